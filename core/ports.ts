@@ -1,0 +1,60 @@
+/**
+ * The ports core needs from the outside world. adapters/aws and adapters/local implement them;
+ * the composition root (adapters/compose.ts) picks which. Core never imports @aws-sdk/*.
+ */
+import type { BackupJob, FactBatch, RecoveryPoint, ResourceFacts, SeenResource } from './model.ts';
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface PutFactsResult {
+  /** Records written (new, or newer than what was stored). */
+  written: number;
+  /** Records ignored because the store already held the same or a newer observation. */
+  stale: number;
+}
+
+export interface FactStore {
+  /** Idempotent: the same batch twice, or an older observation after a newer one, changes nothing. */
+  putFacts(batch: FactBatch): Promise<PutFactsResult>;
+  /** Facts of each resource with startedAt/createdAt >= since, sorted ascending. Missing resources map to empty facts. */
+  getFacts(tenantId: string, resourceIds: readonly string[], since: number): Promise<Map<string, ResourceFacts>>;
+  listSeenResources(tenantId: string): Promise<SeenResource[]>;
+}
+
+export type { BackupJob, RecoveryPoint };
+
+export interface StoredStrategyVersion {
+  tenantId: string;
+  version: number;
+  contentSha256: string;
+  appliedAt: number;
+  author: string;
+  /** The document as written (YAML or JSON text), kept verbatim for audits. */
+  source: string;
+  fileName: string;
+}
+
+export interface StrategyStore {
+  /** Stores a new immutable version. Applying identical content again returns the existing version. */
+  putVersion(v: Omit<StoredStrategyVersion, 'version'>): Promise<{ version: StoredStrategyVersion; created: boolean }>;
+  getCurrent(tenantId: string): Promise<StoredStrategyVersion | undefined>;
+  getVersion(tenantId: string, version: number): Promise<StoredStrategyVersion | undefined>;
+  listTenants(): Promise<string[]>;
+}
+
+/** Objects: reports, run artefacts, inbox and quarantine. Keys, never whole buckets in memory. */
+export interface BlobStore {
+  putText(key: string, body: string, contentType?: string): Promise<void>;
+  getText(key: string, maxBytes?: number): Promise<string>;
+  exists(key: string): Promise<boolean>;
+  list(prefix: string): Promise<string[]>;
+  move(fromKey: string, toKey: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface EventPublisher {
+  publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
