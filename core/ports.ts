@@ -58,3 +58,53 @@ export interface BlobStore {
 export interface EventPublisher {
   publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
 }
+
+/** The small index row of one verification run; the full report is a JSON object in the BlobStore. */
+export interface ReportSummary {
+  tenantId: string;
+  runId: string;
+  /** ISO-8601. */
+  evaluatedAt: string;
+  strategyVersion: number;
+  compliancePercent: number;
+  counts: { resources: number; compliant: number; nonCompliant: number; notApplicable: number; findings: number };
+  newFindings: number;
+  resolvedFindings: number;
+  /** BlobStore key of the full VerificationReport JSON. */
+  reportKey: string;
+  nextDeadline?: string;
+}
+
+export interface ReportStore {
+  /** Idempotent per (tenantId, runId). Also moves the tenant's "latest" pointer if this run is newer. */
+  putReport(summary: ReportSummary): Promise<void>;
+  getLatest(tenantId: string): Promise<ReportSummary | undefined>;
+  /** Newest first. */
+  listReports(tenantId: string, limit: number): Promise<ReportSummary[]>;
+}
+
+/** Per-tenant scheduling state used by the deadline sweep. */
+export interface TenantState {
+  tenantId: string;
+  /** Set by ingestion when new facts arrive (e.g. a failed job): the next sweep verifies the tenant. */
+  dirtySince?: number;
+  /** Earliest RPO deadline of a currently compliant resource: the sweep verifies the tenant when it passes. */
+  nextDeadline?: number;
+  lastVerifiedAt?: number;
+}
+
+export interface TenantStore {
+  get(tenantId: string): Promise<TenantState | undefined>;
+  markDirty(tenantId: string, at: number): Promise<void>;
+  /** Clears dirtySince only if it is not newer than `verifiedAt` (facts that arrived during the run keep it dirty). */
+  markVerified(tenantId: string, verifiedAt: number, nextDeadline: number | undefined): Promise<void>;
+  /** AWS account → tenant routing for AWS Backup events, rewritten when a strategy is applied. */
+  setAwsAccounts(tenantId: string, accountIds: readonly string[]): Promise<void>;
+  tenantForAwsAccount(accountId: string): Promise<string | undefined>;
+}
+
+/** Starts the verify workflow (Step Functions in AWS, the in-process ASL runner locally). */
+export interface VerifyStarter {
+  /** `name` is deterministic so a schedule delivered twice starts one execution. */
+  start(input: { tenantId: string; at?: string; reason: string }, name: string): Promise<{ started: boolean }>;
+}

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark, each printing its numbers and its ratio against a baseline
+ * measured in the same run on the same machine. Exit code 1 when a target is missed, so a
+ * regression is visible, but the numbers are the point: read them.
+ */
+import { benchIngest } from './ingest.ts';
+import { benchRules } from './rules.ts';
+import type { BenchResult } from './types.ts';
+import { benchVerifyWorkflow } from './verify-workflow.ts';
+
+const only = process.argv[2];
+const benches: Array<[string, () => Promise<BenchResult>]> = [
+  ['rules', benchRules],
+  ['ingest', benchIngest],
+  ['verify-workflow', benchVerifyWorkflow],
+];
+
+let failed = 0;
+for (const [name, run] of benches) {
+  if (only && only !== name) continue;
+  const result = await run();
+  console.log(`\n== ${result.name} ${result.ok ? '(target met)' : '(TARGET MISSED)'}`);
+  for (const line of result.lines) console.log(`   ${line}`);
+  if (!result.ok) failed++;
+}
+process.exitCode = failed > 0 ? 1 : 0;

@@ -1,0 +1,49 @@
+import { usageError } from '../args.ts';
+import { write } from '../output.ts';
+import { ingestCommand } from './ingest.ts';
+import { reportCommand } from './report.ts';
+import { statusCommand } from './status.ts';
+import { strategyCommand } from './strategy.ts';
+import { sweepCommand } from './sweep.ts';
+import { verifyCommand } from './verify.ts';
+
+export const HELP = `reversa — proves backup strategies, restores and reversibility, per client
+
+Usage:
+  reversa strategy validate <file>                 check a strategy; every problem with file:line:column
+  reversa strategy apply <file> [--author <who>]   store a new immutable strategy version
+  reversa strategy show --tenant <id> [--version N]
+  reversa ingest <file|dir> --tenant <id>          ingest job reports (generic JSON, restic, pgBackRest)
+  reversa verify --tenant <id> [--at <time>]       run the verify workflow, print the verdicts
+  reversa report --tenant <id> [--format table|json|html] [--out <file>]
+  reversa status                                   every tenant's compliance at a glance
+  reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
+
+Global options:
+  --json                  machine-readable output on stdout
+  --stack <name>          use a deployed stack (AWS credentials from the usual chain) instead of the local cloud
+  --region <region>       region of that stack
+  -h, --help              this help
+
+Exit codes: 0 compliant/ok, 1 non-compliant, 2 invalid input or usage, 3 internal error.
+Local cloud data lives in $REVERSA_HOME (default .reversa/ in the current directory).`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  strategy: strategyCommand,
+  ingest: ingestCommand,
+  verify: verifyCommand,
+  report: reportCommand,
+  status: statusCommand,
+  sweep: sweepCommand,
+};
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw usageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  return command(rest);
+}

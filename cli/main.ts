@@ -1,0 +1,39 @@
+import { ReversaError, ValidationError, formatProblem } from '#core/errors.ts';
+import { runCommand } from './commands/index.ts';
+import { writeError, writeJson } from './output.ts';
+
+/**
+ * Exit codes (a contract for scripts, documented in README):
+ * 0 compliant / ok, 1 non-compliant (or a failed check), 2 invalid input or usage, 3 internal error.
+ */
+export const EXIT = { OK: 0, NON_COMPLIANT: 1, INVALID: 2, INTERNAL: 3 } as const;
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    return await runCommand(argv);
+  } catch (err) {
+    return reportError(err, json);
+  }
+}
+
+function reportError(err: unknown, json: boolean): number {
+  if (err instanceof ValidationError) {
+    if (json) writeJson({ error: err.name, code: err.code, problems: err.problems });
+    else for (const p of err.problems) writeError(formatProblem(p));
+    return EXIT.INVALID;
+  }
+  if (err instanceof ReversaError && err.name === 'NotFoundError') {
+    if (json) writeJson({ error: err.name, code: err.code, message: err.message });
+    else writeError(err.message);
+    return EXIT.INVALID;
+  }
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) writeJson({ error: name, message });
+  else writeError(`internal error (${name}): ${message}`);
+  if (process.env.REVERSA_DEBUG && err instanceof Error && err.stack) writeError(err.stack);
+  return EXIT.INTERNAL;
+}
+
+process.exitCode = await main(process.argv.slice(2));
