@@ -1,4 +1,4 @@
-import type { ResourceFacts } from '../model.ts';
+import type { ResourceFacts, SeenResource } from '../model.ts';
 import type { DeclaredResource } from '../strategy/policy.ts';
 
 export type VerdictStatus = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
@@ -37,4 +37,19 @@ export interface RuleResult {
   ruleId: string;
   resourceId: string;
   verdict: Verdict;
+}
+
+/** Input of a drift rule: a resource a source reported that the strategy neither declares nor excludes. */
+export interface DriftRuleInput {
+  seen: SeenResource;
+  /** Evaluation time, epoch ms. */
+  at: number;
+}
+
+/** A rule about the inventory rather than one declared resource (pure, like Rule). */
+export interface DriftRule {
+  id: string;
+  title: string;
+  why: string;
+  evaluate(input: DriftRuleInput): Verdict;
 }

@@ -32,6 +32,7 @@ export interface VerificationReport {
   strategy: StrategyVersionRef;
   /** ISO-8601 evaluation time. */
   evaluatedAt: string;
+  /** Resources by worst verdict (compliant + nonCompliant + notApplicable = resources); rules = (resource, rule) verdicts. */
   counts: { resources: number; compliant: number; nonCompliant: number; notApplicable: number; rules: number };
   /** Share of applicable (resource, rule) verdicts that are COMPLIANT, 0..100, one decimal. */
   compliancePercent: number;
