@@ -1,0 +1,247 @@
+/**
+ * Reconciliation from the AWS Backup API, because EventBridge delivery is best effort: what
+ * an event missed, the next reconcile finds. Maps through the same code as the events
+ * (core/ingest/aws-backup-mapping.ts), so both paths store identical facts for a job.
+ */
+import type {
+  BackupClient,
+  RecoveryPointByResource,
+  BackupJob as SdkBackupJob,
+  CopyJob as SdkCopyJob,
+} from '@aws-sdk/client-backup';
+import {
+  ListBackupJobsCommand,
+  ListCopyJobsCommand,
+  ListRecoveryPointsByResourceCommand,
+} from '@aws-sdk/client-backup';
+import { ConfigError, ReversaError, TransientError } from '#core/errors.ts';
+import type { AwsJobRecord } from '#core/ingest/aws-backup-mapping.ts';
+import {
+  factsFromAwsJob,
+  factsFromAwsRecoveryPoint,
+  mergeBatches,
+  parseVaultArn,
+  toJobState,
+  toRecoveryPointStatus,
+} from '#core/ingest/aws-backup-mapping.ts';
+import { finaliseBatch } from '#core/ingest/batch.ts';
+import type { FactBatch } from '#core/model.ts';
+import { TERMINAL_JOB_STATES } from '#core/model.ts';
+
+export interface ReconcileOptions {
+  tenantId: string;
+  accountId: string;
+  region: string;
+  /** Jobs created after this time (epoch ms) are listed: usually the previous cursor. */
+  since: number;
+  /** The reconcile's own time, used as observation time of non-final reads. */
+  now: number;
+  /** Resources whose recovery points are listed even if no job was seen for them (declared resources). */
+  resourceArns?: string[];
+}
+
+export interface ReconcileResult {
+  batch: FactBatch;
+  /**
+   * `since` for the next run: the creation time of the oldest job still running (so its end
+   * is read next time), else `now`.
+   */
+  cursor: number;
+}
+
+const TRANSIENT_NAMES = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'ServiceUnavailableException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'InternalFailure',
+  'ServiceUnavailable',
+]);
+
+/** SDK errors → our typed errors: throttling and 5xx are retryable, access denied is configuration. */
+export function mapAwsBackupError(error: unknown, operation: string): ReversaError {
+  const e = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const name = e?.name ?? 'Error';
+  const status = e?.$metadata?.httpStatusCode;
+  if (TRANSIENT_NAMES.has(name) || e?.$retryable !== undefined || (status !== undefined && status >= 500)) {
+    return new TransientError('AwsBackupUnavailable', `AWS Backup ${operation} failed transiently (${name})`, {
+      cause: error,
+    });
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403) {
+    return new ConfigError(
+      'AwsBackupAccessDenied',
+      `AWS Backup ${operation} was denied: check the reconciliation role`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ReversaError('AwsBackupError', `AWS Backup ${operation} failed (${name})`, { cause: error });
+}
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw mapAwsBackupError(e, operation);
+  }
+}
+
+const ms = (d: Date | undefined): number | undefined => {
+  const t = d?.getTime();
+  return t === undefined || !Number.isFinite(t) ? undefined : t;
+};
+
+function deleteAtOf(from: number, days: number | undefined): number | undefined {
+  return days === undefined || !Number.isSafeInteger(days) || days < 0 ? undefined : from + days * 86_400_000;
+}
+
+function observedAtOf(state: string, completedAt: number | undefined, now: number): number {
+  // A finished job's facts are final as of its completion; an unfinished one is as seen now.
+  return TERMINAL_JOB_STATES.has(state as never) && completedAt !== undefined ? completedAt : now;
+}
+
+export function backupJobRecord(j: SdkBackupJob, opts: ReconcileOptions): AwsJobRecord | undefined {
+  const state = toJobState(j.State);
+  const startedAt = ms(j.CreationDate);
+  if (!j.BackupJobId || !j.ResourceArn || !state || startedAt === undefined) return undefined;
+  const completedAt = ms(j.CompletionDate);
+  return {
+    kind: 'backup',
+    jobId: j.BackupJobId,
+    resourceArn: j.ResourceArn,
+    resourceType: j.ResourceType,
+    state,
+    statusMessage: j.StatusMessage,
+    startedAt,
+    completedAt,
+    sizeBytes: j.BackupSizeInBytes,
+    recoveryPointArn: j.RecoveryPointArn,
+    vaultArn: j.BackupVaultArn,
+    vaultName: j.BackupVaultName,
+    accountId: j.AccountId ?? opts.accountId,
+    region: opts.region,
+    encrypted: j.IsEncrypted,
+    encryptionKeyArn: j.EncryptionKeyArn,
+    deleteAt: deleteAtOf(startedAt, j.RecoveryPointLifecycle?.DeleteAfterDays),
+    observedAt: observedAtOf(state, completedAt, opts.now),
+  };
+}
+
+export function copyJobRecord(j: SdkCopyJob, opts: ReconcileOptions): AwsJobRecord | undefined {
+  const state = toJobState(j.State);
+  const startedAt = ms(j.CreationDate);
+  if (!j.CopyJobId || !j.ResourceArn || !state || startedAt === undefined) return undefined;
+  const completedAt = ms(j.CompletionDate);
+  const destination = j.DestinationBackupVaultArn ? parseVaultArn(j.DestinationBackupVaultArn) : undefined;
+  return {
+    kind: 'copy',
+    jobId: j.CopyJobId,
+    resourceArn: j.ResourceArn,
+    resourceType: j.ResourceType,
+    state,
+    statusMessage: j.StatusMessage,
+    startedAt,
+    completedAt,
+    sizeBytes: j.BackupSizeInBytes,
+    recoveryPointArn: j.DestinationRecoveryPointArn,
+    sourceRecoveryPointArn: j.SourceRecoveryPointArn,
+    vaultArn: j.DestinationBackupVaultArn,
+    vaultName: destination?.name,
+    accountId: destination?.accountId || j.AccountId || opts.accountId,
+    region: destination?.region || opts.region,
+    encryptionKeyArn: j.DestinationEncryptionKeyArn,
+    deleteAt: deleteAtOf(completedAt ?? startedAt, j.DestinationRecoveryPointLifecycle?.DeleteAfterDays),
+    observedAt: observedAtOf(state, completedAt, opts.now),
+  };
+}
+
+function recoveryPointBatch(
+  rp: RecoveryPointByResource,
+  resourceArn: string,
+  resourceType: string | undefined,
+  producedBy: AwsJobRecord | undefined,
+  opts: ReconcileOptions,
+): FactBatch | undefined {
+  const status = toRecoveryPointStatus(rp.Status);
+  const createdAt = ms(rp.CreationDate);
+  if (!rp.RecoveryPointArn || !status || createdAt === undefined) return undefined;
+  const keyArn = rp.EncryptionKeyArn ?? producedBy?.encryptionKeyArn;
+  return factsFromAwsRecoveryPoint(opts.tenantId, {
+    recoveryPointArn: rp.RecoveryPointArn,
+    resourceArn,
+    resourceType: resourceType ?? producedBy?.resourceType,
+    status,
+    createdAt,
+    sizeBytes: rp.BackupSizeBytes ?? producedBy?.sizeBytes,
+    // ListRecoveryPointsByResource has no IsEncrypted or lifecycle: the job that produced the
+    // point knows them; otherwise a key ARN proves encryption and its absence proves nothing.
+    encrypted: producedBy?.encrypted ?? (keyArn ? true : undefined),
+    encryptionKeyArn: keyArn,
+    vaultName: rp.BackupVaultName,
+    accountId: opts.accountId,
+    region: opts.region,
+    deleteAt: producedBy?.deleteAt,
+    copyOf: producedBy?.kind === 'copy' ? producedBy.sourceRecoveryPointArn : undefined,
+    // Complete (with its job's details) it is the freshest view; alone it only proves the point
+    // exists, so it must not replace a richer record stored from an event: date it at creation.
+    observedAt: producedBy ? opts.now : createdAt,
+  });
+}
+
+export async function reconcileAwsBackup(client: BackupClient, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const since = new Date(opts.since);
+  const batches: FactBatch[] = [];
+  const resources = new Map<string, string | undefined>();
+  const producedBy = new Map<string, AwsJobRecord>();
+  let cursor = opts.now;
+
+  const takeJob = (rec: AwsJobRecord | undefined): void => {
+    if (!rec) return;
+    batches.push(factsFromAwsJob(opts.tenantId, rec));
+    if (rec.recoveryPointArn && rec.state === 'COMPLETED') producedBy.set(rec.recoveryPointArn, rec);
+    if (!resources.has(rec.resourceArn) || rec.resourceType) resources.set(rec.resourceArn, rec.resourceType);
+    if (!TERMINAL_JOB_STATES.has(rec.state)) cursor = Math.min(cursor, rec.startedAt);
+  };
+
+  let token: string | undefined;
+  do {
+    const page = await call('ListBackupJobs', () =>
+      client.send(new ListBackupJobsCommand({ ByCreatedAfter: since, NextToken: token, MaxResults: 1000 })),
+    );
+    for (const j of page.BackupJobs ?? []) takeJob(backupJobRecord(j, opts));
+    token = page.NextToken;
+  } while (token);
+
+  do {
+    const page = await call('ListCopyJobs', () =>
+      client.send(new ListCopyJobsCommand({ ByCreatedAfter: since, NextToken: token, MaxResults: 1000 })),
+    );
+    for (const j of page.CopyJobs ?? []) takeJob(copyJobRecord(j, opts));
+    token = page.NextToken;
+  } while (token);
+
+  for (const arn of opts.resourceArns ?? []) if (!resources.has(arn)) resources.set(arn, undefined);
+
+  // Sorted so the calls (and any partial failure) happen in the same order every run.
+  for (const [resourceArn, resourceType] of [...resources.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    do {
+      const page = await call('ListRecoveryPointsByResource', () =>
+        client.send(
+          new ListRecoveryPointsByResourceCommand({ ResourceArn: resourceArn, NextToken: token, MaxResults: 100 }),
+        ),
+      );
+      for (const rp of page.RecoveryPoints ?? []) {
+        const b = recoveryPointBatch(rp, resourceArn, resourceType, producedBy.get(rp.RecoveryPointArn ?? ''), opts);
+        if (b) batches.push(b);
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+
+  return { batch: finaliseBatch(mergeBatches(batches)), cursor };
+}

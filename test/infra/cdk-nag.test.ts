@@ -1,0 +1,58 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { addNagChecks } from '../../infra/nag.ts';
+import { buildTestApp } from './build-app.ts';
+
+/** Every acknowledgment recorded in the tree, with the construct path it applies to. */
+function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AWS Solutions checks', () => {
+  let app: App;
+
+  beforeAll(() => {
+    // Synth throws on any unacknowledged finding, so building the app is itself the first assertion.
+    ({ app } = buildTestApp({ nag: true, alarmEmail: 'ops@example.com', clientAccountIds: ['222222222222'] }));
+  });
+
+  it('reports zero unacknowledged findings on the whole app', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map(
+      (violation) =>
+        `${violation.ruleName}: ${violation.violatingResources.map((resource) => resource.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgment a written reason', () => {
+    const acks = acknowledgments(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) expect(ack.reason.length, `${ack.id} on ${ack.path}`).toBeGreaterThan(40);
+  });
+
+  it('acknowledges no rule wholesale: wildcard findings are acknowledged one resource or action at a time', () => {
+    const wholesale = acknowledgments(app).filter((ack) => /AwsSolutions-IAM5$/.test(ack.id));
+    expect(wholesale).toEqual([]);
+  });
+
+  it('fails the synth when a resource breaks a rule nobody acknowledged', () => {
+    const unsafe = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new Queue(new Stack(unsafe, 'Unsafe'), 'PlainQueue');
+    addNagChecks(unsafe);
+    expect(() => unsafe.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+});

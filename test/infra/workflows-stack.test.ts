@@ -1,0 +1,270 @@
+import { readFileSync } from 'node:fs';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backupEventDetailTypes } from '../../infra/workflows-stack.ts';
+import { buildTestApp, testVerifyDefinitionPath } from './build-app.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions give it shape.
+type Cfn = any;
+type Resource = { Type: string; Properties: Record<string, Cfn>; DependsOn?: string[] };
+
+let template: Template;
+let built: ReturnType<typeof buildTestApp>;
+
+beforeAll(() => {
+  built = buildTestApp();
+  template = Template.fromJSON(built.assembly.getStackByName('ReversaWorkflows').template);
+});
+
+const resources = (type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type)) as [string, Resource][];
+const logicalIdOf = (construct: { node: { defaultChild?: unknown } }): string =>
+  built.workflows.getLogicalId(construct.node.defaultChild as never);
+const functionLogicalId = (key: keyof typeof built.workflows.functions): string =>
+  logicalIdOf(built.workflows.functions[key].function);
+const policyStatementsOfRole = (roleLogicalId: string): Record<string, Cfn>[] =>
+  resources('AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleLogicalId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+const roleOfFunction = (key: keyof typeof built.workflows.functions): string =>
+  logicalIdOf(built.workflows.functions[key].role);
+
+/** Collects state names, descending into Parallel branches and Map item processors. */
+const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
+  Object.entries(machine.States).flatMap(([name, state]) => [
+    name,
+    ...(state.ItemProcessor ? stateNames(state.ItemProcessor) : []),
+    ...(state.Iterator ? stateNames(state.Iterator) : []),
+    ...(state.Branches ?? []).flatMap(stateNames),
+  ]);
+
+describe('functions', () => {
+  it('deploys the eight handlers, and only them (no custom-resource Lambdas)', () => {
+    expect(resources('AWS::Lambda::Function')).toHaveLength(8);
+  });
+
+  it('runs every function on nodejs24.x, arm64, with active tracing', () => {
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('gives every function the REVERSA_* and Powertools env vars config.ts reads', () => {
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining([
+          'REVERSA_TABLE',
+          'REVERSA_IDEMPOTENCY_TABLE',
+          'REVERSA_DATA_BUCKET',
+          'REVERSA_EVENT_BUS',
+          'REVERSA_VERIFY_STATE_MACHINE_ARN',
+          'POWERTOOLS_SERVICE_NAME',
+          'POWERTOOLS_METRICS_NAMESPACE',
+        ]),
+      );
+    }
+  });
+
+  it('points REVERSA_VERIFY_STATE_MACHINE_ARN at the deployed state machine name', () => {
+    const [, machine] = resources('AWS::StepFunctions::StateMachine')[0]!;
+    const [, sweep] = resources('AWS::Lambda::Function').find(([id]) => id === functionLogicalId('sweep'))!;
+    const arn = JSON.stringify(sweep.Properties.Environment.Variables.REVERSA_VERIFY_STATE_MACHINE_ARN);
+    expect(arn).toContain(`:stateMachine:${machine.Properties.StateMachineName}`);
+  });
+
+  it('gives each function its own log group with a retention, and no managed policy', () => {
+    expect(
+      resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.RetentionInDays === 90),
+    ).toHaveLength(9);
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      expect(fn.Properties.LoggingConfig?.LogGroup, id).toBeDefined();
+    }
+    for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('sends failed asynchronous invocations of the four event-driven functions to a dead-letter queue', () => {
+    const withDlq = resources('AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.DeadLetterConfig?.TargetArn !== undefined)
+      .map(([id]) => id)
+      .sort();
+    expect(withDlq).toEqual(
+      ['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)).sort(),
+    );
+  });
+});
+
+describe('least privilege', () => {
+  it('lets s3-inbox read and delete only under inbox/ and write only under processed/ and quarantine/', () => {
+    const objectStatements = policyStatementsOfRole(roleOfFunction('s3Inbox')).filter((statement) =>
+      String(statement.Action).startsWith('s3:'),
+    );
+    const grants = objectStatements.map((statement) => ({
+      action: statement.Action,
+      prefixes: [statement.Resource].flat().map((resource: Cfn) => resource['Fn::Join'][1][1]),
+    }));
+    expect(grants).toEqual([
+      { action: 's3:GetObject', prefixes: ['/inbox/*'] },
+      { action: 's3:PutObject', prefixes: ['/processed/*', '/quarantine/*'] },
+      { action: 's3:DeleteObject', prefixes: ['/inbox/*'] },
+    ]);
+  });
+
+  it('lets only sweep start verify executions', () => {
+    const starters = Object.keys(built.workflows.functions).filter((key) =>
+      policyStatementsOfRole(roleOfFunction(key as never)).some(
+        (statement) => statement.Action === 'states:StartExecution',
+      ),
+    );
+    expect(starters).toEqual(['sweep']);
+  });
+
+  it('lets reconcile read AWS Backup and assume only ReversaReadBackup* roles', () => {
+    const statements = policyStatementsOfRole(roleOfFunction('reconcile'));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['backup:List*', 'backup:Describe*']), Resource: '*' }),
+    );
+    const assume = statements.find((statement) => statement.Action === 'sts:AssumeRole');
+    expect(JSON.stringify(assume?.Resource)).toContain(':iam::*:role/ReversaReadBackup*');
+  });
+
+  it('gives the read-only verify functions no DynamoDB write action', () => {
+    for (const key of ['loadStrategy', 'evaluateBatch'] as const) {
+      const actions: string[] = policyStatementsOfRole(roleOfFunction(key)).flatMap((statement) =>
+        [statement.Action].flat(),
+      );
+      expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
+      expect(actions).toContain('dynamodb:Query');
+    }
+  });
+});
+
+describe('verify state machine', () => {
+  const machine = () => resources('AWS::StepFunctions::StateMachine')[0]![1];
+
+  it('deploys exactly the ASL file', () => {
+    const file = readFileSync(testVerifyDefinitionPath, 'utf8');
+    expect(machine().Properties.DefinitionString).toBe(file);
+    expect(stateNames(JSON.parse(machine().Properties.DefinitionString))).toEqual(stateNames(JSON.parse(file)));
+  });
+
+  it('substitutes every placeholder the file uses with the matching function or bus', () => {
+    const file = readFileSync(testVerifyDefinitionPath, 'utf8');
+    const placeholders = new Set([...file.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
+    const substitutions = machine().Properties.DefinitionSubstitutions;
+    expect(new Set(Object.keys(substitutions))).toEqual(placeholders);
+    expect(substitutions).toMatchObject({
+      LoadStrategyFunctionArn: { 'Fn::GetAtt': [functionLogicalId('loadStrategy'), 'Arn'] },
+      EvaluateBatchFunctionArn: { 'Fn::GetAtt': [functionLogicalId('evaluateBatch'), 'Arn'] },
+      AggregateFunctionArn: { 'Fn::GetAtt': [functionLogicalId('aggregate'), 'Arn'] },
+      PersistFunctionArn: { 'Fn::GetAtt': [functionLogicalId('persist'), 'Arn'] },
+    });
+    expect(JSON.stringify(substitutions.EventBusName)).toContain('EventBus');
+  });
+
+  it('logs ALL events without execution data and traces with X-Ray', () => {
+    expect(machine().Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(machine().Properties.LoggingConfiguration.Destinations).toHaveLength(1);
+    expect(machine().Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('may invoke exactly its four Task functions', () => {
+    const roleId = machine().Properties.RoleArn['Fn::GetAtt'][0];
+    const invoked = policyStatementsOfRole(roleId)
+      .filter((statement) => statement.Action === 'lambda:InvokeFunction')
+      .flatMap((statement) => statement.Resource)
+      .filter((resource: Cfn) => resource['Fn::GetAtt'] !== undefined)
+      .map((resource: Cfn) => resource['Fn::GetAtt'][0])
+      .sort();
+    expect(invoked).toEqual(
+      ['loadStrategy', 'evaluateBatch', 'aggregate', 'persist'].map((key) => functionLogicalId(key as never)).sort(),
+    );
+  });
+
+  it('alarms on failed, throttled, aborted and timed-out executions through the encrypted alarm topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.Namespace === 'AWS/States',
+    );
+    expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual([
+      'ExecutionThrottled',
+      'ExecutionsAborted',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+    ]);
+    const [[topicId, topic]] = resources('AWS::SNS::Topic') as [[string, Resource]];
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('event wiring', () => {
+  const rules = () => resources('AWS::Events::Rule');
+
+  it('routes AWS Backup job, copy and recovery point events of this account and of client accounts to backup-event', () => {
+    const backupRules = rules().filter(([, rule]) => rule.Properties.EventPattern.source?.[0] === 'aws.backup');
+    expect(backupRules.map(([, rule]) => rule.Properties.EventBusName === undefined).sort()).toEqual([false, true]);
+    for (const [, rule] of backupRules) {
+      expect(rule.Properties.EventPattern['detail-type']).toEqual([...backupEventDetailTypes]);
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [functionLogicalId('backupEvent'), 'Arn'] },
+          DeadLetterConfig: { Arn: expect.anything() },
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 8 },
+        }),
+      ]);
+    }
+  });
+
+  it('routes objects created under inbox/ of the data bucket to s3-inbox', () => {
+    const [[, inbox]] = rules().filter(([, rule]) => rule.Properties.EventPattern.source?.[0] === 'aws.s3') as [
+      [string, Resource],
+    ];
+    expect(inbox.Properties.EventPattern['detail-type']).toEqual(['Object Created']);
+    expect(inbox.Properties.EventPattern.detail.object).toEqual({ key: [{ prefix: 'inbox/' }] });
+    expect(inbox.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('s3Inbox'), 'Arn'] });
+    expect(inbox.Properties.Targets[0].DeadLetterConfig).toBeDefined();
+  });
+
+  it('runs the sweep every 5 minutes and reconcile hourly, each with a DLQ, retries and its own role', () => {
+    const schedules: Record<string, Cfn> = Object.fromEntries(
+      resources('AWS::Scheduler::Schedule').map(([, schedule]): [string, Cfn] => [
+        schedule.Properties.ScheduleExpression,
+        schedule.Properties.Target,
+      ]),
+    );
+    expect(Object.keys(schedules).sort()).toEqual(['rate(1 hour)', 'rate(5 minutes)']);
+    expect(schedules['rate(5 minutes)'].Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('sweep'), 'Arn'] });
+    expect(schedules['rate(1 hour)'].Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('reconcile'), 'Arn'] });
+    for (const target of Object.values(schedules)) {
+      expect(target.DeadLetterConfig.Arn).toBeDefined();
+      expect(target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+      const statements = policyStatementsOfRole(target.RoleArn['Fn::GetAtt'][0]);
+      expect(statements.map((statement) => statement.Action).sort()).toEqual([
+        'lambda:InvokeFunction',
+        'sqs:SendMessage',
+      ]);
+      const invoke = statements.find((statement) => statement.Action === 'lambda:InvokeFunction');
+      expect(invoke?.Resource[0]).toEqual(target.Arn);
+    }
+  });
+
+  it('encrypts every dead-letter queue, refuses non-TLS access to it and alarms on its first message', () => {
+    const queues = resources('AWS::SQS::Queue');
+    expect(queues).toHaveLength(8);
+    for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const tlsOnlyQueues = resources('AWS::SQS::QueuePolicy')
+      .filter(([, policy]) =>
+        policy.Properties.PolicyDocument.Statement.some(
+          (statement: Cfn) =>
+            statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
+      )
+      .flatMap(([, policy]) => policy.Properties.Queues.map((queue: { Ref: string }) => queue.Ref));
+    expect(tlsOnlyQueues.sort()).toEqual(queues.map(([id]) => id).sort());
+    const sqsAlarms = resources('AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS',
+    );
+    expect(sqsAlarms).toHaveLength(8);
+  });
+});
