@@ -1,0 +1,251 @@
+/**
+ * FactStore on the main table. Facts are partitioned per resource so the verifier reads one
+ * resource with one (paginated) Query bounded by `since`; see docs/storage.md.
+ *
+ * Idempotency and out-of-order delivery: each item carries `rank` (jobStateRank /
+ * recoveryPointStatusRank) and `observedAt`; an observation only replaces the stored one when it
+ * is strictly newer in (rank, observedAt). Records at the top rank (terminal job states, final
+ * point statuses) are blind-written with BatchWriteItem: nothing can outrank them, and the
+ * sources never change a terminal record's content, so the last terminal write wins without a
+ * read or a condition — which is what makes bulk ingestion of finished jobs fast.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type BackupJob,
+  type FactBatch,
+  jobStateRank,
+  type RecoveryPoint,
+  type ResourceFacts,
+  recoveryPointStatusRank,
+  type SeenResource,
+  TERMINAL_JOB_STATES,
+} from '#core/model.ts';
+import type { FactStore, PutFactsResult } from '#core/ports.ts';
+import { keys } from './dynamo-keys.ts';
+import {
+  batchPutAll,
+  documentClient,
+  type Item,
+  isConditionalCheckFailed,
+  iso,
+  mapLimit,
+  queryAll,
+} from './dynamo-support.ts';
+
+const FINAL_POINT_RANK = 2;
+/** Attributes that exist only in storage; everything else on a fact item is the model record. */
+const STORAGE_ONLY = new Set(['pk', 'sk', 'fact', 'rank']);
+
+export interface DynamoFactStoreOptions {
+  tableName: string;
+  client?: DynamoDBClient;
+  /** Parallel conditional writes / queries in flight. */
+  concurrency?: number;
+}
+
+interface FactItem {
+  item: Item;
+  rank: number;
+  observedAt: number;
+  blind: boolean;
+}
+
+export function jobItem(job: BackupJob): FactItem {
+  const rank = jobStateRank(job.state);
+  return {
+    rank,
+    observedAt: job.observedAt,
+    blind: TERMINAL_JOB_STATES.has(job.state),
+    item: {
+      ...job,
+      pk: keys.resourcePk(job.tenantId, job.resourceId),
+      sk: keys.jobSk(job.startedAt, job.source, job.jobId),
+      fact: 'job',
+      rank,
+      startedAtIso: iso(job.startedAt),
+      completedAtIso: job.completedAt === undefined ? undefined : iso(job.completedAt),
+      observedAtIso: iso(job.observedAt),
+    },
+  };
+}
+
+export function pointItem(point: RecoveryPoint): FactItem {
+  const rank = recoveryPointStatusRank(point.status);
+  return {
+    rank,
+    observedAt: point.observedAt,
+    blind: rank === FINAL_POINT_RANK,
+    item: {
+      ...point,
+      pk: keys.resourcePk(point.tenantId, point.resourceId),
+      sk: keys.pointSk(point.createdAt, point.source, point.recoveryPointId),
+      fact: 'point',
+      rank,
+      createdAtIso: iso(point.createdAt),
+      deleteAtIso: point.deleteAt === undefined ? undefined : iso(point.deleteAt),
+      immutableUntilIso: point.immutableUntil === undefined ? undefined : iso(point.immutableUntil),
+      observedAtIso: iso(point.observedAt),
+    },
+  };
+}
+
+/** Keeps, per key, the newest observation in (rank, observedAt); ties keep the first seen. */
+function dedupe(facts: readonly FactItem[]): FactItem[] {
+  const byKey = new Map<string, FactItem>();
+  for (const fact of facts) {
+    const key = `${fact.item.pk as string}\u0000${fact.item.sk as string}`;
+    const held = byKey.get(key);
+    if (!held || fact.rank > held.rank || (fact.rank === held.rank && fact.observedAt > held.observedAt)) {
+      byKey.set(key, fact);
+    }
+  }
+  return [...byKey.values()];
+}
+
+function mergeSeen(resources: readonly SeenResource[]): SeenResource[] {
+  const byKey = new Map<string, SeenResource>();
+  for (const r of resources) {
+    const key = `${r.tenantId}\u0000${r.source}\u0000${r.resourceId}`;
+    const held = byKey.get(key);
+    if (!held) {
+      byKey.set(key, { ...r });
+      continue;
+    }
+    const newer = r.lastSeenAt >= held.lastSeenAt ? r : held;
+    byKey.set(key, {
+      ...newer,
+      firstSeenAt: Math.min(held.firstSeenAt, r.firstSeenAt),
+      lastSeenAt: Math.max(held.lastSeenAt, r.lastSeenAt),
+    });
+  }
+  return [...byKey.values()];
+}
+
+function toRecord<T>(item: Item): T {
+  const record: Item = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!STORAGE_ONLY.has(name) && !name.endsWith('Iso')) record[name] = value;
+  }
+  return record as T;
+}
+
+export class DynamoFactStore implements FactStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly concurrency: number;
+
+  constructor(options: DynamoFactStoreOptions) {
+    this.doc = documentClient(options.client);
+    this.tableName = options.tableName;
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  async putFacts(batch: FactBatch): Promise<PutFactsResult> {
+    const facts = dedupe([...batch.jobs.map(jobItem), ...batch.recoveryPoints.map(pointItem)]);
+    const blind = facts.filter((f) => f.blind).map((f) => f.item);
+    const conditional = facts.filter((f) => !f.blind);
+
+    const [, outcomes] = await Promise.all([
+      batchPutAll(this.doc, this.tableName, blind),
+      mapLimit(conditional, this.concurrency, (fact) => this.putIfNewer(fact)),
+      mapLimit(mergeSeen(batch.resources), this.concurrency, (r) => this.putSeen(r)),
+    ]);
+    const conditionalWritten = outcomes.filter(Boolean).length;
+    return { written: blind.length + conditionalWritten, stale: outcomes.length - conditionalWritten };
+  }
+
+  private async putIfNewer(fact: FactItem): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: fact.item,
+          ConditionExpression: 'attribute_not_exists(pk) OR #rank < :rank OR (#rank = :rank AND #obs < :obs)',
+          ExpressionAttributeNames: { '#rank': 'rank', '#obs': 'observedAt' },
+          ExpressionAttributeValues: { ':rank': fact.rank, ':obs': fact.observedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Two conditional updates, because DynamoDB has no min()/max(): each moves one bound outward only. */
+  private async putSeen(r: SeenResource): Promise<void> {
+    const key = { pk: keys.seenPk(r.tenantId), sk: keys.seenSk(r.source, r.resourceId) };
+    const identity = { ':t': r.tenantId, ':s': r.source, ':r': r.resourceId };
+    const extraSet = [
+      r.resourceType === undefined ? '' : ', resourceType = :type',
+      r.tags === undefined ? '' : ', tags = :tags',
+    ].join('');
+    await Promise.all([
+      this.updateIgnoringStale({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression:
+          'SET firstSeenAt = :first, firstSeenIso = :firstIso, tenantId = :t, #source = :s, resourceId = :r',
+        ConditionExpression: 'attribute_not_exists(firstSeenAt) OR firstSeenAt > :first',
+        ExpressionAttributeNames: { '#source': 'source' },
+        ExpressionAttributeValues: { ...identity, ':first': r.firstSeenAt, ':firstIso': iso(r.firstSeenAt) },
+      }),
+      this.updateIgnoringStale({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET lastSeenAt = :last, lastSeenIso = :lastIso, tenantId = :t, #source = :s, resourceId = :r${extraSet}`,
+        ConditionExpression: 'attribute_not_exists(lastSeenAt) OR lastSeenAt <= :last',
+        ExpressionAttributeNames: { '#source': 'source' },
+        ExpressionAttributeValues: {
+          ...identity,
+          ':last': r.lastSeenAt,
+          ':lastIso': iso(r.lastSeenAt),
+          ...(r.resourceType === undefined ? {} : { ':type': r.resourceType }),
+          ...(r.tags === undefined ? {} : { ':tags': r.tags }),
+        },
+      }),
+    ]);
+  }
+
+  private async updateIgnoringStale(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<void> {
+    try {
+      await this.doc.send(new UpdateCommand(input));
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  async getFacts(tenantId: string, resourceIds: readonly string[], since: number): Promise<Map<string, ResourceFacts>> {
+    const unique = [...new Set(resourceIds)];
+    const perResource = await mapLimit(unique, this.concurrency, (resourceId) =>
+      queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :since',
+        ExpressionAttributeValues: { ':pk': keys.resourcePk(tenantId, resourceId), ':since': keys.sinceSk(since) },
+        ConsistentRead: true,
+      }),
+    );
+    const result = new Map<string, ResourceFacts>();
+    unique.forEach((resourceId, index) => {
+      const facts: ResourceFacts = { jobs: [], recoveryPoints: [] };
+      // The sort key starts with the fact's time, so items already arrive in ascending time order.
+      for (const item of perResource[index] ?? []) {
+        if (item.fact === 'job') facts.jobs.push(toRecord<BackupJob>(item));
+        else if (item.fact === 'point') facts.recoveryPoints.push(toRecord<RecoveryPoint>(item));
+      }
+      result.set(resourceId, facts);
+    });
+    return result;
+  }
+
+  async listSeenResources(tenantId: string): Promise<SeenResource[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.seenPk(tenantId) },
+      ConsistentRead: true,
+    });
+    return items.map((item) => toRecord<SeenResource>(item));
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * BlobStore on one S3 bucket. getText refuses an object larger than `maxBytes` from its
+ * Content-Length, before reading the body, and counts bytes while streaming as a second guard
+ * (a lying or absent length must not let a huge object into memory).
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { NotFoundError, ValidationError } from '#core/errors.ts';
+import type { BlobStore } from '#core/ports.ts';
+
+/** Default ceiling for getText when the caller gives none: text blobs are reports and documents, not backups. */
+export const DEFAULT_MAX_TEXT_BYTES = 64 * 1024 * 1024;
+
+export interface S3BlobStoreOptions {
+  bucket: string;
+  client?: S3Client;
+}
+
+function isNotFound(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return error.name === 'NoSuchKey' || error.name === 'NotFound' || status === 404;
+}
+
+export function tooLarge(key: string, size: number, maxBytes: number): ValidationError {
+  return new ValidationError('ObjectTooLarge', [
+    { file: key, path: '', message: `object is ${size} bytes, over the ${maxBytes}-byte limit` },
+  ]);
+}
+
+export class S3BlobStore implements BlobStore {
+  private readonly s3: S3Client;
+  private readonly bucket: string;
+
+  constructor(options: S3BlobStoreOptions) {
+    this.s3 = options.client ?? new S3Client({});
+    this.bucket = options.bucket;
+  }
+
+  async putText(key: string, body: string, contentType = 'text/plain; charset=utf-8'): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  async getText(key: string, maxBytes: number = DEFAULT_MAX_TEXT_BYTES): Promise<string> {
+    let out: GetObjectCommandOutput;
+    try {
+      out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (isNotFound(error)) throw new NotFoundError('BlobNotFound', `no object ${key}`, { cause: error });
+      throw error;
+    }
+    const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+    if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+      body?.destroy?.();
+      throw tooLarge(key, out.ContentLength, maxBytes);
+    }
+    if (!body) return '';
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const part of body) {
+      total += part.byteLength;
+      if (total > maxBytes) {
+        body.destroy?.();
+        throw tooLarge(key, total, maxBytes);
+      }
+      chunks.push(part);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Size in bytes, or undefined when the object does not exist. */
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const out = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return out.ContentLength ?? 0;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
+      );
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) found.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return found;
+  }
+
+  /** Copy then delete (S3 has no rename). A crash in between leaves both: the next move is still correct. */
+  async move(fromKey: string, toKey: string): Promise<void> {
+    try {
+      await this.s3.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+        }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) throw new NotFoundError('BlobNotFound', `no object ${fromKey}`, { cause: error });
+      throw error;
+    }
+    await this.delete(fromKey);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+}

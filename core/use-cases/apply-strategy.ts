@@ -1,0 +1,45 @@
+/**
+ * Applies a declared strategy: validate it fully, route the tenant's AWS accounts, store a new
+ * immutable version (or get the existing one back when the content is identical), and mark the
+ * tenant dirty so the next sweep verifies it against the new version.
+ */
+import type { StoredStrategyVersion, StrategyStore, TenantStore } from '../ports.ts';
+import { parseStrategy } from '../strategy/parse.ts';
+import { awsAccountsOf } from '../strategy/routing.ts';
+
+export interface ApplyStrategyDeps {
+  strategies: StrategyStore;
+  tenants: TenantStore;
+}
+
+export interface ApplyStrategyInput {
+  text: string;
+  fileName: string;
+  author: string;
+  /** Epoch milliseconds: becomes the version's appliedAt and the dirty mark. */
+  now: number;
+}
+
+export interface ApplyStrategyResult {
+  version: StoredStrategyVersion;
+  created: boolean;
+}
+
+/** Throws ValidationError (with every problem) for an invalid document, before anything is written. */
+export async function applyStrategy(deps: ApplyStrategyDeps, input: ApplyStrategyInput): Promise<ApplyStrategyResult> {
+  const parsed = parseStrategy(input.text, input.fileName);
+  const tenantId = parsed.document.tenant.id;
+  // Routing first: an account claimed by another tenant is a ValidationError, and then no version
+  // exists that the routing does not reflect.
+  await deps.tenants.setAwsAccounts(tenantId, awsAccountsOf(parsed.document));
+  const result = await deps.strategies.putVersion({
+    tenantId,
+    contentSha256: parsed.contentSha256,
+    appliedAt: input.now,
+    author: input.author,
+    source: parsed.text,
+    fileName: parsed.fileName,
+  });
+  if (result.created) await deps.tenants.markDirty(tenantId, input.now);
+  return result;
+}
