@@ -25,8 +25,10 @@ import {
   toRecoveryPointStatus,
 } from '#core/ingest/aws-backup-mapping.ts';
 import { finaliseBatch } from '#core/ingest/batch.ts';
+import { applyVaultLocks, vaultsOf } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
 import { TERMINAL_JOB_STATES } from '#core/model.ts';
+import { VaultLockLookup } from './vault-lock-lookup.ts';
 
 export interface ReconcileOptions {
   tenantId: string;
@@ -243,5 +245,11 @@ export async function reconcileAwsBackup(client: BackupClient, opts: ReconcileOp
     } while (token);
   }
 
-  return { batch: finaliseBatch(mergeBatches(batches)), cursor };
+  const batch = finaliseBatch(mergeBatches(batches));
+  // Vault Lock lives on the vault: stamp the points so ImmutabilityMet can judge them.
+  const locks = await new VaultLockLookup(client, () => opts.now).describe(vaultsOf(batch), {
+    accountId: opts.accountId,
+    region: opts.region,
+  });
+  return { batch: applyVaultLocks(batch, locks), cursor };
 }

@@ -1,11 +1,12 @@
 import {
   BackupClient,
+  DescribeBackupVaultCommand,
   ListBackupJobsCommand,
   ListCopyJobsCommand,
   ListRecoveryPointsByResourceCommand,
 } from '@aws-sdk/client-backup';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
 import { ConfigError, TransientError } from '#core/errors.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
@@ -13,6 +14,8 @@ import { fixtureJson } from './helpers.ts';
 
 const backup = mockClient(BackupClient);
 afterEach(() => backup.reset());
+// Unlocked by default; the Vault Lock test overrides it.
+beforeEach(() => backup.on(DescribeBackupVaultCommand).resolves({ Locked: false }));
 
 const NOW = Date.parse('2026-03-02T06:00:00Z');
 const SINCE = Date.parse('2026-03-01T00:00:00Z');
@@ -100,6 +103,23 @@ describe('reconcileAwsBackup', () => {
     expect(batch.recoveryPoints.find((p) => p.recoveryPointId === `${RP}-older`)?.status).toBe('EXPIRED');
     // The running job must be read again next time: the cursor stays at its creation.
     expect(cursor).toBe(Date.parse('2026-03-02T05:00:00Z'));
+  });
+
+  it('stamps points in a locked vault with the Vault Lock minimum retention, describing each vault once', async () => {
+    backup.on(ListBackupJobsCommand).resolves({ BackupJobs: [completedJob] });
+    backup.on(ListCopyJobsCommand).resolves({ CopyJobs: [] });
+    backup.on(ListRecoveryPointsByResourceCommand).resolves({ RecoveryPoints: [] });
+    backup
+      .on(DescribeBackupVaultCommand, { BackupVaultName: 'acme-daily' })
+      .resolves({ Locked: true, MinRetentionDays: 30 });
+
+    const { batch } = await reconcileAwsBackup(new BackupClient({ region: 'eu-west-3' }), opts);
+
+    expect(backup.commandCalls(DescribeBackupVaultCommand)).toHaveLength(1);
+    expect(batch.recoveryPoints.find((p) => p.recoveryPointId === RP)).toMatchObject({
+      lockMode: 'vault-lock',
+      immutableUntil: completedJob.CreationDate.getTime() + 30 * 86_400_000,
+    });
   });
 
   it('maps copy jobs to the destination vault, region and account', async () => {

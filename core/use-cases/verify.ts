@@ -1,0 +1,383 @@
+/**
+ * The four steps of the verify workflow (statemachines/verify-backups.asl.json), as plain functions
+ * over ports. Each Lambda handler calls one of them; the local ASL runner calls the same ones.
+ * Payloads between steps carry keys, never data: the plan, batch results and report are blobs
+ * under runs/<tenant>/<runId>/ and reports/<tenant>/, because a Step Functions payload is capped at
+ * 256 KiB and a tenant may have thousands of resources.
+ */
+import { InternalError, NotFoundError, ValidationError } from '../errors.ts';
+import type { ResourceFacts } from '../model.ts';
+import type { BlobStore, Clock, FactStore, ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
+import type { RuleResult } from '../rules/types.ts';
+import { parseStrategy } from '../strategy/parse.ts';
+import type { DeclaredResource, StrategyVersionRef } from '../strategy/policy.ts';
+import { resolveResources } from '../strategy/resolve.ts';
+import { TENANT_ID_PATTERN } from '../strategy/schema.ts';
+import { evaluateResourceWithDeadline, evaluateUndeclared, factsSince } from '../verify/evaluate.ts';
+import { buildReport, type ReportResourceInput } from '../verify/report.ts';
+import type { VerificationReport } from '../verify/report-types.ts';
+
+export interface VerifyDeps {
+  strategies: Pick<StrategyStore, 'getCurrent'>;
+  facts: Pick<FactStore, 'getFacts' | 'listSeenResources'>;
+  blobs: BlobStore;
+  reports: ReportStore;
+  tenants: Pick<TenantStore, 'markVerified'>;
+  clock: Clock;
+  /** Resources per Map iteration. Default 100: ~100 getFacts reads fit one Lambda invocation comfortably. */
+  batchSize?: number;
+}
+
+/** The execution input (what a VerifyStarter sends). */
+export interface VerifyInput {
+  tenantId: string;
+  /** ISO-8601 evaluation time; default: now. */
+  at?: string;
+  reason?: string;
+  /** Explicit run id; default: the execution name, else derived from tenant and time. */
+  runId?: string;
+}
+
+export interface LoadStrategyInput {
+  input: VerifyInput;
+  /** `$$.Execution.Name`: unique per execution and deterministic for sweeps, so a retried step reuses its keys. */
+  executionName?: string;
+}
+
+export interface LoadStrategyOutput {
+  tenantId: string;
+  runId: string;
+  at: string;
+  planKey: string;
+  strategyVersion: number;
+  resourceCount: number;
+  batchCount: number;
+  /** 0..batchCount-1, the Map's items. */
+  batches: number[];
+}
+
+export interface EvaluateBatchInput {
+  tenantId: string;
+  runId: string;
+  planKey: string;
+  batch: number;
+}
+
+export interface EvaluateBatchOutput {
+  batch: number;
+  resources: number;
+  nonCompliant: number;
+}
+
+export interface AggregateInput {
+  tenantId: string;
+  runId: string;
+  planKey: string;
+  batchCount: number;
+}
+
+export interface AggregateOutput {
+  tenantId: string;
+  runId: string;
+  reportKey: string;
+  summaryKey: string;
+}
+
+export interface PersistInput {
+  tenantId: string;
+  runId: string;
+  summaryKey: string;
+}
+
+/** The small detail of the `Reversa Verification Completed` event, and the execution's output. */
+export interface VerificationCompletedDetail {
+  tenantId: string;
+  runId: string;
+  evaluatedAt: string;
+  strategyVersion: number;
+  compliancePercent: number;
+  findings: number;
+  newFindings: number;
+  resolvedFindings: number;
+  reportKey: string;
+}
+
+export interface PersistOutput {
+  tenantId: string;
+  runId: string;
+  detail: VerificationCompletedDetail;
+}
+
+/** What LoadStrategy writes to runs/<tenant>/<runId>/plan.json. */
+export interface VerifyPlan {
+  planVersion: 1;
+  tenantId: string;
+  runId: string;
+  /** ISO-8601 evaluation time shared by every batch. */
+  at: string;
+  timeZone: string;
+  strategy: StrategyVersionRef;
+  batchSize: number;
+  resources: DeclaredResource[];
+  /** Drift verdicts for seen-but-undeclared resources, computed once here. */
+  undeclared: RuleResult[];
+  excluded: string[];
+}
+
+/** What EvaluateBatch writes to runs/<tenant>/<runId>/batch-<n>.json. */
+export interface BatchResult {
+  batch: number;
+  results: { resourceId: string; results: RuleResult[]; rpoDeadline?: number }[];
+}
+
+export const DEFAULT_BATCH_SIZE = 100;
+/** Bounds on what we read back from our own blobs: a corrupted or hostile object cannot exhaust memory. */
+const MAX_PLAN_BYTES = 256 * 1024 * 1024;
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+const MAX_REPORT_BYTES = 256 * 1024 * 1024;
+const RUN_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+export const runPrefix = (tenantId: string, runId: string): string => `runs/${tenantId}/${runId}/`;
+export const planKeyOf = (tenantId: string, runId: string): string => `${runPrefix(tenantId, runId)}plan.json`;
+export const batchKeyOf = (tenantId: string, runId: string, batch: number): string =>
+  `${runPrefix(tenantId, runId)}batch-${batch}.json`;
+export const summaryKeyOf = (tenantId: string, runId: string): string => `${runPrefix(tenantId, runId)}summary.json`;
+
+/** `20260129T134501Z`: sortable, and without the `:` that makes keys awkward in shells and URLs. */
+export function compactUtc(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+export const reportKeyOf = (tenantId: string, evaluatedAt: number, runId: string): string =>
+  `reports/${tenantId}/${compactUtc(evaluatedAt)}-${runId}.json`;
+
+function bad(path: string, message: string): ValidationError {
+  return new ValidationError('BadVerifyInput', [{ file: '<verify input>', path, message }]);
+}
+
+function checkTenantId(tenantId: unknown, path = 'tenantId'): string {
+  if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId)) {
+    throw bad(path, 'expected a tenant id matching ^[a-z0-9][a-z0-9-]{0,62}$');
+  }
+  return tenantId;
+}
+
+function checkRunId(runId: unknown): string {
+  if (typeof runId !== 'string' || !RUN_ID.test(runId)) throw bad('runId', 'expected 1-80 characters [A-Za-z0-9_-]');
+  return runId;
+}
+
+function checkKeyInRun(key: unknown, tenantId: string, runId: string, path: string): string {
+  // Keys come from our own previous step; refusing others keeps a forged input from reading another tenant's blobs.
+  if (typeof key !== 'string' || !key.startsWith(runPrefix(tenantId, runId))) {
+    throw bad(path, `expected a key under ${runPrefix(tenantId, runId)}`);
+  }
+  return key;
+}
+
+/** A key-safe run id: the given one, else the execution name, else `verify-<tenant>-<compact at>`. */
+export function runIdFor(tenantId: string, at: number, given?: string): string {
+  const raw = given ?? `verify-${tenantId}-${compactUtc(at)}`;
+  return raw.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
+}
+
+function parseAt(at: string | undefined, clock: Clock): number {
+  if (at === undefined) return clock.now();
+  const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+  if (!Number.isFinite(ms)) throw bad('at', 'expected an ISO-8601 date-time like 2026-01-29T13:45:00Z');
+  return ms;
+}
+
+async function readJson<T>(blobs: BlobStore, key: string, maxBytes: number): Promise<T> {
+  return JSON.parse(await blobs.getText(key, maxBytes)) as T;
+}
+
+async function putJson(blobs: BlobStore, key: string, value: unknown): Promise<void> {
+  await blobs.putText(key, JSON.stringify(value), 'application/json');
+}
+
+/** Step 1: resolve the current strategy against the seen resources and write the run's plan. */
+export async function loadStrategy(deps: VerifyDeps, event: LoadStrategyInput): Promise<LoadStrategyOutput> {
+  const input = event?.input;
+  const tenantId = checkTenantId(input?.tenantId, 'input.tenantId');
+  const at = parseAt(input.at, deps.clock);
+  const runId = runIdFor(tenantId, at, input.runId ?? event.executionName);
+
+  const stored = await deps.strategies.getCurrent(tenantId);
+  if (!stored) throw new NotFoundError('NoStrategy', `tenant ${tenantId} has no applied strategy`);
+  const { document } = parseStrategy(stored.source, stored.fileName);
+  const seen = await deps.facts.listSeenResources(tenantId);
+  const { declared, undeclared, excluded } = resolveResources(document, seen);
+
+  const batchSize = Math.max(1, Math.floor(deps.batchSize ?? DEFAULT_BATCH_SIZE));
+  const plan: VerifyPlan = {
+    planVersion: 1,
+    tenantId,
+    runId,
+    at: new Date(at).toISOString(),
+    timeZone: document.timezone,
+    strategy: { tenantId, version: stored.version, contentSha256: stored.contentSha256 },
+    batchSize,
+    resources: declared,
+    undeclared: evaluateUndeclared(undeclared, at),
+    excluded,
+  };
+  const planKey = planKeyOf(tenantId, runId);
+  await putJson(deps.blobs, planKey, plan);
+
+  const batchCount = Math.ceil(declared.length / batchSize);
+  return {
+    tenantId,
+    runId,
+    at: plan.at,
+    planKey,
+    strategyVersion: stored.version,
+    resourceCount: declared.length,
+    batchCount,
+    batches: Array.from({ length: batchCount }, (_, i) => i),
+  };
+}
+
+function earliestSince(resources: readonly DeclaredResource[], at: number, timeZone: string): number {
+  let since = Number.POSITIVE_INFINITY;
+  for (const r of resources) since = Math.min(since, factsSince(r, at, timeZone));
+  return Number.isFinite(since) ? since : at;
+}
+
+const NO_FACTS: ResourceFacts = { jobs: [], recoveryPoints: [] };
+
+/** Step 2 (one Map iteration): evaluate the rules for one slice of the plan and write its results. */
+export async function evaluateBatch(deps: VerifyDeps, input: EvaluateBatchInput): Promise<EvaluateBatchOutput> {
+  const tenantId = checkTenantId(input?.tenantId);
+  const runId = checkRunId(input.runId);
+  const planKey = checkKeyInRun(input.planKey, tenantId, runId, 'planKey');
+  if (!Number.isInteger(input.batch) || input.batch < 0) throw bad('batch', 'expected a batch number >= 0');
+
+  const plan = await readJson<VerifyPlan>(deps.blobs, planKey, MAX_PLAN_BYTES);
+  const at = Date.parse(plan.at);
+  const slice = plan.resources.slice(input.batch * plan.batchSize, (input.batch + 1) * plan.batchSize);
+  const since = earliestSince(slice, at, plan.timeZone);
+  const facts = await deps.facts.getFacts(
+    tenantId,
+    slice.map((r) => r.resourceId),
+    since,
+  );
+
+  let nonCompliant = 0;
+  const results = slice.map((resource) => {
+    const evaluation = evaluateResourceWithDeadline(
+      resource,
+      facts.get(resource.resourceId) ?? NO_FACTS,
+      at,
+      plan.timeZone,
+    );
+    if (evaluation.results.some((r) => r.verdict.status === 'NON_COMPLIANT')) nonCompliant++;
+    return evaluation;
+  });
+  const out: BatchResult = { batch: input.batch, results };
+  await putJson(deps.blobs, batchKeyOf(tenantId, runId, input.batch), out);
+  return { batch: input.batch, resources: slice.length, nonCompliant };
+}
+
+async function previousReport(
+  deps: VerifyDeps,
+  tenantId: string,
+  runId: string,
+): Promise<VerificationReport | undefined> {
+  // A rerun of this very run (a retried Aggregate after Persist) must compare with the run before it.
+  const candidates = await deps.reports.listReports(tenantId, 2);
+  const previous = candidates.find((s) => s.runId !== runId);
+  if (!previous) return undefined;
+  return readJson<VerificationReport>(deps.blobs, previous.reportKey, MAX_REPORT_BYTES);
+}
+
+/** Step 3: gather the batch results, compare with the previous report, write the report and its summary. */
+export async function aggregate(deps: VerifyDeps, input: AggregateInput): Promise<AggregateOutput> {
+  const tenantId = checkTenantId(input?.tenantId);
+  const runId = checkRunId(input.runId);
+  const planKey = checkKeyInRun(input.planKey, tenantId, runId, 'planKey');
+  const plan = await readJson<VerifyPlan>(deps.blobs, planKey, MAX_PLAN_BYTES);
+  const expected = Math.ceil(plan.resources.length / plan.batchSize);
+  if (input.batchCount !== expected) throw bad('batchCount', `expected ${expected} batches for this plan`);
+
+  const evaluated = new Map<string, BatchResult['results'][number]>();
+  for (let batch = 0; batch < expected; batch++) {
+    const b = await readJson<BatchResult>(deps.blobs, batchKeyOf(tenantId, runId, batch), MAX_BATCH_BYTES);
+    for (const r of b.results) evaluated.set(r.resourceId, r);
+  }
+  const resources: ReportResourceInput[] = plan.resources.map((resource) => {
+    const e = evaluated.get(resource.resourceId);
+    if (!e) throw new InternalError('MissingBatchResult', `no batch result for resource ${resource.resourceId}`);
+    return e.rpoDeadline === undefined
+      ? { resource, results: e.results }
+      : { resource, results: e.results, rpoDeadline: e.rpoDeadline };
+  });
+
+  const at = Date.parse(plan.at);
+  const previous = await previousReport(deps, tenantId, runId);
+  const report = buildReport({
+    tenantId,
+    runId,
+    strategy: plan.strategy,
+    at,
+    resources,
+    undeclared: plan.undeclared,
+    timeZone: plan.timeZone,
+    ...(previous === undefined ? {} : { previous }),
+  });
+  const reportKey = reportKeyOf(tenantId, at, runId);
+  await putJson(deps.blobs, reportKey, report);
+
+  const summary: ReportSummary = {
+    tenantId,
+    runId,
+    evaluatedAt: report.evaluatedAt,
+    strategyVersion: report.strategy.version,
+    compliancePercent: report.compliancePercent,
+    counts: {
+      resources: report.counts.resources,
+      compliant: report.counts.compliant,
+      nonCompliant: report.counts.nonCompliant,
+      notApplicable: report.counts.notApplicable,
+      findings: report.findings.length,
+    },
+    newFindings: report.newFindings.length,
+    resolvedFindings: report.resolvedFindings.length,
+    reportKey,
+    ...(report.nextDeadline === undefined ? {} : { nextDeadline: report.nextDeadline }),
+  };
+  const summaryKey = summaryKeyOf(tenantId, runId);
+  await putJson(deps.blobs, summaryKey, summary);
+  return { tenantId, runId, reportKey, summaryKey };
+}
+
+/** Step 4: index the report and tell the sweep when to look again. Idempotent per run. */
+export async function persist(deps: VerifyDeps, input: PersistInput): Promise<PersistOutput> {
+  const tenantId = checkTenantId(input?.tenantId);
+  const runId = checkRunId(input.runId);
+  const summaryKey = checkKeyInRun(input.summaryKey, tenantId, runId, 'summaryKey');
+  const summary = await readJson<ReportSummary>(deps.blobs, summaryKey, MAX_BATCH_BYTES);
+
+  await deps.reports.putReport(summary);
+  const nextDeadline = summary.nextDeadline === undefined ? undefined : Date.parse(summary.nextDeadline);
+  await deps.tenants.markVerified(tenantId, Date.parse(summary.evaluatedAt), nextDeadline);
+
+  return {
+    tenantId,
+    runId,
+    detail: {
+      tenantId,
+      runId,
+      evaluatedAt: summary.evaluatedAt,
+      strategyVersion: summary.strategyVersion,
+      compliancePercent: summary.compliancePercent,
+      findings: summary.counts.findings,
+      newFindings: summary.newFindings,
+      resolvedFindings: summary.resolvedFindings,
+      reportKey: summary.reportKey,
+    },
+  };
+}

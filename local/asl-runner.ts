@@ -1,0 +1,313 @@
+/**
+ * Runs the workflow files in-process with aws-local-stepfunctions, so the local cloud executes the
+ * very ASL that CDK deploys. Each Task state is mapped to a local implementation: a `lambda:invoke`
+ * to the use-case function behind that Lambda (the same one the handler calls), `events:putEvents`
+ * to the local EventPublisher. A Task nobody can run locally is an error when the machine is built,
+ * not halfway through an execution.
+ */
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
+import { LOCAL_EVENT_BUS, LOCAL_REGION } from '#config';
+import { ConfigError, ReversaError } from '#core/errors.ts';
+import type { EventPublisher } from '#core/ports.ts';
+import {
+  aggregate,
+  compactUtc,
+  evaluateBatch,
+  loadStrategy,
+  persist,
+  type VerifyDeps,
+  type VerifyInput,
+} from '#core/use-cases/verify.ts';
+import { loadDefinition, placeholdersOf, readDefinitionText } from '#statemachines/definitions.ts';
+import { TaskResources, VERIFY_WORKFLOW } from '#statemachines/names.ts';
+
+/** A local stand-in for one Lambda: receives the Payload, returns what the handler would return. */
+export type LocalLambda = (payload: unknown) => Promise<unknown>;
+
+export interface LocalTaskImpls {
+  /** Keyed by the substitution placeholder naming the function, e.g. `LoadStrategyFunctionArn`. */
+  lambdas: Readonly<Record<string, LocalLambda>>;
+  events: EventPublisher;
+}
+
+export interface TaskBinding {
+  state: string;
+  kind: 'lambda' | 'events';
+  /** For lambdas: the placeholder the function ARN came from. */
+  placeholder?: string;
+  /** `invoke`: through arn:aws:states:::lambda:invoke (result wrapped in `{ Payload }`); `direct`: Resource is the ARN. */
+  integration?: 'invoke' | 'direct';
+}
+
+export interface ExecutionResult {
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  output?: unknown;
+  /** For FAILED: the error name (what `ErrorEquals` matches) and cause, as Step Functions reports them. */
+  error?: string;
+  cause?: string;
+  /** Every state's output size in bytes, in order: the payload-size budget is checked on these. */
+  stateOutputs: { state: string; bytes: number }[];
+  /** Retries per state name. */
+  retries: Record<string, number>;
+}
+
+export interface RunOptions {
+  /** `$$.Execution.Name`. */
+  executionName: string;
+  /** Zero every Wait and Retry interval (tests, benchmarks). Default false. */
+  zeroWaits?: boolean;
+}
+
+export interface LocalWorkflow {
+  name: string;
+  definition: StateMachineDefinition;
+  bindings: TaskBinding[];
+  run(input: unknown, impls: LocalTaskImpls, options: RunOptions): Promise<ExecutionResult>;
+}
+
+/** Step Functions' payload limit: a local run fails the same way a deployed one would. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+class DataLimitExceeded extends ReversaError {
+  override readonly name = 'States.DataLimitExceeded';
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+
+/** The ARN a `${XxxFunctionArn}` placeholder gets locally; mapped back to the placeholder at bind time. */
+export function localFunctionArn(placeholder: string): string {
+  return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:reversa-local-${placeholder.replace(/FunctionArn$/, '')}`;
+}
+
+/** Local values for every placeholder a workflow file uses. */
+export function localSubstitutions(name: string): Record<string, string> {
+  const subs: Record<string, string> = {};
+  for (const p of placeholdersOf(readDefinitionText(name))) {
+    if (p.endsWith('FunctionArn')) subs[p] = localFunctionArn(p);
+    else if (p === 'EventBusName') subs[p] = LOCAL_EVENT_BUS;
+    else throw new ConfigError('UnknownPlaceholder', `no local value for workflow placeholder \${${p}} in ${name}`);
+  }
+  return subs;
+}
+
+type StateDef = Record<string, unknown>;
+/** The library's JSON type, which it does not export. */
+type JsonValue = Parameters<StateMachine['run']>[0];
+
+/** Every state of a definition, nested Parallel branches and Map processors included. */
+export function allStates(definition: { States?: unknown }): [string, StateDef][] {
+  const out: [string, StateDef][] = [];
+  const states = (definition.States ?? {}) as Record<string, StateDef>;
+  for (const [name, state] of Object.entries(states)) {
+    out.push([name, state]);
+    if (state.Type === 'Parallel') {
+      for (const branch of (state.Branches ?? []) as { States?: unknown }[]) out.push(...allStates(branch));
+    }
+    if (state.Type === 'Map') {
+      const processor = (state.ItemProcessor ?? state.Iterator) as { States?: unknown } | undefined;
+      if (processor) out.push(...allStates(processor));
+    }
+  }
+  return out;
+}
+
+/** Maps each Task state to a local implementation kind; throws naming every Task that has none. */
+export function bindTasks(
+  definition: { States?: unknown },
+  substitutions: Readonly<Record<string, string>>,
+): TaskBinding[] {
+  const placeholderOfArn = new Map(Object.entries(substitutions).map(([k, v]) => [v, k]));
+  const bindings: TaskBinding[] = [];
+  const unmapped: string[] = [];
+  for (const [state, def] of allStates(definition)) {
+    if (def.Type !== 'Task') continue;
+    const resource = String(def.Resource);
+    const params = (def.Parameters ?? {}) as Record<string, unknown>;
+    if (resource === TaskResources.EventsPutEvents) {
+      bindings.push({ state, kind: 'events' });
+    } else if (resource === TaskResources.LambdaInvoke && typeof params.FunctionName === 'string') {
+      const placeholder = placeholderOfArn.get(params.FunctionName);
+      if (placeholder) bindings.push({ state, kind: 'lambda', placeholder, integration: 'invoke' });
+      else unmapped.push(`${state} (FunctionName ${params.FunctionName})`);
+    } else if (resource.startsWith('arn:aws:lambda:') && placeholderOfArn.has(resource)) {
+      bindings.push({
+        state,
+        kind: 'lambda',
+        placeholder: placeholderOfArn.get(resource) as string,
+        integration: 'direct',
+      });
+    } else {
+      unmapped.push(`${state} (${resource})`);
+    }
+  }
+  if (unmapped.length > 0) {
+    throw new ConfigError('UnmappedTask', `Task states without a local implementation: ${unmapped.join(', ')}`);
+  }
+  return bindings;
+}
+
+function jsonRoundTrip(value: unknown, what: string): unknown {
+  // Lambda payloads cross a JSON boundary in AWS: do the same so local runs cannot pass Maps, Dates or undefined.
+  const text = JSON.stringify(value ?? null);
+  if (Buffer.byteLength(text, 'utf8') > MAX_PAYLOAD_BYTES) {
+    throw new DataLimitExceeded('DataLimitExceeded', `${what} exceeds the ${MAX_PAYLOAD_BYTES}-byte payload limit`);
+  }
+  return JSON.parse(text);
+}
+
+function lambdaHandler(binding: TaskBinding, impl: LocalLambda) {
+  return async (input: unknown) => {
+    if (binding.integration === 'direct') return jsonRoundTrip(await impl(jsonRoundTrip(input, 'input')), 'result');
+    const { Payload } = (input ?? {}) as { Payload?: unknown };
+    const result = jsonRoundTrip(await impl(jsonRoundTrip(Payload, 'input')), 'result');
+    // The shape arn:aws:states:::lambda:invoke returns; OutputPath $.Payload picks the handler's result.
+    return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
+  };
+}
+
+function putEventsHandler(events: EventPublisher) {
+  let n = 0;
+  return async (input: unknown) => {
+    const entries = ((input ?? {}) as { Entries?: { DetailType?: string; Detail?: unknown }[] }).Entries ?? [];
+    const ids: { EventId: string }[] = [];
+    for (const entry of entries) {
+      const detail = typeof entry.Detail === 'string' ? (JSON.parse(entry.Detail) as unknown) : entry.Detail;
+      await events.publish(String(entry.DetailType), (detail ?? {}) as Record<string, unknown>);
+      ids.push({ EventId: `local-${++n}` });
+    }
+    return { Entries: ids, FailedEntryCount: 0 };
+  };
+}
+
+function buildWorkflow(name: string): LocalWorkflow {
+  const substitutions = localSubstitutions(name);
+  const definition = loadDefinition(name, substitutions) as unknown as StateMachineDefinition;
+  const bindings = bindTasks(definition, substitutions);
+  // The library adds fields to the definition it is given: keep ours pristine.
+  const machine = new StateMachine(structuredClone(definition));
+  const states = allStates(definition);
+  const retryable = states.filter(([, s]) => Array.isArray(s.Retry)).map(([n]) => n);
+  const waits = states.filter(([, s]) => s.Type === 'Wait').map(([n]) => n);
+
+  return {
+    name,
+    definition,
+    bindings,
+    async run(input, impls, options) {
+      const taskResourceLocalHandlers: Record<string, (input: JsonValue) => Promise<JsonValue>> = {};
+      for (const b of bindings) {
+        if (b.kind === 'events') {
+          taskResourceLocalHandlers[b.state] = putEventsHandler(impls.events) as (
+            input: JsonValue,
+          ) => Promise<JsonValue>;
+          continue;
+        }
+        const impl = impls.lambdas[b.placeholder as string];
+        if (!impl)
+          throw new ConfigError('MissingLocalLambda', `no local implementation for ${b.placeholder} (${b.state})`);
+        taskResourceLocalHandlers[b.state] = lambdaHandler(b, impl) as (input: JsonValue) => Promise<JsonValue>;
+      }
+      const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
+      const execution = machine.run(jsonRoundTrip(input, 'execution input') as JsonValue, {
+        overrides: {
+          taskResourceLocalHandlers,
+          ...(options.zeroWaits ? { retryIntervalOverrides: zero(retryable), waitTimeOverrides: zero(waits) } : {}),
+        },
+        context: { Execution: { Name: options.executionName } },
+      });
+
+      const stateOutputs: ExecutionResult['stateOutputs'] = [];
+      const retries: Record<string, number> = {};
+      const history = (async () => {
+        for await (const event of execution.eventLogs) {
+          if (event.type === 'StateExited') {
+            stateOutputs.push({
+              state: event.state.name,
+              bytes: Buffer.byteLength(JSON.stringify(event.state.output ?? null)),
+            });
+          } else if (event.type === 'StateRetried') {
+            retries[event.state.name] = (retries[event.state.name] ?? 0) + 1;
+          }
+        }
+      })();
+
+      let result: ExecutionResult;
+      try {
+        const output = await execution.result;
+        result = { status: 'SUCCEEDED', output, stateOutputs, retries };
+      } catch (error) {
+        if (error instanceof ExecutionTimeoutError) {
+          result = { status: 'TIMED_OUT', error: 'States.Timeout', stateOutputs, retries };
+        } else if (error instanceof ExecutionError) {
+          const cause = error.cause as { name?: string; message?: string } | undefined;
+          result = {
+            status: 'FAILED',
+            error: cause?.name ?? 'States.Runtime',
+            cause: cause?.message ?? error.message,
+            stateOutputs,
+            retries,
+          };
+        } else {
+          throw error;
+        }
+      }
+      await history;
+      return result;
+    },
+  };
+}
+
+const built = new Map<string, LocalWorkflow>();
+
+/** The workflow `statemachines/<name>.asl.json`, built (and validated) once per process. */
+export function localWorkflow(name: string): LocalWorkflow {
+  let workflow = built.get(name);
+  if (!workflow) {
+    workflow = buildWorkflow(name);
+    built.set(name, workflow);
+  }
+  return workflow;
+}
+
+/** The use cases behind each Lambda placeholder, on the given (local) ports: what the handlers call in AWS. */
+export function verifyLambdas(deps: VerifyDeps): Record<string, LocalLambda> {
+  return {
+    LoadStrategyFunctionArn: (p) => loadStrategy(deps, p as never),
+    EvaluateBatchFunctionArn: (p) => evaluateBatch(deps, p as never),
+    AggregateFunctionArn: (p) => aggregate(deps, p as never),
+    PersistFunctionArn: (p) => persist(deps, p as never),
+  };
+}
+
+export interface RunVerifyDeps extends VerifyDeps {
+  events: EventPublisher;
+}
+
+export interface RunVerifyOptions {
+  /** Default: `verify-<tenant>-<compact UTC of at, or now>`. */
+  executionName?: string;
+  zeroWaits?: boolean;
+  /** Replace or wrap some Lambdas (tests inject failures here). */
+  lambdas?: Readonly<Record<string, LocalLambda>>;
+}
+
+/** Runs statemachines/verify-backups.asl.json end to end on local ports. */
+export async function runVerify(
+  deps: RunVerifyDeps,
+  input: VerifyInput,
+  options: RunVerifyOptions = {},
+): Promise<ExecutionResult> {
+  const at = input.at === undefined ? deps.clock.now() : Date.parse(input.at);
+  const executionName =
+    options.executionName ?? `verify-${input.tenantId}-${compactUtc(Number.isFinite(at) ? at : deps.clock.now())}`;
+  return localWorkflow(VERIFY_WORKFLOW).run(
+    input,
+    { lambdas: { ...verifyLambdas(deps), ...options.lambdas }, events: deps.events },
+    { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
+  );
+}

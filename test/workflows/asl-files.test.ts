@@ -1,0 +1,120 @@
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { allStates, bindTasks, localSubstitutions } from '#local/asl-runner.ts';
+import { loadDefinition, placeholdersOf, readDefinitionText, substitute } from '#statemachines/definitions.ts';
+import {
+  ErrorNames,
+  LAMBDA_TRANSIENT_ERRORS,
+  VERIFY_WORKFLOW,
+  VerifyStates,
+  VerifySubstitutions,
+} from '#statemachines/names.ts';
+
+type Validator = (
+  definition: unknown,
+  options?: { checkPaths: boolean; checkArn: boolean },
+) => {
+  isValid: boolean;
+  errors: unknown[];
+};
+const validate = createRequire(import.meta.url)('asl-validator') as Validator;
+
+const workflows = readdirSync(new URL('../../statemachines/', import.meta.url))
+  .filter((f) => f.endsWith('.asl.json'))
+  .map((f) => f.replace(/\.asl\.json$/, ''));
+
+/** Constructs aws-local-stepfunctions cannot execute (or silently mis-executes): the deployed file must avoid them. */
+function unsupportedConstructs(node: unknown, path = '$'): string[] {
+  const found: string[] = [];
+  if (typeof node === 'string') {
+    if (node.includes('$$.Execution.Id')) found.push(`${path}: $$.Execution.Id`);
+    if (node.includes('$$.Task.Token')) found.push(`${path}: $$.Task.Token`);
+    if (/\.waitForTaskToken$/.test(node)) found.push(`${path}: .waitForTaskToken`);
+    if (/\.sync(:\d+)?$/.test(node)) found.push(`${path}: .sync`);
+    return found;
+  }
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) found.push(...unsupportedConstructs(v, `${path}[${i}]`));
+    return found;
+  }
+  if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'QueryLanguage' && value === 'JSONata') found.push(`${path}.QueryLanguage: JSONata`);
+      if (['Assign', 'ItemReader', 'ResultWriter', 'Arguments', 'Output'].includes(key)) found.push(`${path}.${key}`);
+      if (key.endsWith('.$') && typeof value === 'string' && value.startsWith('{%'))
+        found.push(`${path}.${key}: JSONata`);
+      found.push(...unsupportedConstructs(value, `${path}.${key}`));
+    }
+  }
+  return found;
+}
+
+describe('workflow files', () => {
+  it('finds the verify workflow among the files', () => {
+    expect(workflows).toContain(VERIFY_WORKFLOW);
+  });
+
+  for (const name of workflows) {
+    describe(name, () => {
+      it('passes asl-validator', () => {
+        const result = validate(loadDefinition(name, localSubstitutions(name)));
+        expect(result.errors).toEqual([]);
+        expect(result.isValid).toBe(true);
+      });
+
+      it('uses only constructs the local runner executes', () => {
+        expect(unsupportedConstructs(JSON.parse(readDefinitionText(name)))).toEqual([]);
+      });
+
+      it('maps every Task state to a local implementation', () => {
+        const subs = localSubstitutions(name);
+        const definition = loadDefinition(name, subs);
+        const tasks = allStates(definition as { States: unknown }).filter(([, s]) => s.Type === 'Task');
+        expect(bindTasks(definition as { States: unknown }, subs).map((b) => b.state)).toEqual(tasks.map(([n]) => n));
+      });
+    });
+  }
+
+  it('names exactly the states and placeholders listed in statemachines/names.ts', () => {
+    const definition = JSON.parse(readDefinitionText(VERIFY_WORKFLOW)) as { States: unknown };
+    expect(
+      allStates(definition)
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(Object.values(VerifyStates).sort());
+    expect(placeholdersOf(readDefinitionText(VERIFY_WORKFLOW))).toEqual(Object.values(VerifySubstitutions).sort());
+  });
+
+  it('retries Lambda service errors and TransientError, never our permanent errors, on every Lambda task', () => {
+    const definition = JSON.parse(readDefinitionText(VERIFY_WORKFLOW)) as { States: unknown };
+    const lambdaTasks = allStates(definition).filter(([, s]) => s.Resource === 'arn:aws:states:::lambda:invoke');
+    expect(lambdaTasks).toHaveLength(4);
+    for (const [, state] of lambdaTasks) {
+      const retried = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(retried).toEqual(expect.arrayContaining([...LAMBDA_TRANSIENT_ERRORS, ErrorNames.Transient]));
+      for (const permanent of [ErrorNames.Validation, ErrorNames.NotFound, ErrorNames.Internal, 'States.ALL']) {
+        expect(retried).not.toContain(permanent);
+      }
+    }
+  });
+
+  it('the construct check flags JSONata, variables, distributed maps, callbacks and the execution id', () => {
+    const bad = {
+      QueryLanguage: 'JSONata',
+      States: {
+        A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Assign: { x: 1 } },
+        B: { Type: 'Map', ItemReader: {}, ResultWriter: {}, Parameters: { 'id.$': '$$.Execution.Id' } },
+        C: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2' },
+      },
+    };
+    expect(unsupportedConstructs(bad)).toHaveLength(7);
+  });
+
+  it('refuses to load a definition with a placeholder left without a value, and escapes values', () => {
+    const ph = (name: string) => `\${${name}}`;
+
+    expect(() => substitute(`{"a": "${ph('Missing')}", "b": "${ph('Other')}"}`, { Other: 'x' })).toThrow(/Missing/);
+    expect(JSON.parse(substitute(`{"b": "${ph('Other')}"}`, { Other: 'x"y' }))).toEqual({ b: 'x"y' });
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Adapters, composeLocal } from '#adapters/compose.ts';
+import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { applyStrategy, DAY, dailyFacts, HOUR } from './support/verify-fixtures.ts';
+
+// The handlers compose AWS adapters from the environment: the local cloud exports endpoints and names,
+// so these run the real middy + Powertools stack (idempotency table included) against dynalite and s3rver.
+let home: string;
+let cloud: LocalCloud;
+let adapters: Adapters;
+
+const context = {
+  functionName: 'reversa-test',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-3:000000000000:function:reversa-test',
+  memoryLimitInMB: '256',
+  awsRequestId: 'req-1',
+  logGroupName: '/aws/lambda/reversa-test',
+  logStreamName: 's',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'reversa-handlers-'));
+  cloud = await startLocalCloud({ home, persist: false });
+  process.env.POWERTOOLS_DEV = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
+  adapters = composeLocal(cloud);
+});
+
+afterAll(async () => {
+  await cloud?.stop();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe('Lambda handlers on the local cloud', () => {
+  it('load-strategy writes the plan and returns keys and batch numbers only', async () => {
+    const at = Date.parse('2026-03-10T12:00:00Z');
+    const text = [
+      'apiVersion: reversa/v1',
+      'tenant: { id: h-acme, name: ACME }',
+      'timezone: UTC',
+      'defaults: { rpo: 24h, retention: 7d }',
+      'resources:',
+      '  - { locator: db-1, name: DB, source: generic }',
+      '',
+    ].join('\n');
+    await applyStrategy(adapters.strategies, text, at - DAY);
+    await adapters.facts.putFacts(dailyFacts('h-acme', 'db-1', 2, at - HOUR));
+    const { handler } = await import('#functions/verify/load-strategy.ts');
+
+    const out = await handler(
+      { input: { tenantId: 'h-acme', at: new Date(at).toISOString() }, executionName: 'exec-1' },
+      context,
+    );
+
+    expect(out).toEqual({
+      tenantId: 'h-acme',
+      runId: 'exec-1',
+      at: '2026-03-10T12:00:00.000Z',
+      planKey: 'runs/h-acme/exec-1/plan.json',
+      strategyVersion: 1,
+      resourceCount: 1,
+      batchCount: 1,
+      batches: [0],
+    });
+    expect(await adapters.blobs.exists('runs/h-acme/exec-1/plan.json')).toBe(true);
+  });
+
+  it('load-strategy rejects a malformed input with a ValidationError (not retried by the workflow)', async () => {
+    const { handler } = await import('#functions/verify/load-strategy.ts');
+
+    await expect(handler({ input: { tenantId: '../other' } } as never, context)).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
+  });
+
+  it('backup-event stores an AWS Backup event once and marks the tenant dirty, even when delivered twice', async () => {
+    await adapters.tenants.setAwsAccounts('h-aws', ['111122223333']);
+    const event = {
+      version: '0',
+      id: 'evt-0001',
+      'detail-type': 'Backup Job State Change',
+      source: 'aws.backup',
+      account: '111122223333',
+      time: '2026-03-10T02:30:00Z',
+      region: 'eu-west-3',
+      resources: [],
+      detail: {
+        backupJobId: 'job-1',
+        backupVaultArn: 'arn:aws:backup:eu-west-3:111122223333:backup-vault:main',
+        backupVaultName: 'main',
+        resourceArn: 'arn:aws:rds:eu-west-3:111122223333:db:orders',
+        resourceType: 'RDS',
+        state: 'COMPLETED',
+        creationDate: '2026-03-10T02:00:00Z',
+        completionDate: '2026-03-10T02:25:00Z',
+        recoveryPointArn: 'arn:aws:backup:eu-west-3:111122223333:recovery-point:rp-1',
+        backupSizeInBytes: 1024,
+      },
+    };
+    const { handler } = await import('#functions/ingest/backup-event.ts');
+
+    const first = await handler(event as never, context);
+    const second = await handler(event as never, { ...context, awsRequestId: 'req-2' } as Context);
+
+    expect(first).toMatchObject({ status: 'stored', tenantId: 'h-aws' });
+    expect(second).toEqual(first);
+    expect((await adapters.tenants.get('h-aws'))?.dirtySince).toBeDefined();
+    const facts = await adapters.facts.getFacts('h-aws', ['arn:aws:rds:eu-west-3:111122223333:db:orders'], 0);
+    expect(facts.get('arn:aws:rds:eu-west-3:111122223333:db:orders')?.jobs.map((j) => j.state)).toEqual(['COMPLETED']);
+  });
+
+  it('backup-event ignores an event from an account no strategy declares', async () => {
+    const { handler } = await import('#functions/ingest/backup-event.ts');
+
+    const out = await handler(
+      {
+        id: 'evt-unknown',
+        source: 'aws.backup',
+        account: '999999999999',
+        'detail-type': 'Backup Job State Change',
+        detail: {},
+      } as never,
+      context,
+    );
+
+    expect(out).toEqual({ status: 'unrouted', account: '999999999999' });
+  });
+
+  it('s3-inbox ingests a generic report dropped in the inbox', async () => {
+    const report = JSON.stringify({
+      format: 'reversa.generic/v1',
+      jobs: [],
+    });
+    await adapters.blobs.putText('inbox/h-s3/report-1.json', report);
+    const { handler } = await import('#functions/ingest/s3-inbox.ts');
+
+    const out = await handler(
+      { Records: [{ s3: { object: { key: 'inbox/h-s3/report-1.json', eTag: 'abc' } } }] } as never,
+      context,
+    );
+
+    expect(out.results).toHaveLength(1);
+    expect(out.results[0]?.key).toBe('inbox/h-s3/report-1.json');
+    expect(['ingested', 'rejected']).toContain(out.results[0]?.status);
+    expect(await adapters.blobs.exists('inbox/h-s3/report-1.json')).toBe(false);
+  });
+
+  it('s3-inbox decodes notification keys (spaces arrive as +) and reads EventBridge-shaped events as given', async () => {
+    const { objectKeysOf } = await import('#functions/ingest/s3-inbox.ts');
+
+    expect(objectKeysOf({ Records: [{ s3: { object: { key: 'inbox/t/my+report%2B1.json' } } }] })).toEqual([
+      'inbox/t/my report+1.json',
+    ]);
+    expect(objectKeysOf({ detail: { object: { key: 'inbox/t/a+b.json', etag: 'e' } } })).toEqual(['inbox/t/a+b.json']);
+    expect(() => objectKeysOf({})).toThrow(/S3 ObjectCreated/);
+  });
+});
