@@ -21,7 +21,13 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set(['ABORTED', 'COMPLETED', 'FAILED', 'EXPIRED', 'PARTIAL']);
+export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set([
+  'ABORTED',
+  'COMPLETED',
+  'FAILED',
+  'EXPIRED',
+  'PARTIAL',
+]);
 export const FAILED_JOB_STATES: ReadonlySet<JobState> = new Set(['ABORTED', 'FAILED', 'EXPIRED', 'PARTIAL']);
 
 /**
@@ -137,4 +143,24 @@ export interface FactBatch {
   jobs: BackupJob[];
   recoveryPoints: RecoveryPoint[];
   resources: SeenResource[];
+}
+
+/** True when observation `a` supersedes `b`: a more advanced status, or the same status seen later. */
+export function isNewerPointObservation(a: RecoveryPoint, b: RecoveryPoint): boolean {
+  const ra = recoveryPointStatusRank(a.status);
+  const rb = recoveryPointStatusRank(b.status);
+  return ra !== rb ? ra > rb : a.observedAt > b.observedAt;
+}
+
+/**
+ * Two observations of one recovery point, merged: each source knows different things (a copy
+ * job knows copyOf, the recovery point event knows encryption and lifecycle, the vault knows the
+ * lock). The newer observation's fields win; the older one fills what the newer does not say.
+ */
+export function mergePointObservations(a: RecoveryPoint, b: RecoveryPoint): RecoveryPoint {
+  const [newer, older] =
+    isNewerPointObservation(a, b) || (!isNewerPointObservation(b, a) && a.observedAt >= b.observedAt) ? [a, b] : [b, a];
+  const merged: Record<string, unknown> = { ...older };
+  for (const [k, v] of Object.entries(newer)) if (v !== undefined) merged[k] = v;
+  return merged as unknown as RecoveryPoint;
 }

@@ -79,7 +79,7 @@ export function pointItem(point: RecoveryPoint): FactItem {
     item: {
       ...point,
       pk: keys.resourcePk(point.tenantId, point.resourceId),
-      sk: keys.pointSk(point.createdAt, point.source, point.recoveryPointId),
+      sk: keys.pointSk(point.source, point.recoveryPointId),
       fact: 'point',
       rank,
       createdAtIso: iso(point.createdAt),
@@ -90,17 +90,41 @@ export function pointItem(point: RecoveryPoint): FactItem {
   };
 }
 
-/** Keeps, per key, the newest observation in (rank, observedAt); ties keep the first seen. */
+/**
+ * One fact per key. Jobs: the newest observation in (rank, observedAt) wins; ties keep the first.
+ * Points: observations are merged, because each source knows different things about the same
+ * point (a copy job knows copyOf, the recovery point event knows encryption and lifecycle):
+ * the newer observation's fields win, the older one fills what the newer does not say.
+ */
 function dedupe(facts: readonly FactItem[]): FactItem[] {
   const byKey = new Map<string, FactItem>();
   for (const fact of facts) {
     const key = `${fact.item.pk as string}\u0000${fact.item.sk as string}`;
     const held = byKey.get(key);
-    if (!held || fact.rank > held.rank || (fact.rank === held.rank && fact.observedAt > held.observedAt)) {
+    if (!held) {
       byKey.set(key, fact);
+      continue;
     }
+    const newer = isNewer(fact, held) ? fact : held;
+    const older = newer === fact ? held : fact;
+    byKey.set(
+      key,
+      fact.item.fact === 'point'
+        ? { ...newer, item: { ...withoutUndefined(older.item), ...withoutUndefined(newer.item) } }
+        : newer,
+    );
   }
   return [...byKey.values()];
+}
+
+function isNewer(a: FactItem, b: FactItem): boolean {
+  return a.rank > b.rank || (a.rank === b.rank && a.observedAt > b.observedAt);
+}
+
+function withoutUndefined(item: Item): Item {
+  const out: Item = {};
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 function mergeSeen(resources: readonly SeenResource[]): SeenResource[] {
@@ -156,6 +180,7 @@ export class DynamoFactStore implements FactStore {
   }
 
   private async putIfNewer(fact: FactItem): Promise<boolean> {
+    if (fact.item.fact === 'point') return this.mergePoint(fact);
     try {
       await this.doc.send(
         new PutCommand({
@@ -171,6 +196,46 @@ export class DynamoFactStore implements FactStore {
       if (isConditionalCheckFailed(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * A newer observation of a point SETs the fields it knows and keeps the others; an older one
+   * only fills fields the stored point lacks (if_not_exists), so arrival order never loses a fact.
+   */
+  private async mergePoint(fact: FactItem): Promise<boolean> {
+    const fields = Object.entries(withoutUndefined(fact.item)).filter(([k]) => k !== 'pk' && k !== 'sk');
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    fields.forEach(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+    });
+    const key = { pk: fact.item.pk, sk: fact.item.sk };
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(pk) OR #rank < :rank OR (#rank = :rank AND #obs < :obs)',
+          ExpressionAttributeNames: { ...names, '#rank': 'rank', '#obs': 'observedAt' },
+          ExpressionAttributeValues: { ...values, ':rank': fact.rank, ':obs': fact.observedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = if_not_exists(#f${i}, :v${i})`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return false;
   }
 
   /** Two conditional updates, because DynamoDB has no min()/max(): each moves one bound outward only. */
@@ -218,23 +283,32 @@ export class DynamoFactStore implements FactStore {
 
   async getFacts(tenantId: string, resourceIds: readonly string[], since: number): Promise<Map<string, ResourceFacts>> {
     const unique = [...new Set(resourceIds)];
-    const perResource = await mapLimit(unique, this.concurrency, (resourceId) =>
-      queryAll(this.doc, {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk >= :since',
-        ExpressionAttributeValues: { ':pk': keys.resourcePk(tenantId, resourceId), ':since': keys.sinceSk(since) },
-        ConsistentRead: true,
-      }),
-    );
+    const perResource = await mapLimit(unique, this.concurrency, async (resourceId) => {
+      const pk = keys.resourcePk(tenantId, resourceId);
+      const [jobs, points] = await Promise.all([
+        queryAll(this.doc, {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': keys.jobSinceSk(since), ':to': keys.jobEndSk },
+          ConsistentRead: true,
+        }),
+        queryAll(this.doc, {
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          FilterExpression: 'createdAt >= :since',
+          ExpressionAttributeValues: { ':pk': pk, ':p': keys.pointPrefix, ':since': since },
+          ConsistentRead: true,
+        }),
+      ]);
+      return { jobs, points };
+    });
     const result = new Map<string, ResourceFacts>();
     unique.forEach((resourceId, index) => {
-      const facts: ResourceFacts = { jobs: [], recoveryPoints: [] };
-      // The sort key starts with the fact's time, so items already arrive in ascending time order.
-      for (const item of perResource[index] ?? []) {
-        if (item.fact === 'job') facts.jobs.push(toRecord<BackupJob>(item));
-        else if (item.fact === 'point') facts.recoveryPoints.push(toRecord<RecoveryPoint>(item));
-      }
-      result.set(resourceId, facts);
+      const items = perResource[index];
+      // Jobs arrive in start-time order (their sort key starts with it); points are keyed by id.
+      const recoveryPoints = (items?.points ?? []).map((item) => toRecord<RecoveryPoint>(item));
+      recoveryPoints.sort((a, b) => a.createdAt - b.createdAt || (a.recoveryPointId < b.recoveryPointId ? -1 : 1));
+      result.set(resourceId, { jobs: (items?.jobs ?? []).map((item) => toRecord<BackupJob>(item)), recoveryPoints });
     });
     return result;
   }

@@ -6,13 +6,19 @@
 import { iso } from './dynamo-support.ts';
 
 export const keys = {
-  /** All facts (jobs and recovery points) of one resource, sorted by time. */
+  /** All facts (jobs and recovery points) of one resource. */
   resourcePk: (tenantId: string, resourceId: string) => `T#${tenantId}#R#${resourceId}`,
-  /** Time first, so one Query `sk >= iso(since)` returns both kinds already in time order. */
-  jobSk: (startedAt: number, source: string, jobId: string) => `${iso(startedAt)}#J#${source}#${jobId}`,
-  pointSk: (createdAt: number, source: string, recoveryPointId: string) =>
-    `${iso(createdAt)}#P#${source}#${recoveryPointId}`,
-  sinceSk: (since: number) => iso(Math.max(0, since)),
+  /** Jobs sort by start time, so a Query on `J#<iso(since)>`..`J#\uffff` reads a window. */
+  jobSk: (startedAt: number, source: string, jobId: string) => `J#${iso(startedAt)}#${source}#${jobId}`,
+  jobSinceSk: (since: number) => `J#${iso(Math.max(0, since))}`,
+  jobEndSk: 'J#\uffff',
+  /**
+   * Points are keyed by identity only: observations of one point disagree on its time (a backup
+   * job's creationDate vs the recovery point's creationDate), and a time in the key would turn
+   * them into two points.
+   */
+  pointSk: (source: string, recoveryPointId: string) => `P#${source}#${recoveryPointId}`,
+  pointPrefix: 'P#',
 
   seenPk: (tenantId: string) => `T#${tenantId}#SEEN`,
   seenSk: (source: string, resourceId: string) => `S#${source}#${resourceId}`,

@@ -1,11 +1,12 @@
 /**
  * Makes a FactBatch canonical: one record per id, sorted by id, so the same facts in any
  * order or repeated produce an identical batch (idempotent ingestion, stable hashes, stable
- * tests). When a report lists the same id twice, the later observation wins, then the more
- * advanced state; the final tie-break on the serialised record keeps it deterministic.
+ * tests). When a report lists the same job twice, the later observation wins, then the more
+ * advanced state; the final tie-break on the serialised record keeps it deterministic. Two
+ * observations of one recovery point are merged (mergePointObservations): no fact is lost.
  */
 import type { BackupJob, FactBatch, RecoveryPoint, SeenResource } from '../model.ts';
-import { jobStateRank, recoveryPointStatusRank } from '../model.ts';
+import { jobStateRank, mergePointObservations } from '../model.ts';
 
 export function emptyBatch(): FactBatch {
   return { jobs: [], recoveryPoints: [], resources: [] };
@@ -55,7 +56,7 @@ export function finaliseBatch(batch: FactBatch): FactBatch {
   for (const p of batch.recoveryPoints) {
     const key = `${p.source}\u0000${p.recoveryPointId}`;
     const prev = points.get(key);
-    points.set(key, prev ? pick(prev, p, (x) => [x.observedAt, recoveryPointStatusRank(x.status)]) : p);
+    points.set(key, prev ? mergePointObservations(prev, p) : p);
   }
   const resources = new Map<string, SeenResource>();
   for (const r of batch.resources) {

@@ -215,6 +215,53 @@ describe('DynamoFactStore out-of-order observations', () => {
   });
 });
 
+describe('DynamoFactStore merges what different observations know about one recovery point', () => {
+  const copyFromJob = (tenantId: string) =>
+    point(tenantId, { recoveryPointId: 'copy-1', copyOf: 'rp-1', region: 'eu-central-1', observedAt: T0 + 100_000 });
+  const copyFromEvent = (tenantId: string) =>
+    point(tenantId, {
+      recoveryPointId: 'copy-1',
+      encrypted: true,
+      deleteAt: T0 + 35 * 24 * HOUR,
+      observedAt: T0 + 200_000,
+    });
+
+  it('keeps copyOf from the copy job when the newer recovery point event does not say it', async () => {
+    const tenant = uniqueTenant();
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromJob(tenant)] }));
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant)] }));
+    const facts = await fx.adapters.facts.getFacts(tenant, ['db-1'], 0);
+    expect(facts.get('db-1')?.recoveryPoints).toEqual([
+      expect.objectContaining({ recoveryPointId: 'copy-1', copyOf: 'rp-1', encrypted: true, region: 'eu-central-1' }),
+    ]);
+  });
+
+  it('fills copyOf from a late copy job without undoing the newer event', async () => {
+    const tenant = uniqueTenant();
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant)] }));
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromJob(tenant)] }));
+    const [stored] = (await fx.adapters.facts.getFacts(tenant, ['db-1'], 0)).get('db-1')?.recoveryPoints ?? [];
+    expect(stored).toMatchObject({ copyOf: 'rp-1', encrypted: true, observedAt: T0 + 200_000 });
+  });
+
+  it('merges both observations when they arrive in one batch', async () => {
+    const tenant = uniqueTenant();
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant), copyFromJob(tenant)] }));
+    const [stored] = (await fx.adapters.facts.getFacts(tenant, ['db-1'], 0)).get('db-1')?.recoveryPoints ?? [];
+    expect(stored).toMatchObject({ copyOf: 'rp-1', encrypted: true });
+  });
+
+  it('stores one point when a job and an event date the same point differently', async () => {
+    const tenant = uniqueTenant();
+    await fx.adapters.facts.putFacts(batch({ recoveryPoints: [point(tenant, { createdAt: T0, observedAt: T0 })] }));
+    await fx.adapters.facts.putFacts(
+      batch({ recoveryPoints: [point(tenant, { createdAt: T0 + 7_000, observedAt: T0 + 60_000 })] }),
+    );
+    const points = (await fx.adapters.facts.getFacts(tenant, ['db-1'], 0)).get('db-1')?.recoveryPoints ?? [];
+    expect(points.map((p) => p.createdAt)).toEqual([T0 + 7_000]);
+  });
+});
+
 describe('DynamoFactStore.getFacts', () => {
   it('returns jobs and points in ascending time, bounded by since, and empty facts for unknown resources', async () => {
     const tenant = uniqueTenant('order');

@@ -1,0 +1,59 @@
+/**
+ * Where a CLI command runs: the embedded local cloud (default) or a deployed stack (`--stack`).
+ * Both give the same ports, so every command is written once.
+ */
+import { type Adapters, composeLocal } from '#adapters/compose.ts';
+import { compactUtc } from '#core/use-cases/verify.ts';
+import { ConfigError } from '#core/errors.ts';
+import { runVerify } from '#local/asl-runner.ts';
+import { startLocalCloud } from '#local/cloud.ts';
+
+export interface VerifyRun {
+  status: string;
+  executionName: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface CliContext {
+  target: 'local' | 'aws';
+  deps: Adapters;
+  now(): number;
+  /** Runs the verify workflow to completion (the ASL file locally, Step Functions on AWS). */
+  runVerify(input: { tenantId: string; at?: string }): Promise<VerifyRun>;
+  /** Where a blob can be found, for humans. */
+  describeBlob(key: string): string;
+  close(): Promise<void>;
+}
+
+export async function openContext(options: { stack?: string | undefined; region?: string | undefined }): Promise<CliContext> {
+  if (options.stack) {
+    const { openAwsContext } = await import('./aws-context.ts');
+    return openAwsContext(options.stack, options.region);
+  }
+  return openLocalContext();
+}
+
+async function openLocalContext(): Promise<CliContext> {
+  const cloud = await startLocalCloud({ persist: true });
+  const deps = composeLocal(cloud);
+  return {
+    target: 'local',
+    deps,
+    now: () => deps.clock.now(),
+    async runVerify(input) {
+      // Named after the wall-clock time of the request, so two runs for the same --at stay distinct.
+      const executionName = `verify-${input.tenantId}-${compactUtc(deps.clock.now())}`;
+      const result = await runVerify({ ...deps }, input, { executionName });
+      const run: VerifyRun = { status: result.status, executionName };
+      if (result.error) run.error = result.error;
+      if (result.cause) run.cause = result.cause;
+      if (result.status !== 'SUCCEEDED') {
+        throw new ConfigError('VerifyFailed', `verify workflow ${result.status}: ${result.error ?? ''} ${result.cause ?? ''}`.trim());
+      }
+      return run;
+    },
+    describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
+    close: () => cloud.stop(),
+  };
+}
