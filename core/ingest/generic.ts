@@ -168,7 +168,8 @@ function factsOfJob(tenantId: string, header: GenericHeader, j: GenericJob): Fac
         resourceId: j.resource,
         resourceType: j.resourceType,
         status: rp.status ?? defaultPointStatus(j.state),
-        createdAt: ms(rp.createdAt) ?? completedAt ?? startedAt,
+        // The data is as old as the start of the backup: dating the point there never flatters the RPO.
+        createdAt: ms(rp.createdAt) ?? startedAt,
         sizeBytes: j.sizeBytes,
         encrypted: rp.encrypted,
         encryptionKeyId: rp.keyId,

@@ -25,7 +25,7 @@ describe('generic Reversa job report', () => {
       resourceId: 'nas:filer01:/volume1/share',
       resourceType: 'NAS',
       status: 'AVAILABLE',
-      createdAt: Date.parse('2026-03-02T01:42:10Z'),
+      createdAt: Date.parse('2026-03-02T01:00:00Z'), // no createdAt in the report: the job's start
       sizeBytes: 53687091200,
       encrypted: true,
       encryptionKeyId: 'vault:transit/keys/nas',

@@ -1,0 +1,109 @@
+/**
+ * Exports a tenant's audit log to a directory an auditor can check offline: entries/*.json,
+ * digests/*.json with the DER signature beside each as *.json.sig, public-key.pem and a
+ * README.txt with the stock commands. The BlobStore copy (S3 with Object Lock in AWS) is the
+ * source; an entry a crashed append never copied is taken from the AuditStore instead.
+ * Objects are copied one window at a time, never the whole log in memory.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NotFoundError } from '../errors.ts';
+import { auditKeys, seqOfFileName } from './keys.ts';
+import type { AuditDeps } from './ports.ts';
+
+export interface AuditExport {
+  outDir: string;
+  entries: number;
+  digests: number;
+  /** Entries missing from the BlobStore copy and written from the AuditStore. */
+  filledFromStore: number;
+}
+
+const COPY_CONCURRENCY = 8;
+const MAX_OBJECT_BYTES = 4 * 1024 * 1024;
+
+async function forEachLimit<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, items.length) }, worker));
+}
+
+export function auditReadme(tenantId: string): string {
+  return `Audit log of tenant ${tenantId} (Reversa)
+
+entries/<seq>.json      one entry per recorded event; canonical JSON (sorted keys, no spaces)
+digests/<n>.json        signed digest: the SHA-256 of entries firstSeq..lastSeq and of the previous digest
+digests/<n>.json.sig    detached DER ECDSA P-256 / SHA-256 signature of that digest file
+public-key.pem          the public key (compare its fingerprint with the one you were given)
+
+Check a digest's signature with OpenSSL alone:
+  openssl dgst -sha256 -verify public-key.pem -signature digests/000000000001.json.sig digests/000000000001.json
+
+Fingerprint of the key (each digest names it in signingKeyFingerprint):
+  openssl pkey -pubin -in public-key.pem -outform DER | sha256sum
+
+Recompute an entry's hash (listed in the digest's entryHashes, and in the next entry's prevHash):
+  sha256sum entries/000000000001.json
+  jq -cjS . entries/000000000001.json | sha256sum      # same value: the files are already canonical
+
+Whole log, every check (seq continuity, hash chain, digest chain, signatures, truncation):
+  npx reversa audit verify <this directory> --public-key public-key.pem
+`;
+}
+
+export async function exportAudit(
+  deps: Pick<AuditDeps, 'store' | 'blobs' | 'signer'>,
+  tenantId: string,
+  outDir: string,
+): Promise<AuditExport> {
+  const entriesDir = join(outDir, 'entries');
+  const digestsDir = join(outDir, 'digests');
+  await mkdir(entriesDir, { recursive: true });
+  await mkdir(digestsDir, { recursive: true });
+
+  const keys = (await deps.blobs.list(auditKeys.entriesPrefix(tenantId)))
+    .map((key) => ({ key, seq: seqOfFileName(key.slice(auditKeys.entriesPrefix(tenantId).length)) }))
+    .filter((k): k is { key: string; seq: number } => k.seq !== undefined);
+  const inBlobs = new Set(keys.map((k) => k.seq));
+  await forEachLimit(keys, async ({ key, seq }) => {
+    await writeFile(join(entriesDir, `${auditKeys.pad(seq)}.json`), await deps.blobs.getText(key, MAX_OBJECT_BYTES));
+  });
+
+  // Seqs up to the store's head that the BlobStore lacks (an append that crashed after winning its seq).
+  let filledFromStore = 0;
+  const head = await deps.store.headEntry(tenantId);
+  const headSeq = head?.seq ?? 0;
+  if (inBlobs.size < headSeq) {
+    for await (const entry of deps.store.listEntries(tenantId, 1, headSeq)) {
+      if (inBlobs.has(entry.seq)) continue;
+      await writeFile(join(entriesDir, `${auditKeys.pad(entry.seq)}.json`), entry.body);
+      filledFromStore++;
+    }
+  }
+
+  const digestKeys = await deps.blobs.list(auditKeys.digestsPrefix(tenantId));
+  let digests = 0;
+  await forEachLimit(digestKeys, async (key) => {
+    const name = key.slice(auditKeys.digestsPrefix(tenantId).length);
+    if (name.endsWith('.json')) {
+      await writeFile(join(digestsDir, name), await deps.blobs.getText(key, MAX_OBJECT_BYTES));
+      digests++;
+    } else if (name.endsWith('.json.sig.b64')) {
+      const der = Buffer.from((await deps.blobs.getText(key, 64 * 1024)).trim(), 'base64');
+      await writeFile(join(digestsDir, name.slice(0, -'.b64'.length)), der);
+    }
+  });
+
+  let pem: string | undefined;
+  if (await deps.blobs.exists(auditKeys.publicKey(tenantId)))
+    pem = await deps.blobs.getText(auditKeys.publicKey(tenantId));
+  else if (deps.signer) pem = await deps.signer.publicKeyPem();
+  if (pem === undefined && (headSeq > 0 || digests > 0)) {
+    throw new NotFoundError('AuditPublicKeyMissing', `no public key stored for the audit log of ${tenantId}`);
+  }
+  if (pem !== undefined) await writeFile(join(outDir, 'public-key.pem'), pem);
+  await writeFile(join(outDir, 'README.txt'), auditReadme(tenantId));
+  return { outDir, entries: inBlobs.size + filledFromStore, digests, filledFromStore };
+}
