@@ -13,6 +13,14 @@ export const CONFIG_ENV = {
   dataBucket: 'REVERSA_DATA_BUCKET',
   eventBusName: 'REVERSA_EVENT_BUS',
   verifyStateMachineArn: 'REVERSA_VERIFY_STATE_MACHINE_ARN',
+  /** Audit log objects (S3 Object Lock in AWS) and the KMS key that signs its digests. */
+  auditBucket: 'REVERSA_AUDIT_BUCKET',
+  auditKeyId: 'REVERSA_AUDIT_KEY_ID',
+  /** Published reversibility dossiers and the KMS key that signs them. */
+  dossierBucket: 'REVERSA_DOSSIER_BUCKET',
+  dossierKeyId: 'REVERSA_DOSSIER_KEY_ID',
+  restoreTestStateMachineArn: 'REVERSA_RESTORE_TEST_STATE_MACHINE_ARN',
+  exportStateMachineArn: 'REVERSA_EXPORT_STATE_MACHINE_ARN',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
@@ -60,6 +68,8 @@ export interface LocalResourceNames {
   tableName: string;
   idempotencyTableName: string;
   bucketName: string;
+  auditBucketName: string;
+  dossierBucketName: string;
 }
 
 export const LOCAL_REGION = 'eu-west-3';
@@ -89,6 +99,8 @@ export function localCloudEnv(endpoints: LocalEndpoints, names?: LocalResourceNa
     env[CONFIG_ENV.tableName] = names.tableName;
     env[CONFIG_ENV.idempotencyTableName] = names.idempotencyTableName;
     env[CONFIG_ENV.dataBucket] = names.bucketName;
+    env[CONFIG_ENV.auditBucket] = names.auditBucketName;
+    env[CONFIG_ENV.dossierBucket] = names.dossierBucketName;
     env[CONFIG_ENV.eventBusName] = LOCAL_EVENT_BUS;
     env[CONFIG_ENV.serviceName] = 'reversa';
     env[CONFIG_ENV.metricsNamespace] = 'Reversa';

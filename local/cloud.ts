@@ -23,12 +23,17 @@ import { exportToProcessEnv, type LocalEndpoints, type LocalResourceNames, local
 export const LOCAL_TABLE = 'reversa-main';
 export const LOCAL_IDEMPOTENCY_TABLE = 'reversa-idempotency';
 export const LOCAL_BUCKET = 'reversa-data';
+/** In AWS the audit bucket has Object Lock (compliance mode); s3rver has none, see README limits. */
+export const LOCAL_AUDIT_BUCKET = 'reversa-audit';
+export const LOCAL_DOSSIER_BUCKET = 'reversa-dossiers';
 
 export interface LocalCloud {
   endpoints: LocalEndpoints;
   tableName: string;
   idempotencyTableName: string;
   bucketName: string;
+  auditBucketName: string;
+  dossierBucketName: string;
   /** Root directory of the local state (dynamodb/, s3/, events.jsonl). */
   home: string;
   /** Where the local EventPublisher appends events (JSON lines). */
@@ -136,7 +141,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     port: 0,
     directory: s3Dir,
     silent: true,
-    configureBuckets: [{ name: LOCAL_BUCKET }],
+    configureBuckets: [{ name: LOCAL_BUCKET }, { name: LOCAL_AUDIT_BUCKET }, { name: LOCAL_DOSSIER_BUCKET }],
   });
 
   const [dynamoAddress, s3Address] = await Promise.all([listen(dynamo), s3.run()]);
@@ -148,6 +153,8 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     tableName: LOCAL_TABLE,
     idempotencyTableName: LOCAL_IDEMPOTENCY_TABLE,
     bucketName: LOCAL_BUCKET,
+    auditBucketName: LOCAL_AUDIT_BUCKET,
+    dossierBucketName: LOCAL_DOSSIER_BUCKET,
   };
 
   const client = new DynamoDBClient(localClientConfig(endpoints.dynamodb));

@@ -3,13 +3,17 @@
  * immutable version (or get the existing one back when the content is identical), and mark the
  * tenant dirty so the next sweep verifies it against the new version.
  */
+import type { AuditDeps } from '../audit/ports.ts';
 import type { StoredStrategyVersion, StrategyStore, TenantStore } from '../ports.ts';
 import { parseStrategy } from '../strategy/parse.ts';
 import { awsAccountsOf } from '../strategy/routing.ts';
+import { recordInAuditLog } from './audit-trail.ts';
 
 export interface ApplyStrategyDeps {
   strategies: StrategyStore;
   tenants: TenantStore;
+  /** Where the change is recorded; every new version gets an audit-log entry. */
+  audit: AuditDeps;
 }
 
 export interface ApplyStrategyInput {
@@ -40,6 +44,15 @@ export async function applyStrategy(deps: ApplyStrategyDeps, input: ApplyStrateg
     source: parsed.text,
     fileName: parsed.fileName,
   });
-  if (result.created) await deps.tenants.markDirty(tenantId, input.now);
+  if (result.created) {
+    await deps.tenants.markDirty(tenantId, input.now);
+    const v = result.version;
+    await recordInAuditLog(deps.audit, tenantId, {
+      type: 'strategy-change',
+      record: v,
+      summary: { version: v.version, contentSha256: v.contentSha256, author: v.author, fileName: v.fileName },
+      time: input.now,
+    });
+  }
   return result;
 }

@@ -5,6 +5,8 @@
  * under runs/<tenant>/<runId>/ and reports/<tenant>/, because a Step Functions payload is capped at
  * 256 KiB and a tenant may have thousands of resources.
  */
+
+import type { AuditDeps } from '../audit/ports.ts';
 import { InternalError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ResourceFacts } from '../model.ts';
 import type { BlobStore, Clock, FactStore, ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
@@ -16,6 +18,7 @@ import { TENANT_ID_PATTERN } from '../strategy/schema.ts';
 import { evaluateResourceWithDeadline, evaluateUndeclared, factsSince } from '../verify/evaluate.ts';
 import { buildReport, type ReportResourceInput } from '../verify/report.ts';
 import type { VerificationReport } from '../verify/report-types.ts';
+import { recordInAuditLog } from './audit-trail.ts';
 
 export interface VerifyDeps {
   strategies: Pick<StrategyStore, 'getCurrent'>;
@@ -24,6 +27,8 @@ export interface VerifyDeps {
   reports: ReportStore;
   tenants: Pick<TenantStore, 'markVerified'>;
   clock: Clock;
+  /** Each completed verification run is recorded in the tenant's audit log. */
+  audit: AuditDeps;
   /** Resources per Map iteration. Default 100: ~100 getFacts reads fit one Lambda invocation comfortably. */
   batchSize?: number;
 }
@@ -364,6 +369,19 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
   await deps.reports.putReport(summary);
   const nextDeadline = summary.nextDeadline === undefined ? undefined : Date.parse(summary.nextDeadline);
   await deps.tenants.markVerified(tenantId, Date.parse(summary.evaluatedAt), nextDeadline);
+  // The entry hashes the summary, which names the full report's key: the report itself stays in S3.
+  await recordInAuditLog(deps.audit, tenantId, {
+    type: 'verification',
+    record: summary,
+    summary: {
+      runId,
+      strategyVersion: summary.strategyVersion,
+      compliancePercent: summary.compliancePercent,
+      findings: summary.counts.findings,
+      reportKey: summary.reportKey,
+    },
+    time: deps.clock.now(),
+  });
 
   return {
     tenantId,

@@ -39,7 +39,13 @@ describe('localCloudEnv', () => {
   it('makes loadConfig succeed for the local resources when names are given', () => {
     const env = localCloudEnv(
       { dynamodb: 'http://127.0.0.1:1', s3: 'http://127.0.0.1:2' },
-      { tableName: 'main', idempotencyTableName: 'idem', bucketName: 'data' },
+      {
+        tableName: 'main',
+        idempotencyTableName: 'idem',
+        bucketName: 'data',
+        auditBucketName: 'audit',
+        dossierBucketName: 'dossiers',
+      },
     );
 
     expect(loadConfig(['tableName', 'idempotencyTableName', 'dataBucket', 'eventBusName'], env)).toMatchObject({

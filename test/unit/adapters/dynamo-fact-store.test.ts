@@ -227,7 +227,7 @@ describe('DynamoFactStore merges what different observations know about one reco
     });
 
   it('keeps copyOf from the copy job when the newer recovery point event does not say it', async () => {
-    const tenant = uniqueTenant();
+    const tenant = uniqueTenant('merge');
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromJob(tenant)] }));
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant)] }));
     const facts = await fx.adapters.facts.getFacts(tenant, ['db-1'], 0);
@@ -237,7 +237,7 @@ describe('DynamoFactStore merges what different observations know about one reco
   });
 
   it('fills copyOf from a late copy job without undoing the newer event', async () => {
-    const tenant = uniqueTenant();
+    const tenant = uniqueTenant('merge');
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant)] }));
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromJob(tenant)] }));
     const [stored] = (await fx.adapters.facts.getFacts(tenant, ['db-1'], 0)).get('db-1')?.recoveryPoints ?? [];
@@ -245,14 +245,14 @@ describe('DynamoFactStore merges what different observations know about one reco
   });
 
   it('merges both observations when they arrive in one batch', async () => {
-    const tenant = uniqueTenant();
+    const tenant = uniqueTenant('merge');
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [copyFromEvent(tenant), copyFromJob(tenant)] }));
     const [stored] = (await fx.adapters.facts.getFacts(tenant, ['db-1'], 0)).get('db-1')?.recoveryPoints ?? [];
     expect(stored).toMatchObject({ copyOf: 'rp-1', encrypted: true });
   });
 
   it('stores one point when a job and an event date the same point differently', async () => {
-    const tenant = uniqueTenant();
+    const tenant = uniqueTenant('merge');
     await fx.adapters.facts.putFacts(batch({ recoveryPoints: [point(tenant, { createdAt: T0, observedAt: T0 })] }));
     await fx.adapters.facts.putFacts(
       batch({ recoveryPoints: [point(tenant, { createdAt: T0 + 7_000, observedAt: T0 + 60_000 })] }),

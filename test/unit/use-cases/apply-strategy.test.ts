@@ -33,6 +33,23 @@ describe('applyStrategy', () => {
     expect(again).toEqual({ version: first.version, created: false });
   });
 
+  it('records each new version, and only new versions, in the tenant audit log', async () => {
+    const text = acme
+      .replace('id: acme', 'id: audited')
+      .replace('"111122223333"', '"222233334444"')
+      .replace(/111122223333/g, '222233334444');
+    await applyStrategy(fx.adapters, { text, fileName: 'audited.yaml', author: 'alice', now: 1_000 });
+    await applyStrategy(fx.adapters, { text, fileName: 'audited.yaml', author: 'alice', now: 2_000 });
+
+    const head = await fx.adapters.audit.store.headEntry('audited');
+
+    expect(head?.seq).toBe(1);
+    expect(JSON.parse(head?.body ?? '{}')).toMatchObject({
+      type: 'strategy-change',
+      summary: { version: 1, author: 'alice' },
+    });
+  });
+
   it('gives concurrent applies of different documents distinct versions', async () => {
     const texts = [1, 2, 3, 4].map((n) => acme.replace('name: ACME Industries', `name: ACME Industries ${n}`));
 

@@ -10,6 +10,7 @@ import {
   runIdFor,
   type VerifyDeps,
 } from '#core/use-cases/verify.ts';
+import { MemoryAuditStore, MemoryBlobStore } from '../audit/memory.ts';
 
 function memoryBlobs(): BlobStore & { keys(): string[] } {
   const objects = new Map<string, string>();
@@ -40,6 +41,7 @@ function deps(blobs: BlobStore = memoryBlobs()): VerifyDeps {
     reports: { putReport: async () => undefined, getLatest: async () => undefined, listReports: async () => [] },
     tenants: { markVerified: async () => undefined },
     clock: { now: () => Date.parse('2026-03-10T12:00:00Z') },
+    audit: { store: new MemoryAuditStore(), blobs: new MemoryBlobStore() },
   };
 }
 
