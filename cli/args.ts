@@ -18,7 +18,12 @@ export function usageError(message: string): ValidationError {
 /** parseArgs with our error type, so a typo in a flag exits 2 with a readable message. */
 export function parseCommand<T extends OptionSpec>(argv: string[], options: T, positionalsAllowed: number) {
   try {
-    const parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
     if (parsed.positionals.length > positionalsAllowed) {
       throw usageError(`unexpected argument '${parsed.positionals[positionalsAllowed]}'`);
     }

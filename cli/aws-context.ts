@@ -24,7 +24,9 @@ async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promi
     for (const o of res.Stacks?.[0]?.Outputs ?? []) if (o.OutputKey && o.OutputValue) out[o.OutputKey] = o.OutputValue;
     return out;
   } catch (err) {
-    throw new NotFoundError('StackNotFound', `cannot read stack '${stackName}': ${(err as Error).message}`, { cause: err });
+    throw new NotFoundError('StackNotFound', `cannot read stack '${stackName}': ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -37,7 +39,10 @@ export async function openAwsContext(prefix: string, region: string | undefined)
   };
   const missing = Object.values(OUTPUTS).filter((k) => !outputs[k]);
   if (missing.length > 0) {
-    throw new ConfigError('StackOutputsMissing', `stacks ${prefix}Stateful/${prefix}Workflows lack outputs: ${missing.join(', ')}`);
+    throw new ConfigError(
+      'StackOutputsMissing',
+      `stacks ${prefix}Stateful/${prefix}Workflows lack outputs: ${missing.join(', ')}`,
+    );
   }
   if (region) process.env.AWS_REGION = region;
   const deps = composeAws({
@@ -62,7 +67,10 @@ export async function openAwsContext(prefix: string, region: string | undefined)
         const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
         if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') continue;
         if (d.status !== 'SUCCEEDED') {
-          throw new ConfigError('VerifyFailed', `execution ${name} ${d.status}: ${d.error ?? ''} ${d.cause ?? ''}`.trim());
+          throw new ConfigError(
+            'VerifyFailed',
+            `execution ${name} ${d.status}: ${d.error ?? ''} ${d.cause ?? ''}`.trim(),
+          );
         }
         return { status: d.status, executionName: name };
       }

@@ -3,8 +3,8 @@
  * Both give the same ports, so every command is written once.
  */
 import { type Adapters, composeLocal } from '#adapters/compose.ts';
-import { compactUtc } from '#core/use-cases/verify.ts';
 import { ConfigError } from '#core/errors.ts';
+import { compactUtc } from '#core/use-cases/verify.ts';
 import { runVerify } from '#local/asl-runner.ts';
 import { startLocalCloud } from '#local/cloud.ts';
 
@@ -26,7 +26,10 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-export async function openContext(options: { stack?: string | undefined; region?: string | undefined }): Promise<CliContext> {
+export async function openContext(options: {
+  stack?: string | undefined;
+  region?: string | undefined;
+}): Promise<CliContext> {
   if (options.stack) {
     const { openAwsContext } = await import('./aws-context.ts');
     return openAwsContext(options.stack, options.region);
@@ -49,7 +52,10 @@ async function openLocalContext(): Promise<CliContext> {
       if (result.error) run.error = result.error;
       if (result.cause) run.cause = result.cause;
       if (result.status !== 'SUCCEEDED') {
-        throw new ConfigError('VerifyFailed', `verify workflow ${result.status}: ${result.error ?? ''} ${result.cause ?? ''}`.trim());
+        throw new ConfigError(
+          'VerifyFailed',
+          `verify workflow ${result.status}: ${result.error ?? ''} ${result.cause ?? ''}`.trim(),
+        );
       }
       return run;
     },

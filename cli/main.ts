@@ -1,4 +1,4 @@
-import { ReversaError, ValidationError, formatProblem } from '#core/errors.ts';
+import { formatProblem, ReversaError, ValidationError } from '#core/errors.ts';
 import { runCommand } from './commands/index.ts';
 import { writeError, writeJson } from './output.ts';
 

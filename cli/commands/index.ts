@@ -1,5 +1,6 @@
 import { usageError } from '../args.ts';
 import { write } from '../output.ts';
+import { auditCommand } from './audit.ts';
 import { ingestCommand } from './ingest.ts';
 import { reportCommand } from './report.ts';
 import { statusCommand } from './status.ts';
@@ -18,6 +19,8 @@ Usage:
   reversa report --tenant <id> [--format table|json|html] [--out <file>]
   reversa status                                   every tenant's compliance at a glance
   reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
+  reversa audit export --tenant <id> --out <dir>   the tenant's tamper-evident log, signed, for an auditor
+  reversa audit verify <dir> --public-key <pem>    verify an exported log offline (or --tenant <id>: the live one)
 
 Global options:
   --json                  machine-readable output on stdout
@@ -35,6 +38,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   report: reportCommand,
   status: statusCommand,
   sweep: sweepCommand,
+  audit: auditCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ValidationError, formatProblem } from '#core/errors.ts';
+import { formatProblem, ValidationError } from '#core/errors.ts';
 import { DEFAULT_INGEST_LIMITS } from '#core/ingest/limits.ts';
 import { type IngestResult, ingestReport } from '#core/use-cases/ingest-report.ts';
 import { parseCommand, requireString } from '../args.ts';
@@ -39,13 +39,26 @@ export async function ingestCommand(argv: string[]): Promise<number> {
           tenantId,
           fileName: file,
           code: 'ReportTooLarge',
-          problems: [{ file, path: '', message: `report is ${size} bytes; the limit is ${DEFAULT_INGEST_LIMITS.maxReportBytes}` }],
+          problems: [
+            {
+              file,
+              path: '',
+              message: `report is ${size} bytes; the limit is ${DEFAULT_INGEST_LIMITS.maxReportBytes}`,
+            },
+          ],
           quarantineKey: '',
           reasonKey: '',
         });
         continue;
       }
-      results.push(await ingestReport(ctx.deps, { tenantId, fileName: file, text: await readFile(file, 'utf8'), receivedAt: ctx.now() }));
+      results.push(
+        await ingestReport(ctx.deps, {
+          tenantId,
+          fileName: file,
+          text: await readFile(file, 'utf8'),
+          receivedAt: ctx.now(),
+        }),
+      );
     }
   } finally {
     await ctx.close();
@@ -56,7 +69,15 @@ export async function ingestCommand(argv: string[]): Promise<number> {
   } else {
     const rows = results.map((r) =>
       r.status === 'ingested'
-        ? [paint('green', 'ingested'), r.fileName, r.format, String(r.jobs), String(r.recoveryPoints), String(r.written), String(r.stale)]
+        ? [
+            paint('green', 'ingested'),
+            r.fileName,
+            r.format,
+            String(r.jobs),
+            String(r.recoveryPoints),
+            String(r.written),
+            String(r.stale),
+          ]
         : [paint(r.status === 'rejected' ? 'red' : 'gray', r.status), r.fileName, '', '', '', '', ''],
     );
     write(table(['result', 'file', 'format', 'jobs', 'points', 'written', 'unchanged'], rows));

@@ -9,15 +9,24 @@ import { loadLatestReport } from './verify.ts';
 const FORMATS = ['table', 'json', 'html'] as const;
 
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommand(argv, { tenant: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, 0);
+  const { values } = parseCommand(
+    argv,
+    { tenant: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    0,
+  );
   const tenantId = requireString(values.tenant, '--tenant <id>');
   const format = values.format ?? (values.json ? 'json' : 'table');
-  if (!(FORMATS as readonly string[]).includes(format)) throw usageError(`--format expects one of ${FORMATS.join(', ')}, got '${format}'`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw usageError(`--format expects one of ${FORMATS.join(', ')}, got '${format}'`);
   const ctx = await openContext(values);
   try {
     const { report } = await loadLatestReport(ctx, tenantId);
     const text =
-      format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'html' ? renderReportHtml(report) : renderReportTable(report);
+      format === 'json'
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : format === 'html'
+          ? renderReportHtml(report)
+          : renderReportTable(report);
     if (values.out) {
       await writeFile(values.out, text);
       if (values.json && format !== 'json') writeJson({ out: values.out, format });

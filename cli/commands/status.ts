@@ -65,7 +65,9 @@ export async function statusCommand(argv: string[]): Promise<number> {
           t.id,
           t.name,
           t.strategyVersion === null ? '-' : `v${t.strategyVersion}`,
-          t.compliancePercent === null ? 'never verified' : paint(t.compliancePercent === 100 ? 'green' : 'red', `${t.compliancePercent}%`),
+          t.compliancePercent === null
+            ? 'never verified'
+            : paint(t.compliancePercent === 100 ? 'green' : 'red', `${t.compliancePercent}%`),
           t.openFindings === null ? '-' : String(t.openFindings),
           t.lastVerifiedAt ?? '-',
           t.nextDeadline ?? '-',

@@ -30,8 +30,12 @@ async function validate(argv: string[]): Promise<number> {
   const file = requireString(positionals[0], '<file>');
   const parsed = parseStrategy(await readStrategyFile(file), file);
   const doc = parsed.document;
-  if (values.json) writeJson({ valid: true, tenantId: doc.tenant.id, resources: doc.resources.length, sha256: parsed.contentSha256 });
-  else write(`${file}: valid strategy for tenant ${doc.tenant.id} (${doc.resources.length} resource declarations, sha256 ${parsed.contentSha256.slice(0, 12)}…)`);
+  if (values.json)
+    writeJson({ valid: true, tenantId: doc.tenant.id, resources: doc.resources.length, sha256: parsed.contentSha256 });
+  else
+    write(
+      `${file}: valid strategy for tenant ${doc.tenant.id} (${doc.resources.length} resource declarations, sha256 ${parsed.contentSha256.slice(0, 12)}…)`,
+    );
   return 0;
 }
 
@@ -44,7 +48,8 @@ async function apply(argv: string[]): Promise<number> {
     const author = values.author ?? process.env.USER ?? 'unknown';
     const result = await applyStrategy(ctx.deps, { text, fileName: basename(file), author, now: ctx.now() });
     const v = result.version;
-    if (values.json) writeJson({ tenantId: v.tenantId, version: v.version, created: result.created, sha256: v.contentSha256 });
+    if (values.json)
+      writeJson({ tenantId: v.tenantId, version: v.version, created: result.created, sha256: v.contentSha256 });
     else
       write(
         result.created
@@ -68,10 +73,16 @@ async function show(argv: string[]): Promise<number> {
       version === undefined
         ? await ctx.deps.strategies.getCurrent(tenantId)
         : await ctx.deps.strategies.getVersion(tenantId, version);
-    if (!stored) throw new NotFoundError('StrategyNotFound', `no strategy${version ? ` version ${version}` : ''} for tenant '${tenantId}'`);
+    if (!stored)
+      throw new NotFoundError(
+        'StrategyNotFound',
+        `no strategy${version ? ` version ${version}` : ''} for tenant '${tenantId}'`,
+      );
     if (values.json) writeJson(stored);
     else {
-      write(`# tenant ${stored.tenantId}, version ${stored.version}, applied ${new Date(stored.appliedAt).toISOString()} by ${stored.author} from ${stored.fileName}, sha256 ${stored.contentSha256}`);
+      write(
+        `# tenant ${stored.tenantId}, version ${stored.version}, applied ${new Date(stored.appliedAt).toISOString()} by ${stored.author} from ${stored.fileName}, sha256 ${stored.contentSha256}`,
+      );
       write(stored.source);
     }
     return 0;

@@ -14,7 +14,8 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   try {
     const at = parseTime(values.at, '--at', ctx.now());
     const clock = { now: () => at };
-    if (ctx.target === 'aws') throw usageError('reversa sweep runs on the local cloud; the deployed sweep runs every 5 minutes');
+    if (ctx.target === 'aws')
+      throw usageError('reversa sweep runs on the local cloud; the deployed sweep runs every 5 minutes');
     const starter = new LocalVerifyStarter({ ...ctx.deps, clock });
     const result = await sweep({ strategies: ctx.deps.strategies, tenants: ctx.deps.tenants, starter, clock });
     if (values.json) writeJson(result);

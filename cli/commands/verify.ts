@@ -3,8 +3,8 @@ import type { ReportSummary } from '#core/ports.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { parseCommand, parseTime, requireString } from '../args.ts';
 import { type CliContext, openContext } from '../context.ts';
-import { renderReportTable } from '../render/report-table.ts';
 import { write, writeJson } from '../output.ts';
+import { renderReportTable } from '../render/report-table.ts';
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { tenant: { type: 'string' }, at: { type: 'string' } }, 0);
@@ -31,7 +31,10 @@ export async function loadLatestReport(
 ): Promise<{ summary: ReportSummary; report: VerificationReport }> {
   const summary = await ctx.deps.reports.getLatest(tenantId);
   if (!summary) {
-    throw new NotFoundError('NoReport', `no verification report for tenant '${tenantId}' yet: run 'reversa verify --tenant ${tenantId}'`);
+    throw new NotFoundError(
+      'NoReport',
+      `no verification report for tenant '${tenantId}' yet: run 'reversa verify --tenant ${tenantId}'`,
+    );
   }
   const report = JSON.parse(await ctx.deps.blobs.getText(summary.reportKey)) as VerificationReport;
   return { summary, report };
