@@ -72,7 +72,8 @@ const tableWrite = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteI
 
 /** What one function may touch. Everything not listed is denied. */
 interface Access {
-  readonly table?: 'read' | 'readWrite';
+  /** Main table: `write` is for functions that only put/update (conditional writes need no read permission). */
+  readonly table?: 'read' | 'write' | 'readWrite';
   /** Powertools idempotency (Get/Put/Update/DeleteItem on the idempotency table). */
   readonly idempotency?: boolean;
   /** Bucket key prefixes (ending in '/') the function may read (GetObject). */
@@ -81,8 +82,12 @@ interface Access {
   readonly writePrefixes?: readonly string[];
   /** Bucket key prefixes the function may delete from (moving a report out of the inbox). */
   readonly deletePrefixes?: readonly string[];
-  /** Bucket key prefixes the function may list. */
-  readonly listPrefixes?: readonly string[];
+  /**
+   * s3:ListBucket on the whole bucket, for functions that probe keys which may not exist yet (`exists`, a first
+   * cursor read): without ListBucket S3 answers a missing key with 403 AccessDenied instead of 404, which the blob
+   * store cannot tell from a real denial. A prefix condition does not help: GetObject/HeadObject carry no s3:prefix.
+   */
+  readonly probeMissingKeys?: boolean;
   /** events:PutEvents on the reversa bus. */
   readonly putEvents?: boolean;
 }
@@ -136,15 +141,21 @@ export class WorkflowsStack extends Stack {
     const asyncDlq = (dlqId: string, purpose: string) =>
       new DeadLetterQueue(this, dlqId, { alarmTopic: topic, purpose }).queue;
 
-    const ingestAccess: Access = { table: 'readWrite', idempotency: true, putEvents: true };
+    // Each grant below is what the handler's use case touches through its ports (core/use-cases/*.ts); no function
+    // publishes events itself (the workflow's EmitFindings/RecordFailure states do, with the state machine's role).
     const s3Inbox = make(
       'S3Inbox',
       'functions/ingest/s3-inbox.ts',
       {
-        ...ingestAccess,
-        readPrefixes: ['inbox/'],
+        // tenants.markDirty, facts.putFacts; the Powertools idempotency record per object key + ETag.
+        table: 'readWrite',
+        idempotency: true,
+        // Reads and moves the report out of inbox/ (copy = read source + write target); HEADs processed/<key>
+        // to tell a redelivered report from a new one.
+        readPrefixes: ['inbox/', 'processed/'],
         deletePrefixes: ['inbox/'],
         writePrefixes: ['processed/', 'quarantine/'],
+        probeMissingKeys: true,
       },
       {
         description: 'Ingests backup job reports dropped under inbox/<tenantId>/',
@@ -154,29 +165,45 @@ export class WorkflowsStack extends Stack {
         deadLetterQueue: asyncDlq('S3InboxFailures', 'inbox report ingestions (s3-inbox)'),
       },
     );
-    const backupEvent = make('BackupEvent', 'functions/ingest/backup-event.ts', ingestAccess, {
-      description: 'Normalises AWS Backup job, copy and recovery point events into backup jobs',
-      serviceName: 'reversa-ingest',
-      deadLetterQueue: asyncDlq('BackupEventFailures', 'AWS Backup event ingestions (backup-event)'),
-    });
-    const reconcile = make('Reconcile', 'functions/ingest/reconcile.ts', ingestAccess, {
-      description: 'Reconciles AWS Backup jobs and recovery points through the API (own and client accounts)',
-      serviceName: 'reversa-ingest',
-      timeout: Duration.minutes(10),
-      deadLetterQueue: asyncDlq('ReconcileFailures', 'AWS Backup reconciliations (reconcile)'),
-    });
+    // tenants.tenantForAwsAccount, facts.putFacts, tenants.markDirty; idempotent on the event id.
+    const backupEvent = make(
+      'BackupEvent',
+      'functions/ingest/backup-event.ts',
+      { table: 'readWrite', idempotency: true },
+      {
+        description: 'Normalises AWS Backup job, copy and recovery point events into backup jobs',
+        serviceName: 'reversa-ingest',
+        deadLetterQueue: asyncDlq('BackupEventFailures', 'AWS Backup event ingestions (backup-event)'),
+      },
+    );
+    this.allowDescribingOwnVaults(backupEvent);
+    // strategies.listTenants/getCurrent, facts.putFacts, tenants.markDirty; cursors at runs/<tenant>/reconcile/….
+    const reconcile = make(
+      'Reconcile',
+      'functions/ingest/reconcile.ts',
+      { table: 'readWrite', readPrefixes: ['runs/'], writePrefixes: ['runs/'], probeMissingKeys: true },
+      {
+        description: 'Reconciles AWS Backup jobs and recovery points through the API (own and client accounts)',
+        serviceName: 'reversa-ingest',
+        timeout: Duration.minutes(10),
+        deadLetterQueue: asyncDlq('ReconcileFailures', 'AWS Backup reconciliations (reconcile)'),
+      },
+    );
     this.allowReadingAwsBackup(reconcile, props.readBackupRolePrefix ?? 'ReversaReadBackup');
 
     const runs = 'runs/';
+    const reports = 'reports/';
+    // strategies.getCurrent, facts.listSeenResources; writes runs/<tenant>/<run>/plan.json.
     const loadStrategy = make(
       'LoadStrategy',
       'functions/verify/load-strategy.ts',
-      { table: 'read', readPrefixes: [runs], writePrefixes: [runs] },
+      { table: 'read', writePrefixes: [runs] },
       {
         description: 'Loads the tenant strategy version and splits resources into batches',
         serviceName: 'reversa-verify',
       },
     );
+    // facts.getFacts; reads the plan, writes batch-<n>.json.
     const evaluateBatch = make(
       'EvaluateBatch',
       'functions/verify/evaluate-batch.ts',
@@ -188,26 +215,32 @@ export class WorkflowsStack extends Stack {
         timeout: Duration.minutes(2),
       },
     );
+    // reports.listReports (previous run); reads plan and batches, the previous report; writes the report and summary.
     const aggregate = make(
       'Aggregate',
       'functions/verify/aggregate.ts',
-      { readPrefixes: [runs], writePrefixes: [runs], listPrefixes: [runs] },
+      { table: 'read', readPrefixes: [runs, reports], writePrefixes: [runs, reports] },
       {
         description: 'Aggregates batch results into one verification report',
         serviceName: 'reversa-verify',
         timeout: Duration.minutes(1),
       },
     );
+    // reads summary.json; reports.putReport and tenants.markVerified are (conditional) puts/updates only.
     const persist = make(
       'Persist',
       'functions/verify/persist.ts',
-      { table: 'readWrite', idempotency: true, readPrefixes: [runs], writePrefixes: ['reports/'], putEvents: true },
-      { description: 'Stores findings and the report, then announces them', serviceName: 'reversa-verify' },
+      { table: 'write', readPrefixes: [runs] },
+      {
+        description: 'Indexes the report summary and records when the tenant is due again',
+        serviceName: 'reversa-verify',
+      },
     );
+    // strategies.listTenants, tenants.get; starts executions (granted by the state machine below).
     const sweep = make(
       'Sweep',
       'functions/verify/sweep.ts',
-      { table: 'read', idempotency: true },
+      { table: 'read' },
       {
         description: 'Starts verify executions for tenants whose verification is due',
         serviceName: 'reversa-verify',
@@ -297,7 +330,7 @@ export class WorkflowsStack extends Stack {
 
   private grantAccess(fn: ReversaFunction, access: Access, stateful: StatefulResources): void {
     if (access.table !== undefined) {
-      const actions = access.table === 'readWrite' ? [...tableRead, ...tableWrite] : tableRead;
+      const actions = { read: tableRead, write: tableWrite, readWrite: [...tableRead, ...tableWrite] }[access.table];
       fn.allow(new PolicyStatement({ actions, resources: [stateful.table.tableArn] }));
     }
     if (access.idempotency === true) {
@@ -317,14 +350,8 @@ export class WorkflowsStack extends Stack {
     grantObjects('s3:GetObject', access.readPrefixes);
     grantObjects('s3:PutObject', access.writePrefixes);
     grantObjects('s3:DeleteObject', access.deletePrefixes);
-    if (access.listPrefixes !== undefined && access.listPrefixes.length > 0) {
-      fn.allow(
-        new PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [stateful.dataBucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': access.listPrefixes.map((prefix) => `${prefix}*`) } },
-        }),
-      );
+    if (access.probeMissingKeys === true) {
+      fn.allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [stateful.dataBucket.bucketArn] }));
     }
     if (access.putEvents === true) stateful.eventBus.grantPutEventsTo(fn);
     const objectPrefixes = new Set([
@@ -339,6 +366,25 @@ export class WorkflowsStack extends Stack {
         `Object keys under ${prefix} are per tenant and per run (${prefix}<tenantId>/...), unknown at deploy time; the grant stops at the prefix.`,
       );
     }
+  }
+
+  /**
+   * backup-event stamps recovery points with the Vault Lock state of their vault (DescribeBackupVault), for vaults of
+   * this account and region only: client accounts' vaults are read by reconcile through their ReversaReadBackup role.
+   */
+  private allowDescribingOwnVaults(backupEvent: ReversaFunction): void {
+    const ownVaults = this.formatArn({
+      service: 'backup',
+      resource: 'backup-vault',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    backupEvent.allow(new PolicyStatement({ actions: ['backup:DescribeBackupVault'], resources: [ownVaults] }));
+    acknowledgeWildcardResource(
+      backupEvent,
+      ownVaults,
+      'Recovery points arrive from any vault of this account and region; DescribeBackupVault is read-only and the grant stops at the account/region vault ARN prefix.',
+    );
   }
 
   /** reconcile reads AWS Backup here and, through an assumed read-only role, in client accounts. */

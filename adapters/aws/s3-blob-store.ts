@@ -3,6 +3,8 @@
  * Content-Length, before reading the body, and counts bytes while streaming as a second guard
  * (a lying or absent length must not let a huge object into memory).
  */
+
+import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -35,6 +37,20 @@ export function tooLarge(key: string, size: number, maxBytes: number): Validatio
     { file: key, path: '', message: `object is ${size} bytes, over the ${maxBytes}-byte limit` },
   ]);
 }
+
+/**
+ * The `x-amz-copy-source` value: bucket and key, each key segment percent-encoded (UTF-8) and `/` kept, which S3
+ * URL-decodes back to the key. Unencoded, a `+` would read as a space and `%`, `?` or `#` would corrupt the key.
+ */
+export function copySourceOf(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * Characters whose escapes `decodeURI` leaves encoded. s3rver decodes the copy source with `decodeURI`, so a key
+ * holding one of them is not found there even though S3 itself would find it.
+ */
+const KEPT_ENCODED_BY_DECODE_URI = /[;,?:@&=+$#]/;
 
 export class S3BlobStore implements BlobStore {
   private readonly s3: S3Client;
@@ -112,17 +128,39 @@ export class S3BlobStore implements BlobStore {
   async move(fromKey: string, toKey: string): Promise<void> {
     try {
       await this.s3.send(
-        new CopyObjectCommand({
-          Bucket: this.bucket,
-          Key: toKey,
-          CopySource: `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
-        }),
+        new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: copySourceOf(this.bucket, fromKey) }),
       );
     } catch (error) {
-      if (isNotFound(error)) throw new NotFoundError('BlobNotFound', `no object ${fromKey}`, { cause: error });
-      throw error;
+      if (!isNotFound(error)) throw error;
+      // S3 decodes the copy source fully; an emulator that does not (s3rver) misses keys with `+`, `&`, …:
+      // if the object is there by its plain key, copy it through GetObject/PutObject instead.
+      if (!KEPT_ENCODED_BY_DECODE_URI.test(fromKey) || !(await this.copyThrough(fromKey, toKey))) {
+        throw new NotFoundError('BlobNotFound', `no object ${fromKey}`, { cause: error });
+      }
     }
     await this.delete(fromKey);
+  }
+
+  /** Streams one object to another key (content type kept); false when the source does not exist. */
+  private async copyThrough(fromKey: string, toKey: string): Promise<boolean> {
+    let source: GetObjectCommandOutput;
+    try {
+      source = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: fromKey }));
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: toKey,
+        // In Node the body is a Readable: streamed, never buffered.
+        Body: (source.Body as Readable | undefined) ?? '',
+        ...(source.ContentLength === undefined ? {} : { ContentLength: source.ContentLength }),
+        ...(source.ContentType === undefined ? {} : { ContentType: source.ContentType }),
+      }),
+    );
+    return true;
   }
 
   async delete(key: string): Promise<void> {

@@ -1,19 +1,21 @@
 /**
  * Scheduled reconciliation with the AWS Backup APIs, because EventBridge delivery is best effort:
  * for every tenant and every (account, region) its strategy lists, read the jobs created since the
- * stored cursor, store the facts, mark the tenant dirty when something new was found.
+ * stored cursor, store the facts, mark the tenant dirty when something new was found. Client
+ * accounts are read through the role the strategy names (see backup-clients.ts).
  */
-
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BackupClient } from '@aws-sdk/client-backup';
+import type { BackupClient } from '@aws-sdk/client-backup';
+import type { Context } from 'aws-lambda';
 import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
-import { composeAws } from '#adapters/compose.ts';
+import { type Adapters, composeAws } from '#adapters/compose.ts';
 import { loadConfig } from '#config';
-import { NotFoundError } from '#core/errors.ts';
+import { ConfigError, NotFoundError } from '#core/errors.ts';
 import type { BlobStore, Clock, FactStore, StrategyStore, TenantStore } from '#core/ports.ts';
 import { parseStrategy } from '#core/strategy/parse.ts';
 import { awsBackupTargetsOf } from '#core/strategy/routing.ts';
 import { describeError, logger, metrics, withPowertools } from '#functions/shared/powertools.ts';
+import { type BackupTarget, backupClientFactory, lambdaScopeOf } from './backup-clients.ts';
 
 /** How far back the first reconcile of an account looks: AWS Backup keeps job history about 30 days. */
 export const FIRST_RECONCILE_LOOKBACK_MS = 30 * 24 * 3_600_000;
@@ -27,13 +29,15 @@ export interface ReconcileDeps {
   tenants: TenantStore;
   blobs: BlobStore;
   clock: Clock;
-  backupClientFor(target: { accountId: string; region: string; roleArn?: string }): BackupClient;
+  /** The client reading one target, or undefined when nothing may read it (no role, not our account): skipped. */
+  backupClientFor(target: BackupTarget): BackupClient | undefined;
 }
 
 export interface ReconcileSummary {
   targets: number;
   written: number;
   failed: { tenantId: string; accountId: string; region: string; error: string }[];
+  skipped: { tenantId: string; accountId: string; region: string }[];
 }
 
 async function readCursor(blobs: BlobStore, key: string, fallback: number): Promise<number> {
@@ -48,7 +52,7 @@ async function readCursor(blobs: BlobStore, key: string, fallback: number): Prom
 
 /** One target failing (a revoked role, throttling) must not stop the others: failures are collected. */
 export async function reconcileAllTenants(deps: ReconcileDeps): Promise<ReconcileSummary> {
-  const summary: ReconcileSummary = { targets: 0, written: 0, failed: [] };
+  const summary: ReconcileSummary = { targets: 0, written: 0, failed: [], skipped: [] };
   for (const tenantId of await deps.strategies.listTenants()) {
     const stored = await deps.strategies.getCurrent(tenantId);
     if (!stored) continue;
@@ -59,8 +63,18 @@ export async function reconcileAllTenants(deps: ReconcileDeps): Promise<Reconcil
         const now = deps.clock.now();
         const key = cursorKeyOf(tenantId, target.accountId, region);
         try {
+          const client = deps.backupClientFor({ ...target, tenantId, region });
+          if (!client) {
+            // Reading a client account with our own credentials would fail or, worse, read the wrong account.
+            summary.skipped.push({ tenantId, accountId: target.accountId, region });
+            logger.warn('reconcile skipped: the strategy names no roleArn for an account other than ours', {
+              tenantId,
+              accountId: target.accountId,
+              region,
+            });
+            continue;
+          }
           const since = await readCursor(deps.blobs, key, now - FIRST_RECONCILE_LOOKBACK_MS);
-          const client = deps.backupClientFor({ ...target, region });
           const { batch, cursor } = await reconcileAwsBackup(client, {
             tenantId,
             accountId: target.accountId,
@@ -83,26 +97,25 @@ export async function reconcileAllTenants(deps: ReconcileDeps): Promise<Reconcil
   return summary;
 }
 
-const config = loadConfig(['tableName', 'dataBucket', 'eventBusName']);
-const adapters = composeAws(config);
-const clients = new Map<string, BackupClient>();
+const adapters: Adapters = composeAws(loadConfig(['tableName', 'dataBucket', 'eventBusName']));
+// Built on the first invocation: the function's own account is only known from its invoked ARN.
+let backupClientFor: ((target: BackupTarget) => BackupClient | undefined) | undefined;
 
-export const handler = withPowertools(async function reconcileHandler() {
-  const summary = await reconcileAllTenants({
-    ...adapters,
-    // Cross-account role assumption (target.roleArn) needs an STS credential provider, not wired yet:
-    // the function's own role is used, which covers the deployment account.
-    backupClientFor: ({ region }) => {
-      let client = clients.get(region);
-      if (!client) {
-        client = new BackupClient({ region });
-        clients.set(region, client);
-      }
-      return client;
-    },
-  });
+export const handler = withPowertools(async function reconcileHandler(_event: unknown, context: Context) {
+  if (!backupClientFor) {
+    const own = lambdaScopeOf(context?.invokedFunctionArn);
+    if (!own) throw new ConfigError('UnknownOwnAccount', 'cannot read the account from the invoked function ARN');
+    backupClientFor = backupClientFactory({ ownAccountId: own.accountId });
+  }
+  const summary = await reconcileAllTenants({ ...adapters, backupClientFor });
   metrics.addMetric('ReconcileTargets', MetricUnit.Count, summary.targets);
   metrics.addMetric('ReconcileFailures', MetricUnit.Count, summary.failed.length);
+  metrics.addMetric('ReconcileSkipped', MetricUnit.Count, summary.skipped.length);
   metrics.addMetric('ReconcileRecordsWritten', MetricUnit.Count, summary.written);
-  return { targets: summary.targets, written: summary.written, failed: summary.failed.length };
+  return {
+    targets: summary.targets,
+    written: summary.written,
+    failed: summary.failed.length,
+    skipped: summary.skipped.length,
+  };
 });

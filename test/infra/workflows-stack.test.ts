@@ -95,20 +95,110 @@ describe('functions', () => {
   });
 });
 
+/** A grant's resource as a short readable string: `<table>`, `<bucket>/runs/*`, `arn:aws:backup:…`. */
+const resourceLabel = (resource: Cfn): string => {
+  if (typeof resource === 'string') return resource;
+  if (resource['Fn::Join']) return resource['Fn::Join'][1].map(resourceLabel).join(resource['Fn::Join'][0]);
+  if (resource.Ref === 'AWS::Partition') return 'aws';
+  if (String(resource.Ref).startsWith('VerifyBackupsStateMachine')) return '<verify-machine>';
+  const imported = resource['Fn::ImportValue'];
+  if (typeof imported === 'string') {
+    if (imported.includes('IdempotencyTable')) return '<idempotency-table>';
+    if (imported.includes('Table')) return '<table>';
+    if (imported.includes('DataBucketArn')) return '<bucket>';
+    if (imported.includes('EventBus')) return '<bus>';
+  }
+  return JSON.stringify(resource);
+};
+
+/** `action resource` pairs of a function's role, sorted; logs, X-Ray and the DLQ are common to all and left out. */
+const grantsOf = (key: keyof typeof built.workflows.functions): string[] =>
+  policyStatementsOfRole(roleOfFunction(key))
+    .flatMap((statement) =>
+      [statement.Action]
+        .flat()
+        .flatMap((action: string) =>
+          [statement.Resource].flat().map((resource: Cfn) => `${action} ${resourceLabel(resource)}`),
+        ),
+    )
+    .filter((grant) => !/^(logs:|xray:|sqs:SendMessage )/.test(grant))
+    .sort();
+
+const table = (access: 'read' | 'write') =>
+  (access === 'read'
+    ? ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem']
+    : ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']
+  ).map((action) => `dynamodb:${action} <table>`);
+const idempotencyTable = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+  (action) => `dynamodb:${action} <idempotency-table>`,
+);
+const objects = (action: 'Get' | 'Put' | 'Delete', ...prefixes: string[]) =>
+  prefixes.map((prefix) => `s3:${action}Object <bucket>/${prefix}*`);
+
 describe('least privilege', () => {
-  it('lets s3-inbox read and delete only under inbox/ and write only under processed/ and quarantine/', () => {
-    const objectStatements = policyStatementsOfRole(roleOfFunction('s3Inbox')).filter((statement) =>
-      String(statement.Action).startsWith('s3:'),
+  // Derived from the ports each handler's use case touches (core/use-cases/*.ts, functions/**): a new port call
+  // without its grant, or a grant nothing uses, fails here.
+  const expectedGrants: Record<keyof typeof built.workflows.functions, string[]> = {
+    s3Inbox: [
+      ...table('read'),
+      ...table('write'),
+      ...idempotencyTable,
+      ...objects('Get', 'inbox/', 'processed/'),
+      ...objects('Put', 'processed/', 'quarantine/'),
+      ...objects('Delete', 'inbox/'),
+      's3:ListBucket <bucket>',
+    ],
+    backupEvent: [
+      ...table('read'),
+      ...table('write'),
+      ...idempotencyTable,
+      'backup:DescribeBackupVault arn:aws:backup:eu-west-3:111111111111:backup-vault:*',
+    ],
+    reconcile: [
+      ...table('read'),
+      ...table('write'),
+      ...objects('Get', 'runs/'),
+      ...objects('Put', 'runs/'),
+      's3:ListBucket <bucket>',
+      ...['backup:List*', 'backup:Describe*', 'backup:GetBackupPlan', 'backup:GetBackupSelection'].map((a) => `${a} *`),
+      'sts:AssumeRole arn:aws:iam::*:role/ReversaReadBackup*',
+    ],
+    loadStrategy: [...table('read'), ...objects('Put', 'runs/')],
+    evaluateBatch: [...table('read'), ...objects('Get', 'runs/'), ...objects('Put', 'runs/')],
+    aggregate: [...table('read'), ...objects('Get', 'runs/', 'reports/'), ...objects('Put', 'runs/', 'reports/')],
+    persist: [...table('write'), ...objects('Get', 'runs/')],
+    sweep: [...table('read'), 'states:StartExecution <verify-machine>'],
+  };
+
+  for (const [key, expected] of Object.entries(expectedGrants)) {
+    it(`grants ${key} exactly what its use case touches`, () => {
+      expect(grantsOf(key as keyof typeof built.workflows.functions)).toEqual([...expected].sort());
+    });
+  }
+
+  it('lets aggregate read the previous report and write the new one, and persist neither write reports nor publish', () => {
+    expect(grantsOf('aggregate')).toEqual(
+      expect.arrayContaining(['dynamodb:Query <table>', ...objects('Get', 'reports/'), ...objects('Put', 'reports/')]),
     );
-    const grants = objectStatements.map((statement) => ({
-      action: statement.Action,
-      prefixes: [statement.Resource].flat().map((resource: Cfn) => resource['Fn::Join'][1][1]),
-    }));
-    expect(grants).toEqual([
-      { action: 's3:GetObject', prefixes: ['/inbox/*'] },
-      { action: 's3:PutObject', prefixes: ['/processed/*', '/quarantine/*'] },
-      { action: 's3:DeleteObject', prefixes: ['/inbox/*'] },
-    ]);
+    const persist = grantsOf('persist');
+    expect(persist.filter((grant) => grant.includes('reports/') || grant.startsWith('events:'))).toEqual([]);
+  });
+
+  it('lets no function put events: EmitFindings and RecordFailure are state machine tasks', () => {
+    for (const key of Object.keys(built.workflows.functions)) {
+      expect(grantsOf(key as never).filter((grant) => grant.startsWith('events:'))).toEqual([]);
+    }
+  });
+
+  it('lets reconcile keep its cursors under runs/ and tell a first run (no cursor yet) from a denial', () => {
+    expect(grantsOf('reconcile')).toEqual(
+      expect.arrayContaining([...objects('Get', 'runs/'), ...objects('Put', 'runs/'), 's3:ListBucket <bucket>']),
+    );
+  });
+
+  it('lets backup-event describe only the vaults of its own account and region', () => {
+    const describe = grantsOf('backupEvent').filter((grant) => grant.startsWith('backup:'));
+    expect(describe).toEqual(['backup:DescribeBackupVault arn:aws:backup:eu-west-3:111111111111:backup-vault:*']);
   });
 
   it('lets only sweep start verify executions', () => {

@@ -99,6 +99,27 @@ describe('workflow files', () => {
     }
   });
 
+  it('retries a timed-out Lambda invocation a little, on every Lambda task with a Task timeout', () => {
+    // Sandbox.Timedout: the function hit its own timeout; States.Timeout: the Task's TimeoutSeconds elapsed;
+    // Lambda.ClientExecutionTimeoutException: the invoke call itself timed out. Usually transient, and every step
+    // is idempotent (it rewrites the same keys), so one or two more attempts are safe; more would only delay failure.
+    const timeoutErrors = ['Sandbox.Timedout', 'States.Timeout', 'Lambda.ClientExecutionTimeoutException'];
+    const definition = JSON.parse(readDefinitionText(VERIFY_WORKFLOW)) as { States: unknown };
+    const lambdaTasks = allStates(definition).filter(([, s]) => s.Resource === 'arn:aws:states:::lambda:invoke');
+    expect(lambdaTasks).toHaveLength(4);
+    for (const [name, state] of lambdaTasks) {
+      expect(state.TimeoutSeconds, name).toBe(900);
+      const retriers = state.Retry as { ErrorEquals: string[]; MaxAttempts?: number; IntervalSeconds?: number }[];
+      for (const error of timeoutErrors) {
+        const retrier = retriers.find((r) => r.ErrorEquals.includes(error));
+        expect(retrier, `${name} retries ${error}`).toBeDefined();
+        expect(retrier?.MaxAttempts, `${name} ${error}`).toBeGreaterThanOrEqual(1);
+        expect(retrier?.MaxAttempts, `${name} ${error}`).toBeLessThanOrEqual(3);
+        expect(retrier?.IntervalSeconds ?? 1, `${name} ${error}`).toBeGreaterThanOrEqual(1);
+      }
+    }
+  });
+
   it('the construct check flags JSONata, variables, distributed maps, callbacks and the execution id', () => {
     const bad = {
       QueryLanguage: 'JSONata',

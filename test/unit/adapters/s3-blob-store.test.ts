@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copySourceOf } from '#adapters/aws/s3-blob-store.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import { type CloudFixture, startTestCloud } from './local-cloud-fixture.ts';
 
@@ -52,5 +54,50 @@ describe('S3BlobStore', () => {
     expect(await fx.adapters.blobs.getText('processed/a/report 1.json')).toBe('body');
     await fx.adapters.blobs.delete('processed/a/report 1.json');
     expect(await fx.adapters.blobs.exists('processed/a/report 1.json')).toBe(false);
+  });
+
+  it.each([
+    ['a plus sign', 'inbox/a/daily+weekly.json'],
+    ['spaces', 'inbox/a/report 2 of 3.json'],
+    ['unicode', 'inbox/a/sauvegarde-été-✓.json'],
+    ['a percent sign and what looks like an escape', 'inbox/a/100% done %2B.json'],
+    ['every character decodeURI keeps encoded', 'inbox/a/x;y,z?q:r@s&t=u+v$w#1.json'],
+  ])('moves an object whose key contains %s', async (_label, key) => {
+    const target = key.replace('inbox/', 'processed/');
+    await fx.adapters.blobs.putText(key, `body of ${key}`);
+
+    await fx.adapters.blobs.move(key, target);
+
+    expect(await fx.adapters.blobs.exists(key)).toBe(false);
+    expect(await fx.adapters.blobs.getText(target)).toBe(`body of ${key}`);
+  });
+
+  it('reports moving a missing object as NotFoundError, whatever its key contains', async () => {
+    await fx.adapters.blobs.putText('inbox/a/a b.json', 'not this one');
+
+    await expect(fx.adapters.blobs.move('inbox/a/a+b.json', 'processed/a/a+b.json')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(fx.adapters.blobs.move('inbox/a/none.json', 'processed/a/none.json')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    expect(await fx.adapters.blobs.exists('processed/a/a+b.json')).toBe(false);
+    expect(await fx.adapters.blobs.getText('inbox/a/a b.json')).toBe('not this one');
+  });
+});
+
+describe('copySourceOf (x-amz-copy-source, URL-decoded by S3)', () => {
+  it('percent-encodes each key segment in UTF-8 and keeps the slashes', () => {
+    expect(copySourceOf('data', 'inbox/t/a+b c%é?#.json')).toBe('data/inbox/t/a%2Bb%20c%25%C3%A9%3F%23.json');
+  });
+
+  it('decodes back to exactly the key for any key', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), (key) => {
+        const source = copySourceOf('data', key);
+        expect(source).not.toMatch(/[+ ?#]/);
+        expect(decodeURIComponent(source.slice('data/'.length))).toBe(key);
+      }),
+    );
   });
 });

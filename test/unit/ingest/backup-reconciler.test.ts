@@ -5,11 +5,19 @@ import {
   ListCopyJobsCommand,
   ListRecoveryPointsByResourceCommand,
 } from '@aws-sdk/client-backup';
+// fromTemporaryCredentials calls STS through this nested client (not @aws-sdk/client-sts's class): mock that one.
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
 import { ConfigError, TransientError } from '#core/errors.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
+import {
+  assumeRoleParamsOf,
+  backupClientFactory,
+  lambdaScopeOf,
+  roleSessionNameOf,
+} from '#functions/ingest/backup-clients.ts';
 import { fixtureJson } from './helpers.ts';
 
 const backup = mockClient(BackupClient);
@@ -194,5 +202,86 @@ describe('reconcileAwsBackup', () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(error).toMatchObject({ retryable: false });
+  });
+});
+
+describe('backup clients for reconciliation', () => {
+  const sts = mockClient(STSClient);
+  afterEach(() => sts.reset());
+  const OWN = '000011112222';
+  const ROLE = 'arn:aws:iam::111122223333:role/ReversaReadBackup';
+
+  it('reads a client account with credentials of its role, assumed with the tenant id as ExternalId', async () => {
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIA-ASSUMED',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date('2099-01-01T00:00:00Z'),
+      },
+    });
+    const clientFor = backupClientFactory({ ownAccountId: OWN });
+
+    const client = clientFor({ tenantId: 'acme', accountId: '111122223333', region: 'eu-central-1', roleArn: ROLE });
+    const credentials = await client!.config.credentials();
+
+    expect(credentials).toMatchObject({ accessKeyId: 'ASIA-ASSUMED', sessionToken: 'token' });
+    expect(await client!.config.region()).toBe('eu-central-1');
+    expect(sts.commandCalls(AssumeRoleCommand).map((call) => call.args[0].input)).toEqual([
+      { RoleArn: ROLE, RoleSessionName: 'reversa-reconcile-acme', ExternalId: 'acme' },
+    ]);
+  });
+
+  it('reads the own account with the function credentials, and skips other accounts that name no role', () => {
+    const built: { region?: unknown; credentials?: unknown }[] = [];
+    const clientFor = backupClientFactory({
+      ownAccountId: OWN,
+      createClient: (config) => {
+        built.push(config);
+        return new BackupClient(config);
+      },
+    });
+
+    const own = clientFor({ tenantId: 'acme', accountId: OWN, region: 'eu-west-3' });
+    const other = clientFor({ tenantId: 'acme', accountId: '111122223333', region: 'eu-west-3' });
+
+    expect(own).toBeInstanceOf(BackupClient);
+    expect(other).toBeUndefined();
+    expect(built).toEqual([{ region: 'eu-west-3' }]);
+  });
+
+  it('builds one client per tenant, account, region and role for the life of the container', () => {
+    const clientFor = backupClientFactory({ ownAccountId: OWN });
+    const target = { tenantId: 'acme', accountId: '111122223333', region: 'eu-west-3', roleArn: ROLE };
+
+    expect(clientFor(target)).toBe(clientFor({ ...target }));
+    expect(clientFor(target)).not.toBe(clientFor({ ...target, region: 'eu-central-1' }));
+    expect(clientFor(target)).not.toBe(clientFor({ ...target, tenantId: 'other' }));
+  });
+
+  it('refuses a role outside the account it is declared for, and a tenant id too short for an ExternalId', () => {
+    const foreign = { tenantId: 'acme', accountId: '444455556666', region: 'eu-west-3', roleArn: ROLE };
+
+    expect(() => assumeRoleParamsOf(foreign)).toThrow(ConfigError);
+    expect(() => backupClientFactory({ ownAccountId: OWN })(foreign)).toThrow(/not in account 444455556666/);
+    expect(() => assumeRoleParamsOf({ ...foreign, accountId: '111122223333', tenantId: 'a' })).toThrow(
+      /too short to serve as ExternalId/,
+    );
+  });
+
+  it('keeps the role session name within the 64 characters STS accepts', () => {
+    const longTenant = `t${'x'.repeat(62)}`;
+
+    expect(roleSessionNameOf(longTenant)).toHaveLength(64);
+    expect(roleSessionNameOf('acme')).toBe('reversa-reconcile-acme');
+  });
+
+  it('reads the account and region a Lambda runs in from its invoked ARN', () => {
+    expect(lambdaScopeOf('arn:aws:lambda:eu-west-3:000011112222:function:reconcile:live')).toEqual({
+      accountId: '000011112222',
+      region: 'eu-west-3',
+    });
+    expect(lambdaScopeOf('not-an-arn')).toBeUndefined();
+    expect(lambdaScopeOf(undefined)).toBeUndefined();
   });
 });
