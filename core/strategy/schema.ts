@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
+import { reversibilitySchema } from './reversibility-schema.ts';
 
 export const API_VERSION = 'reversa/v1';
 
@@ -235,8 +236,265 @@ const awsAccountSchema = z
   })
   .describe('An AWS account whose AWS Backup events and APIs belong to this tenant.');
 
-const reserved = (what: string) =>
-  z.strictObject({}).describe(`Reserved for ${what}: no keys are accepted yet.`).optional();
+/* ---------------------------------------------------------------- restore tests (issue 3, section 1) */
+
+export const RESTORE_RUNNERS = ['s3-archive', 'restic', 'aws-backup'] as const;
+export const MAX_RESTORE_POLICIES = 1000;
+export const MAX_VALIDATORS = 20;
+export const MAX_SANDBOX_OVERRIDES = 50;
+/** A sample bigger than this is refused: it would turn a sample into a slow full restore by accident. */
+export const MAX_SAMPLE_COUNT = 10_000_000;
+
+/** Built-in validator names; `lambda:<function ARN>` names a provider-supplied validator. */
+export const BUILT_IN_VALIDATORS = [
+  'checksums',
+  'file-list',
+  'restic-check',
+  'item-count',
+  'object-count',
+  'table-present',
+  'sample-reads',
+] as const;
+const LAMBDA_VALIDATOR_PATTERN =
+  /^lambda:arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+const VALIDATOR_MESSAGE = `expected a validator: ${BUILT_IN_VALIDATORS.join(', ')} or lambda:<Lambda function ARN>`;
+
+/**
+ * AWS EventBridge Scheduler cron: six fields (minutes hours day-of-month month day-of-week year), and
+ * exactly one of day-of-month / day-of-week is `?` — what AWS refuses, we refuse at validation time.
+ */
+const CRON_FIELDS = [
+  /^[0-9*,/-]+$/,
+  /^[0-9*,/-]+$/,
+  /^[0-9*,/?LW-]+$/,
+  /^([0-9*,/-]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)+$/i,
+  /^([0-9*,/?L#-]|SUN|MON|TUE|WED|THU|FRI|SAT)+$/i,
+  /^[0-9*,/-]+$/,
+] as const;
+const CRON_MESSAGE =
+  'expected an AWS cron expression with 6 fields (minutes hours day-of-month month day-of-week year) and ? in exactly one of day-of-month or day-of-week, e.g. "0 3 ? * SUN *"';
+
+export function isAwsCron(expression: string): boolean {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 6) return false;
+  if (!fields.every((field, i) => CRON_FIELDS[i]!.test(field))) return false;
+  return (fields[2] === '?') !== (fields[4] === '?');
+}
+
+/** A name in the secret store (Secrets Manager name or ARN, or a local secret name): never the secret itself. */
+const SECRET_NAME_PATTERN = /^[A-Za-z0-9/_+=.@:-]{1,512}$/;
+const SECRET_NAME_MESSAGE =
+  'expected the NAME of a secret in the secret store (letters, digits and /_+=.@:-), never the password itself';
+
+const scheduleSchema = z
+  .strictObject({
+    cron: z
+      .string({ error: CRON_MESSAGE })
+      .max(256, { error: CRON_MESSAGE })
+      .refine(isAwsCron, { error: CRON_MESSAGE })
+      .optional()
+      .describe('AWS cron expression, evaluated in the strategy timezone, e.g. "0 3 ? * SUN *" (Sundays 03:00).'),
+    every: durationSchema
+      .optional()
+      .describe('Fixed interval between tests, e.g. 7d. Calendar units follow the strategy timezone.'),
+  })
+  .refine((s) => (s.cron === undefined) !== (s.every === undefined), {
+    error: 'expected exactly one of cron or every',
+  })
+  .meta({
+    description: 'When the test runs: exactly one of cron or every.',
+    oneOf: [{ required: ['cron'] }, { required: ['every'] }],
+  });
+
+export const RECOVERY_POINT_SELECTIONS = ['latest', 'random'] as const;
+
+const recoveryPointSchema = z
+  .strictObject({
+    select: z
+      .enum(RECOVERY_POINT_SELECTIONS, { error: 'expected latest or random' })
+      .describe(
+        'latest: the newest eligible recovery point; random: one drawn reproducibly (seeded by tenant, resource and scheduled time) among the eligible points within window.',
+      ),
+    window: durationSchema
+      .optional()
+      .describe('Only recovery points created within this window before the test are eligible. Required for random.'),
+  })
+  .refine((r) => r.select !== 'random' || r.window !== undefined, {
+    error: 'random selection needs a window, e.g. window: 30d',
+    path: ['window'],
+  })
+  .describe('Which recovery point each test restores. Default: { select: latest } with no window.');
+
+const sampleSchema = z
+  .union(
+    [
+      z.literal('all'),
+      z.strictObject({
+        percent: count(1, 100).describe('Percentage of files/items restored and checked (rounded up, at least 1).'),
+      }),
+      z.strictObject({
+        count: count(1, MAX_SAMPLE_COUNT).describe('Number of files/items restored and checked.'),
+      }),
+    ],
+    { error: 'expected all, { percent: <1-100> } or { count: <n> }' },
+  )
+  .describe(
+    'How much of the recovery point is restored and checked: all, a percentage or a count of files/items, drawn reproducibly. Default: all.',
+  );
+
+const validatorSchema = z
+  .string({ error: VALIDATOR_MESSAGE })
+  .max(MAX_STRING_LENGTH, { error: VALIDATOR_MESSAGE })
+  .refine((v) => (BUILT_IN_VALIDATORS as readonly string[]).includes(v) || LAMBDA_VALIDATOR_PATTERN.test(v), {
+    error: VALIDATOR_MESSAGE,
+  })
+  .describe(`A validator: ${BUILT_IN_VALIDATORS.join(', ')}, or lambda:<function ARN> (provider-supplied).`);
+
+const sandboxSchema = z
+  .strictObject({
+    bucket: text(63)
+      .optional()
+      .describe('s3-archive: bucket the archive is restored into. Default: the Reversa data bucket.'),
+    prefix: text(512)
+      .optional()
+      .describe(
+        's3-archive: key prefix of the sandbox; each test restores under <prefix><testId>/. Default: sandbox/<tenant>/.',
+      ),
+    directory: text(1024)
+      .optional()
+      .describe(
+        'restic: directory under which each test restores into a fresh subdirectory. Default: the system temp directory.',
+      ),
+    overrides: z
+      .record(text(128), z.string({ error: 'expected a text string' }).max(MAX_STRING_LENGTH))
+      .refine((o) => Object.keys(o).length <= MAX_SANDBOX_OVERRIDES, {
+        error: `expected at most ${MAX_SANDBOX_OVERRIDES} overrides`,
+      })
+      .meta({
+        maxProperties: MAX_SANDBOX_OVERRIDES,
+        description:
+          'aws-backup: restore metadata overrides passed to StartRestoreJob (e.g. subnetId, kmsKeyId, vpcSecurityGroupIds), string values only.',
+      })
+      .optional(),
+  })
+  .describe('The isolated place restores go to; only the keys of the policy runner apply.');
+
+const archiveSchema = z
+  .strictObject({
+    bucket: text(63).describe('Bucket holding the archives.'),
+    key: text(1024).describe(
+      'Key pattern of the archive (tar, tar.gz or zip) of one recovery point. Placeholders: {recoveryPointId}, {resourceId}, {tenantId}.',
+    ),
+    manifestKey: text(1024)
+      .optional()
+      .describe('Key pattern of the manifest captured at backup time, same placeholders. Default: <key>.sha256.'),
+  })
+  .describe('s3-archive runner: where the archives and their manifests are.');
+
+const resticSchema = z
+  .strictObject({
+    repository: text().describe(
+      'Repository URL as restic takes it (-r), e.g. s3:s3.amazonaws.com/bucket/repo or /srv/restic.',
+    ),
+    passwordSecret: z
+      .string({ error: SECRET_NAME_MESSAGE })
+      .regex(SECRET_NAME_PATTERN, { error: SECRET_NAME_MESSAGE })
+      .describe('NAME of the secret holding the repository password in the secret store. Never the password.'),
+    readDataSubset: count(1, 100)
+      .optional()
+      .describe('Percentage of pack files `restic check --read-data-subset` reads. Built-in default: 5.'),
+  })
+  .describe('restic runner: the repository and the name of its password secret.');
+
+const restorePolicySchema = z
+  .strictObject({
+    name: text(128).describe('Unique name of the policy, used in schedule and test names.'),
+    resources: z
+      .union(
+        [
+          z.literal('all'),
+          z
+            .array(text())
+            .min(1, { error: 'expected at least one locator' })
+            .max(MAX_RESOURCES, { error: `expected at most ${MAX_RESOURCES} locators` }),
+        ],
+        { error: 'expected all or a list of resource locators' },
+      )
+      .optional()
+      .describe('Which declared resources are tested: all, or a list of locators. Exactly one of resources or source.'),
+    source: sourceSchema
+      .optional()
+      .describe('Tests every declared resource of this source. Exactly one of resources or source.'),
+    runner: z
+      .enum(RESTORE_RUNNERS, { error: `expected one of ${RESTORE_RUNNERS.join(', ')}` })
+      .describe('How the restore is done: s3-archive, restic or aws-backup.'),
+    schedule: scheduleSchema,
+    recoveryPoint: recoveryPointSchema.optional(),
+    sample: sampleSchema.optional(),
+    validators: z
+      .array(validatorSchema)
+      .min(1, { error: 'expected at least one validator' })
+      .max(MAX_VALIDATORS, { error: `expected at most ${MAX_VALIDATORS} validators` })
+      .optional()
+      .describe(
+        'Checks run on the restored data. Default per runner: s3-archive checksums; restic checksums, restic-check.',
+      ),
+    maxRto: durationSchema.describe('Longest acceptable end-to-end restore time (restore + validation).'),
+    coverage: durationSchema
+      .optional()
+      .describe(
+        'Every selected resource must be restored at least once per this period; a resource with no eligible recovery point is a finding.',
+      ),
+    sandbox: sandboxSchema.optional(),
+    archive: archiveSchema.optional(),
+    restic: resticSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.resources === undefined) === (p.source === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected exactly one of resources (all or locators) or source',
+        path: [],
+      });
+    }
+    const need = (key: 'archive' | 'restic', runner: string) => {
+      if (p.runner === runner && p[key] === undefined)
+        ctx.addIssue({ code: 'custom', message: `missing required key '${key}' for runner ${runner}`, path: [key] });
+      if (p.runner !== runner && p[key] !== undefined)
+        ctx.addIssue({ code: 'custom', message: `${key} applies only to runner ${runner}`, path: [key] });
+    };
+    need('archive', 's3-archive');
+    need('restic', 'restic');
+    const sandboxKeys: Record<string, readonly string[]> = {
+      's3-archive': ['bucket', 'prefix'],
+      restic: ['directory'],
+      'aws-backup': ['overrides'],
+    };
+    for (const key of Object.keys(p.sandbox ?? {})) {
+      if (!sandboxKeys[p.runner]?.includes(key))
+        ctx.addIssue({
+          code: 'custom',
+          message: `sandbox.${key} does not apply to runner ${p.runner}; allowed: ${sandboxKeys[p.runner]?.join(', ')}`,
+          path: ['sandbox', key],
+        });
+    }
+  })
+  .describe('One restore-test policy: which resources, when, which recovery point, how much, checked how.');
+
+const restoreTestsSchema = z
+  .strictObject({
+    policies: z
+      .array(restorePolicySchema)
+      .max(MAX_RESTORE_POLICIES, { error: `expected at most ${MAX_RESTORE_POLICIES} policies` })
+      .optional()
+      .describe('Restore-test policies. Policy names must be unique.'),
+  })
+  .refine((s) => new Set((s.policies ?? []).map((p) => p.name)).size === (s.policies ?? []).length, {
+    error: 'restore-test policy names must be unique',
+    path: ['policies'],
+  })
+  .optional()
+  .describe('Scheduled restore tests: restore, read back, validate, measure, clean up, record evidence.');
 
 export const strategySchema = z
   .strictObject({
@@ -283,8 +541,8 @@ export const strategySchema = z
       .max(MAX_EXCLUSIONS, { error: `expected at most ${MAX_EXCLUSIONS} exclusions` })
       .optional()
       .describe('Resources deliberately not protected.'),
-    restoreTests: reserved('restore tests'),
-    reversibility: reserved('reversibility'),
+    restoreTests: restoreTestsSchema,
+    reversibility: reversibilitySchema,
   })
   .meta({
     title: 'Reversa backup strategy',
@@ -297,3 +555,6 @@ export type ResourceDeclaration = z.infer<typeof resourceSchema>;
 export type ResourceSelector = z.infer<typeof selectSchema>;
 export type Exclusion = z.infer<typeof exclusionSchema>;
 export type AwsAccountSource = z.infer<typeof awsAccountSchema>;
+export type RestoreTestsSection = z.infer<typeof restoreTestsSchema>;
+export type RestorePolicyDeclaration = z.infer<typeof restorePolicySchema>;
+export type RestoreRunnerName = (typeof RESTORE_RUNNERS)[number];

@@ -243,20 +243,6 @@ describe('parseStrategy reports, with file, line, column and path', () => {
     expect(parseStrategy(text, 'acme.yaml').document.resources[0]?.encryption?.keyId).toBe('alias/backup');
   });
 
-  it.each(['restoreTests', 'reversibility'])('any key in the reserved section %s', (section) => {
-    const problems = problemsOf(`${VALID}${section}:\n  schedule: weekly\n`);
-
-    expect(problems).toEqual([
-      {
-        file: 'acme.yaml',
-        line: 19,
-        column: 3,
-        path: `${section}.schedule`,
-        message: "unknown key 'schedule'; this section is reserved and accepts no keys yet",
-      },
-    ]);
-  });
-
   it('a missing required key at the mapping that should hold it', () => {
     const problems = problemsOf(VALID.replace('  name: ACME Industries\n', ''));
 

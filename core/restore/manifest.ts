@@ -1,0 +1,168 @@
+/**
+ * The manifest captured at backup time for the s3-archive runner: what every file of the archive must
+ * contain. Two line formats, mixable in one file (one entry per line, UTF-8):
+ *
+ * 1. sha256sum output, so `sha256sum -c manifest` works on a plain extraction too:
+ *      <64 hex>  <path>        (text mode)     or   <64 hex> *<path>   (binary mode)
+ *      \<64 hex>  <escaped>    (GNU escaping for names with \ or newline: \\ and \n)
+ *    plus optional size lines, which sha256sum ignores as comments:
+ *      #size <bytes>  <path>   (same escaping rule: a leading \ means the path is escaped)
+ * 2. JSON lines: {"path":"a/b.txt","sha256":"<64 hex>","size":123}
+ *
+ * Other lines starting with `#` and blank lines are ignored. Paths are normalised the way archive
+ * entries are (`./a/b` = `a/b`). Parsing streams line by line with limits, because the manifest is as
+ * untrusted as the archive.
+ */
+import { type Problem, ValidationError } from '../errors.ts';
+import { safeRelativePath } from './archive-entry.ts';
+
+export interface ManifestEntry {
+  sha256: string;
+  size?: number;
+}
+
+export const MAX_MANIFEST_LINE_BYTES = 64 * 1024;
+export const MAX_MANIFEST_ENTRIES = 10_000_000;
+export const MAX_MANIFEST_PROBLEMS = 20;
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function unescapeGnu(text: string): string {
+  return text.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+}
+
+function escapeGnu(path: string): { escaped: boolean; text: string } {
+  if (!/[\\\n\r]/.test(path)) return { escaped: false, text: path };
+  return { escaped: true, text: path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') };
+}
+
+/** One manifest entry as sha256sum-compatible lines (a `#size` line first when the size is known). */
+export function manifestLines(path: string, entry: ManifestEntry): string {
+  const { escaped, text } = escapeGnu(path);
+  const lead = escaped ? '\\' : '';
+  const size = entry.size === undefined ? '' : `#size ${entry.size}  ${lead}${text}\n`;
+  return `${size}${lead}${entry.sha256}  ${text}\n`;
+}
+
+type Parsed =
+  | { kind: 'hash'; path: string; sha256: string }
+  | { kind: 'size'; path: string; size: number }
+  | { kind: 'json'; path: string; sha256: string; size?: number }
+  | { kind: 'skip' }
+  | { kind: 'bad'; message: string };
+
+function parseLine(line: string): Parsed {
+  if (line.trim() === '') return { kind: 'skip' };
+  if (line.startsWith('#size ')) {
+    const m = /^#size ([0-9]{1,16}) {2}(\\?)(.+)$/.exec(line);
+    if (!m) return { kind: 'bad', message: "expected '#size <bytes>  <path>'" };
+    return { kind: 'size', size: Number(m[1]), path: m[2] ? unescapeGnu(m[3]!) : m[3]! };
+  }
+  if (line.startsWith('#')) return { kind: 'skip' };
+  if (line.startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return { kind: 'bad', message: 'invalid JSON line' };
+    }
+    const v = value as { path?: unknown; sha256?: unknown; size?: unknown };
+    if (typeof v.path !== 'string' || typeof v.sha256 !== 'string' || !HEX64.test(v.sha256.toLowerCase()))
+      return { kind: 'bad', message: 'expected {"path": <string>, "sha256": <64 hex>, "size"?: <bytes>}' };
+    if (v.size !== undefined && !(typeof v.size === 'number' && Number.isSafeInteger(v.size) && v.size >= 0))
+      return { kind: 'bad', message: 'size must be a whole number of bytes' };
+    return v.size === undefined
+      ? { kind: 'json', path: v.path, sha256: v.sha256.toLowerCase() }
+      : { kind: 'json', path: v.path, sha256: v.sha256.toLowerCase(), size: v.size };
+  }
+  const m = /^(\\?)([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
+  if (!m)
+    return {
+      kind: 'bad',
+      message: "expected '<sha256>  <path>' (sha256sum format), '#size <bytes>  <path>' or a JSON line",
+    };
+  return { kind: 'hash', sha256: m[2]!.toLowerCase(), path: m[1] ? unescapeGnu(m[3]!) : m[3]! };
+}
+
+/** Splits a byte stream into lines with a per-line limit (no unbounded buffering of a line without \n). */
+async function* lines(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string): AsyncGenerator<string> {
+  let carry = '';
+  const decoder = new TextDecoder('utf-8');
+  let lineNo = 0;
+  for await (const chunk of source) {
+    const text = carry + decoder.decode(chunk, { stream: true });
+    const parts = text.split('\n');
+    carry = parts.pop() ?? '';
+    if (Buffer.byteLength(carry) > MAX_MANIFEST_LINE_BYTES) {
+      throw new ValidationError('InvalidManifest', [
+        {
+          file,
+          line: lineNo + parts.length + 1,
+          path: '',
+          message: `line longer than ${MAX_MANIFEST_LINE_BYTES} bytes`,
+        },
+      ]);
+    }
+    for (const part of parts) {
+      lineNo++;
+      yield part.endsWith('\r') ? part.slice(0, -1) : part;
+    }
+  }
+  const rest = carry + decoder.decode();
+  if (rest !== '') yield rest;
+}
+
+/**
+ * Reads a whole manifest into a map path → entry. Memory is per file listed (not per byte of data).
+ * Throws ValidationError('InvalidManifest') listing up to MAX_MANIFEST_PROBLEMS bad lines.
+ */
+export async function readManifest(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  file = 'manifest',
+): Promise<Map<string, ManifestEntry>> {
+  const entries = new Map<string, ManifestEntry>();
+  const sizes = new Map<string, number>();
+  const problems: Problem[] = [];
+  let lineNo = 0;
+  const problem = (message: string) => {
+    if (problems.length < MAX_MANIFEST_PROBLEMS) problems.push({ file, line: lineNo, column: 1, path: '', message });
+  };
+  for await (const line of lines(source, file)) {
+    lineNo++;
+    const parsed = parseLine(line);
+    if (parsed.kind === 'skip') continue;
+    if (parsed.kind === 'bad') {
+      problem(parsed.message);
+      continue;
+    }
+    const path = safeRelativePath(parsed.path);
+    if (path === undefined) {
+      problem('unsafe path (absolute, empty or containing ..)');
+      continue;
+    }
+    if (parsed.kind === 'size') {
+      sizes.set(path, parsed.size);
+      continue;
+    }
+    if (entries.has(path)) {
+      problem(`duplicate entry for ${JSON.stringify(path)}`);
+      continue;
+    }
+    if (entries.size >= MAX_MANIFEST_ENTRIES) {
+      problem(`more than ${MAX_MANIFEST_ENTRIES} entries`);
+      break;
+    }
+    entries.set(
+      path,
+      parsed.kind === 'json' && parsed.size !== undefined
+        ? { sha256: parsed.sha256, size: parsed.size }
+        : { sha256: parsed.sha256 },
+    );
+  }
+  for (const [path, size] of sizes) {
+    const entry = entries.get(path);
+    if (entry !== undefined && entry.size === undefined) entry.size = size;
+  }
+  if (problems.length > 0) throw new ValidationError('InvalidManifest', problems);
+  return entries;
+}
