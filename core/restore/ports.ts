@@ -1,0 +1,82 @@
+/**
+ * Ports of the restore-test capability. DynamoDB + S3 in AWS and on the local cloud
+ * (adapters/aws/dynamo-restore-test-store.ts, dynamo-finding-store.ts).
+ */
+import type { RestoreOutcome, RestoreTestEvidence } from './evidence.ts';
+
+/** The index row of one restore test; the full evidence is a JSON object at `evidenceKey`. */
+export interface RestoreTestSummary {
+  tenantId: string;
+  testId: string;
+  resourceId: string;
+  policyName: string;
+  runner: string;
+  outcome: RestoreOutcome;
+  reason: string;
+  /** ISO-8601. */
+  scheduledAt: string;
+  startedAt: string;
+  /** End-to-end RTO achieved (ms), when the restore started. */
+  rtoMs?: number;
+  rtoTargetMs: number;
+  rtoMet: boolean;
+  /** Age of the restored recovery point at test time (ms). */
+  achievedRpoMs?: number;
+  recoveryPointId?: string;
+  strategyVersion: number;
+  /** BlobStore key of the full RestoreTestEvidence JSON. */
+  evidenceKey: string;
+  /** Audit-log entry that recorded it. */
+  auditSeq?: number;
+}
+
+export interface RestoreTestStore {
+  /** Idempotent per (tenantId, testId): a test delivered twice is stored once. */
+  put(summary: RestoreTestSummary): Promise<void>;
+  get(tenantId: string, testId: string): Promise<RestoreTestSummary | undefined>;
+  /** Newest first, optionally for one resource and a time range on startedAt (ISO, inclusive). */
+  list(
+    tenantId: string,
+    options?: { resourceId?: string; from?: string; to?: string; limit?: number },
+  ): Promise<RestoreTestSummary[]>;
+}
+
+export type FindingStatus = 'OPEN' | 'CLOSED';
+
+/** A failed restore test opens one; the provider fills in root cause and corrective action. */
+export interface RestoreFinding {
+  tenantId: string;
+  findingId: string;
+  testId: string;
+  resourceId: string;
+  outcome: RestoreOutcome;
+  summary: string;
+  /** ISO-8601. */
+  openedAt: string;
+  status: FindingStatus;
+  rootCause?: string;
+  correctiveAction?: string;
+  closedAt?: string;
+  updatedBy?: string;
+  updatedAt?: string;
+}
+
+export interface FindingStore {
+  /** Idempotent: opening the same findingId twice keeps the first. */
+  open(finding: RestoreFinding): Promise<void>;
+  get(tenantId: string, findingId: string): Promise<RestoreFinding | undefined>;
+  update(
+    tenantId: string,
+    findingId: string,
+    patch: {
+      rootCause?: string;
+      correctiveAction?: string;
+      status?: FindingStatus;
+      updatedBy: string;
+      updatedAt: string;
+    },
+  ): Promise<RestoreFinding>;
+  list(tenantId: string, options?: { status?: FindingStatus }): Promise<RestoreFinding[]>;
+}
+
+export type { RestoreTestEvidence };
