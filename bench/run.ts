@@ -3,7 +3,10 @@
  * measured in the same run on the same machine. Exit code 1 when a target is missed, so a
  * regression is visible, but the numbers are the point: read them.
  */
+import { benchAudit } from './audit.ts';
+import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
+import { benchRestoreArchive } from './restore-archive.ts';
 import { benchRules } from './rules.ts';
 import type { BenchResult } from './types.ts';
 import { benchVerifyWorkflow } from './verify-workflow.ts';
@@ -13,6 +16,9 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['rules', benchRules],
   ['ingest', benchIngest],
   ['verify-workflow', benchVerifyWorkflow],
+  ['audit', benchAudit],
+  ['restore-archive', benchRestoreArchive],
+  ['dossier', benchDossier],
 ];
 
 let failed = 0;
