@@ -1,6 +1,8 @@
 import { usageError } from '../args.ts';
 import { write } from '../output.ts';
 import { auditCommand } from './audit.ts';
+import { dossierCommand } from './dossier.ts';
+import { escrowCommand } from './escrow.ts';
 import { ingestCommand } from './ingest.ts';
 import { reportCommand } from './report.ts';
 import { statusCommand } from './status.ts';
@@ -21,6 +23,9 @@ Usage:
   reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
   reversa audit export --tenant <id> --out <dir>   the tenant's tamper-evident log, signed, for an auditor
   reversa audit verify <dir> --public-key <pem>    verify an exported log offline (or --tenant <id>: the live one)
+  reversa dossier verify <zip> [--fingerprint <sha256>]   every stock check plus BagIt completeness
+  reversa dossier download <url|s3-uri> [-o file] [--sha256 <hex>]   resumable, checked download
+  reversa escrow open <zip> -i <identity> [--share <file> …] [--out <dir>]   open the credentials escrow
 
 Global options:
   --json                  machine-readable output on stdout
@@ -39,6 +44,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   status: statusCommand,
   sweep: sweepCommand,
   audit: auditCommand,
+  dossier: dossierCommand,
+  escrow: escrowCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {
