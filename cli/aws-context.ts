@@ -15,6 +15,10 @@ const OUTPUTS = {
   dataBucket: 'DataBucketName',
   eventBusName: 'EventBusName',
   verifyStateMachineArn: 'VerifyStateMachineArn',
+  auditBucket: 'AuditBucketName',
+  auditKeyId: 'AuditKeyId',
+  dossierBucket: 'DossierBucketName',
+  dossierKeyId: 'DossierKeyId',
 } as const;
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
@@ -49,6 +53,10 @@ export async function openAwsContext(prefix: string, region: string | undefined)
     tableName: outputs[OUTPUTS.tableName] as string,
     dataBucket: outputs[OUTPUTS.dataBucket] as string,
     eventBusName: outputs[OUTPUTS.eventBusName] as string,
+    auditBucket: outputs[OUTPUTS.auditBucket] as string,
+    auditKeyId: outputs[OUTPUTS.auditKeyId] as string,
+    dossierBucket: outputs[OUTPUTS.dossierBucket] as string,
+    dossierKeyId: outputs[OUTPUTS.dossierKeyId] as string,
   });
   const sfn = new SFNClient(clientConfig);
   const stateMachineArn = outputs[OUTPUTS.verifyStateMachineArn] as string;

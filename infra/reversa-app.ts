@@ -1,5 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
-import { asIEventBus, asITable } from './cdk-types.ts';
+import { ConfigError } from '#core/errors.ts';
+import { asIBucket, asIEventBus, asITable } from './cdk-types.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { WorkflowsStack } from './workflows-stack.ts';
 
@@ -20,6 +21,11 @@ export interface ReversaStacksOptions {
   readonly clientAccountIds?: readonly string[];
   /** @default - no organization-wide forwarding */
   readonly clientOrganizationId?: string;
+  /**
+   * Days audit log objects stay under S3 Object Lock (COMPLIANCE mode).
+   * @default 2555 (7 years)
+   */
+  readonly auditRetentionDays?: number;
   /** @default statemachines/verify-backups.asl.json */
   readonly verifyDefinitionPath?: string;
   /** @default - handlers at their path under the repository root */
@@ -49,13 +55,18 @@ export function addReversaStacks(app: App, options: ReversaStacksOptions = {}): 
   }
   const prefix = options.stackPrefix ?? 'Reversa';
   const env = options.env === undefined ? {} : { env: options.env };
+  const workflowsStackName = `${prefix}Workflows`;
   const stateful = new StatefulStack(app, `${prefix}Stateful`, {
     ...env,
-    description: 'Reversa data: tables, data bucket, event bus (retained on deletion)',
+    description: 'Reversa data: tables, data/audit/dossier buckets, signing keys, event bus (retained on deletion)',
+    // KMS aliases are per account and region: the prefix keeps two installs apart, as it does the stacks.
+    aliasPrefix: prefix.toLowerCase(),
+    applicationRoleNamePrefix: `${workflowsStackName}-`,
+    ...(options.auditRetentionDays === undefined ? {} : { auditRetentionDays: options.auditRetentionDays }),
     ...(options.clientAccountIds === undefined ? {} : { clientAccountIds: options.clientAccountIds }),
     ...(options.clientOrganizationId === undefined ? {} : { clientOrganizationId: options.clientOrganizationId }),
   });
-  const workflows = new WorkflowsStack(app, `${prefix}Workflows`, {
+  const workflows = new WorkflowsStack(app, workflowsStackName, {
     ...env,
     description: 'Reversa processing: functions, verify workflow, event rules, schedules, alarms',
     stateful: {
@@ -63,6 +74,10 @@ export function addReversaStacks(app: App, options: ReversaStacksOptions = {}): 
       idempotencyTable: asITable(stateful.idempotencyTable),
       dataBucket: stateful.dataBucketForConsumers,
       eventBus: asIEventBus(stateful.eventBus),
+      auditBucket: stateful.auditBucketForConsumers,
+      auditSigningKey: stateful.auditSigningKey,
+      dossierBucket: asIBucket(stateful.dossierBucket.bucket),
+      dossierSigningKey: stateful.dossierSigningKey,
     },
     ...(options.alarmEmail === undefined ? {} : { alarmEmail: options.alarmEmail }),
     ...(options.verifyDefinitionPath === undefined ? {} : { verifyDefinitionPath: options.verifyDefinitionPath }),
@@ -75,7 +90,10 @@ export function addReversaStacks(app: App, options: ReversaStacksOptions = {}): 
 /** Reads the deploy-time parameters given as `-c key=value` (see docs/deploy.md). */
 export function readDeployContext(
   app: App,
-): Pick<ReversaStacksOptions, 'alarmEmail' | 'clientAccountIds' | 'clientOrganizationId' | 'stackPrefix'> {
+): Pick<
+  ReversaStacksOptions,
+  'alarmEmail' | 'auditRetentionDays' | 'clientAccountIds' | 'clientOrganizationId' | 'stackPrefix'
+> {
   const text = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -84,10 +102,24 @@ export function readDeployContext(
   const accounts = text('clientAccountIds');
   const organizationId = text('clientOrganizationId');
   const stackPrefix = text('stackPrefix');
+  const retention = text('auditRetentionDays') ?? numberText(app.node.tryGetContext('auditRetentionDays'));
   return {
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    ...(retention === undefined ? {} : { auditRetentionDays: wholeDays(retention) }),
     ...(accounts === undefined ? {} : { clientAccountIds: accounts.split(',').map((id) => id.trim()) }),
     ...(organizationId === undefined ? {} : { clientOrganizationId: organizationId }),
     ...(stackPrefix === undefined ? {} : { stackPrefix }),
   };
+}
+
+/** `-c key=value` always gives a string; a context value in cdk.json may be a number. */
+function numberText(value: unknown): string | undefined {
+  return typeof value === 'number' ? String(value) : undefined;
+}
+
+function wholeDays(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new ConfigError('InvalidAuditRetention', `auditRetentionDays must be a whole number of days, got '${text}'`);
+  }
+  return Number(text);
 }

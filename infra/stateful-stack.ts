@@ -1,11 +1,29 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { ConfigError } from '#core/errors.ts';
 import { asIBucket } from './cdk-types.ts';
 import { AccessLogsBucket, SecureBucket } from './constructs/secure-bucket.ts';
+import { roleArnPattern, SigningKey } from './constructs/signing-key.ts';
+
+/** Seven years: a common retention for audit evidence (SOX section 802 keeps audit work papers 7 years). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;
+/** S3 Object Lock accepts at most 100 years (36,500 days) of default retention. */
+const MAX_AUDIT_RETENTION_DAYS = 36_500;
+
+/** Output keys the CLI reads with DescribeStacks (cli/aws-context.ts); renaming one breaks deployed CLIs. */
+export const statefulOutputKeys = [
+  'TableName',
+  'DataBucketName',
+  'EventBusName',
+  'AuditBucketName',
+  'AuditKeyId',
+  'DossierBucketName',
+  'DossierKeyId',
+] as const;
 
 export interface StatefulStackProps extends StackProps {
   /**
@@ -28,6 +46,23 @@ export interface StatefulStackProps extends StackProps {
    * @default 'reversa'
    */
   readonly eventBusName?: string;
+  /**
+   * Days every audit log object version is locked in S3 Object Lock COMPLIANCE mode: nobody, not even the
+   * account root, can delete or overwrite it, or shorten the lock, before then.
+   * @default 2555 (7 years)
+   */
+  readonly auditRetentionDays?: number;
+  /**
+   * Lower-case prefix of the KMS aliases: `alias/<prefix>-audit-signing`, `alias/<prefix>-dossier-signing`.
+   * @default 'reversa'
+   */
+  readonly aliasPrefix?: string;
+  /**
+   * Name prefix of the application's IAM roles (the workflows stack's generated role names start with
+   * `<stack name>-`). The audit and dossier bucket policies deny them every deletion.
+   * @default 'ReversaWorkflows-'
+   */
+  readonly applicationRoleNamePrefix?: string;
 }
 
 /**
@@ -47,6 +82,18 @@ export class StatefulStack extends Stack {
    * name the same string whatever the construct tree looks like.
    */
   readonly dataBucketForConsumers: IBucket;
+  /** Audit log copies (`audit/<tenant>/…`), under Object Lock in compliance mode. */
+  readonly auditBucket: SecureBucket;
+  /** The audit bucket for other stacks, its ARN exported as `<stackName>-AuditBucketArn` (see dataBucketForConsumers). */
+  readonly auditBucketForConsumers: IBucket;
+  /** Published reversibility dossiers. */
+  readonly dossierBucket: SecureBucket;
+  /** Signs audit log digests. */
+  readonly auditSigningKey: SigningKey;
+  /** Signs dossiers. */
+  readonly dossierSigningKey: SigningKey;
+  /** Audit Object Lock retention actually applied, in days. */
+  readonly auditRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
@@ -99,6 +146,57 @@ export class StatefulStack extends Stack {
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName: props.eventBusName ?? 'reversa' });
     this.allowClientAccountsToForwardEvents(props);
+
+    this.auditRetentionDays = validRetentionDays(props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS);
+    const applicationRoles = [roleArnPattern(props.applicationRoleNamePrefix ?? 'ReversaWorkflows-')];
+    this.auditBucket = new SecureBucket(this, 'Audit', {
+      serverAccessLogsBucket: asIBucket(this.accessLogsBucket.bucket),
+      serverAccessLogsPrefix: 'audit/',
+      // COMPLIANCE, not GOVERNANCE: governance can be bypassed by anyone holding s3:BypassGovernanceRetention,
+      // which is exactly the administrator an auditor must not have to trust.
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(this.auditRetentionDays)),
+      // Object Lock protects versions; this also stops the application from hiding them behind delete markers.
+      denyDeletionTo: applicationRoles,
+    });
+    this.auditBucketForConsumers = Bucket.fromBucketAttributes(this, 'AuditBucketForConsumers', {
+      bucketArn: this.exportValue(this.auditBucket.bucket.bucketArn, { name: `${this.stackName}-AuditBucketArn` }),
+      bucketName: this.auditBucket.bucket.bucketName,
+    });
+
+    // No Object Lock here: a dossier is a deliverable, not evidence under a legal hold, and governance-mode
+    // locks would only add a bypass permission to manage. Versioning keeps every published version and the
+    // bucket policy forbids the application to delete any; the operator can still remove a dossier on request.
+    this.dossierBucket = new SecureBucket(this, 'Dossier', {
+      serverAccessLogsBucket: asIBucket(this.accessLogsBucket.bucket),
+      serverAccessLogsPrefix: 'dossier/',
+      denyDeletionTo: applicationRoles,
+    });
+
+    const aliasPrefix = props.aliasPrefix ?? 'reversa';
+    this.auditSigningKey = new SigningKey(this, 'AuditSigningKey', {
+      aliasName: `alias/${aliasPrefix}-audit-signing`,
+      description: 'Reversa: signs audit log digests (ECDSA P-256); retained so old digests stay verifiable',
+    });
+    this.dossierSigningKey = new SigningKey(this, 'DossierSigningKey', {
+      aliasName: `alias/${aliasPrefix}-dossier-signing`,
+      description: 'Reversa: signs reversibility dossiers (ECDSA P-256); retained so old dossiers stay verifiable',
+    });
+
+    this.addOutputs();
+  }
+
+  /** The names the CLI needs to work against this deployment (`npx reversa --stack <prefix> …`). */
+  private addOutputs(): void {
+    const values: Record<(typeof statefulOutputKeys)[number], [string, string]> = {
+      TableName: [this.table.tableName, 'Main DynamoDB table (REVERSA_TABLE)'],
+      DataBucketName: [this.dataBucket.bucket.bucketName, 'Data bucket: inbox, runs, reports (REVERSA_DATA_BUCKET)'],
+      EventBusName: [this.eventBus.eventBusName, 'Reversa event bus (REVERSA_EVENT_BUS)'],
+      AuditBucketName: [this.auditBucket.bucket.bucketName, 'Audit log bucket, Object Lock (REVERSA_AUDIT_BUCKET)'],
+      AuditKeyId: [this.auditSigningKey.keyId, `Audit digest signing key, ${this.auditSigningKey.aliasName}`],
+      DossierBucketName: [this.dossierBucket.bucket.bucketName, 'Dossier bucket (REVERSA_DOSSIER_BUCKET)'],
+      DossierKeyId: [this.dossierSigningKey.keyId, `Dossier signing key, ${this.dossierSigningKey.aliasName}`],
+    };
+    for (const [key, [value, description]] of Object.entries(values)) new CfnOutput(this, key, { value, description });
   }
 
   /** Cross-account forwarding of AWS Backup events: client accounts PutEvents onto this bus. */
@@ -125,4 +223,14 @@ export class StatefulStack extends Stack {
       );
     }
   }
+}
+
+function validRetentionDays(days: number): number {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_AUDIT_RETENTION_DAYS) {
+    throw new ConfigError(
+      'InvalidAuditRetention',
+      `auditRetentionDays must be a whole number of days from 1 to ${MAX_AUDIT_RETENTION_DAYS}, got ${days}`,
+    );
+  }
+  return days;
 }

@@ -1,15 +1,17 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type EventPattern, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type CfnRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { Construct } from 'constructs';
+import { ConfigError } from '#core/errors.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { type ReversaEnvironment, ReversaFunction, type ReversaFunctionProps } from './constructs/reversa-function.ts';
 import { ScheduledInvoke } from './constructs/scheduled-invoke.ts';
+import { roleArnPattern, type SigningKeyRef } from './constructs/signing-key.ts';
 import { VerifyStateMachine } from './constructs/verify-state-machine.ts';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag.ts';
 import { defaultVerifyDefinitionPath, entryFromRepoRoot } from './paths.ts';
@@ -20,7 +22,25 @@ export interface StatefulResources {
   readonly idempotencyTable: ITable;
   readonly dataBucket: IBucket;
   readonly eventBus: IEventBus;
+  /** Audit log copies, written under `audit/`. */
+  readonly auditBucket: IBucket;
+  /** Signs audit digests; admits the functions that seal through its key policy. */
+  readonly auditSigningKey: SigningKeyRef;
+  /** Published dossiers (no function writes there yet; every function gets the name). */
+  readonly dossierBucket: IBucket;
+  /** Signs dossiers (no function signs yet; every function gets the id). */
+  readonly dossierSigningKey: SigningKeyRef;
 }
+
+/** Output keys the CLI reads with DescribeStacks (cli/aws-context.ts). */
+export const workflowsOutputKeys = ['VerifyStateMachineArn'] as const;
+
+/**
+ * CloudFormation names a role `<stack>-<logicalId>-<12 or 13 random characters>` and shortens the first two parts
+ * when the whole would pass IAM's 64 characters. Signing keys admit roles by that name prefix, so it must survive.
+ */
+const IAM_ROLE_NAME_MAX = 64;
+const CFN_ROLE_SUFFIX_MAX = 13;
 
 export interface WorkflowsStackProps extends StackProps {
   /** Tables, bucket and bus from the stateful stack. */
@@ -90,6 +110,13 @@ interface Access {
   readonly probeMissingKeys?: boolean;
   /** events:PutEvents on the reversa bus. */
   readonly putEvents?: boolean;
+  /**
+   * Appends to and seals the tenant audit logs (core/use-cases/audit-trail.ts): put/get/head under `audit/` in the
+   * audit bucket (the seal checks which copies exist), ListBucket there (a missing copy must read as 404, not 403),
+   * kms:Sign and kms:GetPublicKey on the audit key, and admission by the key's policy. The table grant is separate:
+   * appending reads the head entry (Query) and claims the next one (conditional Put), so it needs `readWrite`.
+   */
+  readonly auditLog?: boolean;
 }
 
 /**
@@ -125,6 +152,12 @@ export class WorkflowsStack extends Stack {
         resourceName: verifyStateMachineName,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
+      // Every function composes every adapter (adapters/compose.ts); an unset one only fails when used, but setting
+      // them all keeps a future grant from also needing an env var change.
+      auditBucketName: stateful.auditBucket.bucketName,
+      auditKeyId: stateful.auditSigningKey.keyId,
+      dossierBucketName: stateful.dossierBucket.bucketName,
+      dossierKeyId: stateful.dossierSigningKey.keyId,
     };
 
     const make = (
@@ -226,11 +259,12 @@ export class WorkflowsStack extends Stack {
         timeout: Duration.minutes(1),
       },
     );
-    // reads summary.json; reports.putReport and tenants.markVerified are (conditional) puts/updates only.
+    // reads summary.json; reports.putReport and tenants.markVerified are (conditional) puts/updates; then records the
+    // run in the tenant's audit log (reads the head entry, claims the next, copies it to S3, seals a digest when due).
     const persist = make(
       'Persist',
       'functions/verify/persist.ts',
-      { table: 'write', readPrefixes: [runs] },
+      { table: 'readWrite', readPrefixes: [runs], auditLog: true },
       {
         description: 'Indexes the report summary and records when the tenant is due again',
         serviceName: 'reversa-verify',
@@ -263,6 +297,11 @@ export class WorkflowsStack extends Stack {
     this.verify.stateMachine.grantStartExecution(sweep);
 
     this.functions = { s3Inbox, backupEvent, reconcile, loadStrategy, evaluateBatch, aggregate, persist, sweep };
+
+    new CfnOutput(this, 'VerifyStateMachineArn', {
+      value: this.verify.stateMachine.stateMachineArn,
+      description: 'Verify-backups state machine (REVERSA_VERIFY_STATE_MACHINE_ARN)',
+    });
 
     this.routeEvents(stateful, s3Inbox, backupEvent);
 
@@ -354,6 +393,7 @@ export class WorkflowsStack extends Stack {
       fn.allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [stateful.dataBucket.bucketArn] }));
     }
     if (access.putEvents === true) stateful.eventBus.grantPutEventsTo(fn);
+    if (access.auditLog === true) this.allowAuditLog(fn, stateful);
     const objectPrefixes = new Set([
       ...(access.readPrefixes ?? []),
       ...(access.writePrefixes ?? []),
@@ -366,6 +406,40 @@ export class WorkflowsStack extends Stack {
         `Object keys under ${prefix} are per tenant and per run (${prefix}<tenantId>/...), unknown at deploy time; the grant stops at the prefix.`,
       );
     }
+  }
+
+  /** See Access.auditLog. */
+  private allowAuditLog(fn: ReversaFunction, stateful: StatefulResources): void {
+    const auditObjects = stateful.auditBucket.arnForObjects('audit/*');
+    fn.allow(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [auditObjects] }));
+    fn.allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [stateful.auditBucket.bucketArn] }));
+    fn.allow(
+      new PolicyStatement({
+        actions: ['kms:Sign', 'kms:GetPublicKey'],
+        resources: [stateful.auditSigningKey.keyArn],
+      }),
+    );
+    stateful.auditSigningKey.allowSigningBy(roleArnPattern(this.roleNamePrefix(fn)));
+    acknowledgeWildcardResource(
+      fn,
+      auditObjects,
+      'Audit objects are per tenant and per sequence number (audit/<tenantId>/entries/<seq>.json, digests/…), unknown at deploy time; the grant stops at audit/ and Object Lock keeps every version.',
+    );
+  }
+
+  /**
+   * The generated name of a function's role up to its random suffix (`<stack>-<logicalId>-`), what key policies
+   * match. Refuses a stack name so long that CloudFormation would shorten it and the key would not admit the role.
+   */
+  private roleNamePrefix(fn: ReversaFunction): string {
+    const prefix = `${this.stackName}-${this.getLogicalId(fn.role.node.defaultChild as CfnRole)}-`;
+    if (prefix.length + CFN_ROLE_SUFFIX_MAX > IAM_ROLE_NAME_MAX) {
+      throw new ConfigError(
+        'StackNameTooLong',
+        `stack name ${this.stackName} is too long: the role name ${prefix}<suffix> would be shortened by CloudFormation and the signing key would not recognise it; use a shorter stackPrefix`,
+      );
+    }
+    return prefix;
   }
 
   /**

@@ -24,6 +24,14 @@ export interface ReversaEnvironment {
   readonly eventBusName: string;
   /** Verify state machine ARN → REVERSA_VERIFY_STATE_MACHINE_ARN. */
   readonly verifyStateMachineArn: string;
+  /** Audit log bucket name → REVERSA_AUDIT_BUCKET. */
+  readonly auditBucketName: string;
+  /** Audit digest signing key id → REVERSA_AUDIT_KEY_ID. */
+  readonly auditKeyId: string;
+  /** Dossier bucket name → REVERSA_DOSSIER_BUCKET. */
+  readonly dossierBucketName: string;
+  /** Dossier signing key id → REVERSA_DOSSIER_KEY_ID. */
+  readonly dossierKeyId: string;
 }
 
 /** Maps the typed environment to the env var names fixed in the common brief. */
@@ -34,6 +42,10 @@ export function reversaEnvVars(env: ReversaEnvironment): Record<string, string> 
     REVERSA_DATA_BUCKET: env.dataBucketName,
     REVERSA_EVENT_BUS: env.eventBusName,
     REVERSA_VERIFY_STATE_MACHINE_ARN: env.verifyStateMachineArn,
+    REVERSA_AUDIT_BUCKET: env.auditBucketName,
+    REVERSA_AUDIT_KEY_ID: env.auditKeyId,
+    REVERSA_DOSSIER_BUCKET: env.dossierBucketName,
+    REVERSA_DOSSIER_KEY_ID: env.dossierKeyId,
   };
 }
 

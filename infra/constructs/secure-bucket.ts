@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IBucket, LifecycleRule } from 'aws-cdk-lib/aws-s3';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket, LifecycleRule, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -40,6 +41,18 @@ export interface SecureBucketProps {
    * @default false
    */
   readonly eventBridgeEnabled?: boolean;
+  /**
+   * Turns S3 Object Lock on with this default retention for every new object version. Object Lock can only be
+   * enabled when the bucket is created; a compliance-mode retention cannot be shortened or lifted by anyone.
+   * @default - no Object Lock
+   */
+  readonly objectLockDefaultRetention?: ObjectLockRetention;
+  /**
+   * IAM role ARN patterns (ArnLike on aws:PrincipalArn) denied every object and version deletion by the bucket
+   * policy, whatever their own IAM policy says: what the application writes there stays published.
+   * @default - no deletion deny
+   */
+  readonly denyDeletionTo?: readonly string[];
 }
 
 /**
@@ -56,7 +69,22 @@ export class SecureBucket extends Construct {
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: props.serverAccessLogsPrefix ?? `${id}/`,
       lifecycleRules: [abortIncompleteUploads, ...(props.lifecycleRules ?? [])],
+      ...(props.objectLockDefaultRetention === undefined
+        ? {}
+        : { objectLockEnabled: true, objectLockDefaultRetention: props.objectLockDefaultRetention }),
     });
+    if (props.denyDeletionTo !== undefined && props.denyDeletionTo.length > 0) {
+      this.bucket.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'DenyDeletionToApplicationRoles',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [this.bucket.arnForObjects('*')],
+          conditions: { ArnLike: { 'aws:PrincipalArn': [...props.denyDeletionTo] } },
+        }),
+      );
+    }
     if (props.eventBridgeEnabled === true) {
       const cfnBucket = this.bucket.node.defaultChild as CfnBucket;
       cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };

@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '#core/errors.ts';
 import { readDeployContext } from '../../infra/reversa-app.ts';
 
 describe('deploy context', () => {
@@ -18,6 +19,19 @@ describe('deploy context', () => {
       clientOrganizationId: 'o-abc123',
       stackPrefix: 'Acme',
     });
+  });
+
+  it('reads the audit retention in days, given with -c (a string) or in cdk.json (a number)', () => {
+    expect(readDeployContext(new App({ context: { auditRetentionDays: '3650' } }))).toEqual({
+      auditRetentionDays: 3650,
+    });
+    expect(readDeployContext(new App({ context: { auditRetentionDays: 400 } }))).toEqual({ auditRetentionDays: 400 });
+  });
+
+  it('refuses an audit retention that is not a whole number of days', () => {
+    for (const value of ['7y', '-1', '1.5']) {
+      expect(() => readDeployContext(new App({ context: { auditRetentionDays: value } })), value).toThrow(ConfigError);
+    }
   });
 
   it('treats missing or blank values as not given', () => {

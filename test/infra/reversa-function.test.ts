@@ -11,6 +11,10 @@ const environment = {
   dataBucketName: 'data',
   eventBusName: 'reversa',
   verifyStateMachineArn: 'arn:aws:states:eu-west-3:111111111111:stateMachine:verify',
+  auditBucketName: 'audit',
+  auditKeyId: 'audit-key',
+  dossierBucketName: 'dossier',
+  dossierKeyId: 'dossier-key',
 };
 
 describe('ReversaFunction defaults', () => {
@@ -47,6 +51,10 @@ describe('ReversaFunction defaults', () => {
       REVERSA_DATA_BUCKET: 'data',
       REVERSA_EVENT_BUS: 'reversa',
       REVERSA_VERIFY_STATE_MACHINE_ARN: environment.verifyStateMachineArn,
+      REVERSA_AUDIT_BUCKET: 'audit',
+      REVERSA_AUDIT_KEY_ID: 'audit-key',
+      REVERSA_DOSSIER_BUCKET: 'dossier',
+      REVERSA_DOSSIER_KEY_ID: 'dossier-key',
       POWERTOOLS_SERVICE_NAME: 'reversa',
       POWERTOOLS_METRICS_NAMESPACE: 'Reversa',
       NODE_OPTIONS: '--enable-source-maps',

@@ -1,6 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '#core/errors.ts';
+import { statefulOutputKeys } from '../../infra/stateful-stack.ts';
 import { buildTestApp } from './build-app.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions give it shape.
+type Cfn = any;
 
 let template: Template;
 
@@ -50,16 +55,27 @@ describe('idempotency table', () => {
   });
 });
 
-describe('buckets', () => {
-  const buckets = () => Object.entries(template.findResources('AWS::S3::Bucket'));
-  const dataBucket = () => {
-    const found = buckets().find(([, bucket]) => bucket.Properties.LoggingConfiguration !== undefined);
-    if (found === undefined) throw new Error('no bucket with access logging');
-    return found;
-  };
+const buckets = () => Object.entries(template.findResources('AWS::S3::Bucket'));
+/** A bucket by the prefix its access logs go under (data/, audit/, dossier/). */
+const loggedBucket = (logPrefix: string): [string, Cfn] => {
+  const found = buckets().find(([, bucket]) => bucket.Properties.LoggingConfiguration?.LogFilePrefix === logPrefix);
+  if (found === undefined) throw new Error(`no bucket logging under ${logPrefix}`);
+  return found;
+};
+const accessLogsBucketId = () =>
+  buckets().find(([, bucket]) => bucket.Properties.LoggingConfiguration === undefined)?.[0];
+const dataBucket = () => loggedBucket('data/');
+const auditBucket = () => loggedBucket('audit/');
+const dossierBucket = () => loggedBucket('dossier/');
+const policyStatementsOfBucket = (bucketId: string): Cfn[] =>
+  Object.values(template.findResources('AWS::S3::BucketPolicy'))
+    .filter((policy) => policy.Properties.Bucket.Ref === bucketId)
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
 
-  it('creates exactly the data bucket and its access-log bucket', () => {
-    expect(buckets()).toHaveLength(2);
+describe('buckets', () => {
+  it('creates exactly the data, audit and dossier buckets and their access-log bucket', () => {
+    expect(buckets()).toHaveLength(4);
+    expect(new Set([dataBucket()[0], auditBucket()[0], dossierBucket()[0], accessLogsBucketId()]).size).toBe(4);
   });
 
   it('versions, encrypts, blocks public access on and retains every bucket', () => {
@@ -92,10 +108,10 @@ describe('buckets', () => {
     expect(deniedInsecure.sort()).toEqual(bucketIds.sort());
   });
 
-  it('logs data bucket access to the access-log bucket', () => {
-    const [, data] = dataBucket();
-    const logsId = buckets().find(([id]) => id !== dataBucket()[0])?.[0];
-    expect(data.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logsId });
+  it('logs data, audit and dossier bucket access to the access-log bucket', () => {
+    for (const [, bucket] of [dataBucket(), auditBucket(), dossierBucket()]) {
+      expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: accessLogsBucketId() });
+    }
   });
 
   it('aborts incomplete uploads after a day and expires processed reports after 90 days', () => {
@@ -140,5 +156,163 @@ describe('event bus', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({ Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } }),
     );
+  });
+});
+
+describe('audit bucket', () => {
+  it('locks every object version in COMPLIANCE mode for 7 years (2555 days) by default', () => {
+    const [, audit] = auditBucket();
+    expect(audit.Properties.ObjectLockEnabled).toBe(true);
+    expect(audit.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } },
+    });
+  });
+
+  it('takes the retention from the auditRetentionDays option', () => {
+    const { assembly } = buildTestApp({ auditRetentionDays: 3650 });
+    const other = Template.fromJSON(assembly.getStackByName('ReversaStateful').template);
+    other.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 3650 } } },
+    });
+  });
+
+  it('refuses a retention that is not a whole number of days between 1 and 36500', () => {
+    for (const days of [0, 1.5, 36_501]) {
+      expect(() => buildTestApp({ auditRetentionDays: days }), String(days)).toThrow(ConfigError);
+    }
+  });
+
+  it('aborts incomplete multipart uploads after a day and expires nothing', () => {
+    const [, audit] = auditBucket();
+    expect(audit.Properties.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+    ]);
+  });
+
+  it('exports its ARN under a stable name for the workflows stack', () => {
+    template.hasOutput('*', { Export: { Name: 'ReversaStateful-AuditBucketArn' } });
+  });
+});
+
+describe('dossier bucket', () => {
+  it('is versioned without Object Lock, and aborts a failed upload after a day so no partial dossier stays', () => {
+    const [, dossier] = dossierBucket();
+    expect(dossier.Properties.ObjectLockEnabled).toBeUndefined();
+    expect(dossier.Properties.ObjectLockConfiguration).toBeUndefined();
+    expect(dossier.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(dossier.Properties.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+    ]);
+  });
+});
+
+describe('deletion by the application', () => {
+  const deletionDenials = (bucketId: string) =>
+    policyStatementsOfBucket(bucketId).filter(
+      (statement) => statement.Effect === 'Deny' && [statement.Action].flat().includes('s3:DeleteObject'),
+    );
+
+  it('is denied on the audit and dossier buckets to every role of the workflows stack, versions included', () => {
+    for (const [id] of [auditBucket(), dossierBucket()]) {
+      const [deny, ...more] = deletionDenials(id);
+      expect(more).toEqual([]);
+      expect(deny.Action).toEqual(['s3:DeleteObject', 's3:DeleteObjectVersion']);
+      expect(deny.Principal).toEqual({ AWS: '*' });
+      expect(JSON.stringify(deny.Condition.ArnLike['aws:PrincipalArn'])).toContain(':role/ReversaWorkflows-*');
+    }
+  });
+
+  it('stays allowed on the data bucket, where s3-inbox moves reports out of inbox/', () => {
+    expect(deletionDenials(dataBucket()[0])).toEqual([]);
+  });
+
+  it('follows the stack prefix', () => {
+    const { assembly } = buildTestApp({ stackPrefix: 'Acme' });
+    const acme = JSON.stringify(assembly.getStackByName('AcmeStateful').template.Resources);
+    expect(acme).toContain(':role/AcmeWorkflows-*');
+    expect(acme).toContain('alias/acme-audit-signing');
+    expect(acme).toContain('alias/acme-dossier-signing');
+  });
+});
+
+describe('signing keys', () => {
+  const keys = () => Object.entries(template.findResources('AWS::KMS::Key'));
+  const keyWithAlias = (aliasName: string): [string, Cfn] => {
+    const alias = Object.values(template.findResources('AWS::KMS::Alias')).find(
+      (a) => a.Properties.AliasName === aliasName,
+    );
+    const keyId = alias?.Properties.TargetKeyId['Fn::GetAtt'][0];
+    const found = keys().find(([id]) => id === keyId);
+    if (found === undefined) throw new Error(`no key behind ${aliasName}`);
+    return found;
+  };
+  const signStatements = (key: Cfn): Cfn[] =>
+    key.Properties.KeyPolicy.Statement.filter((statement: Cfn) =>
+      [statement.Action].flat().some((action: string) => action === 'kms:Sign' || action === 'kms:*'),
+    );
+
+  it('creates two ECC_NIST_P256 SIGN_VERIFY keys, retained, aliased audit-signing and dossier-signing', () => {
+    expect(keys()).toHaveLength(2);
+    for (const aliasName of ['alias/reversa-audit-signing', 'alias/reversa-dossier-signing']) {
+      const [, key] = keyWithAlias(aliasName);
+      expect(key.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('lets the account manage the keys and read the public key, but never sign through IAM alone', () => {
+    for (const [, key] of keys()) {
+      const account = key.Properties.KeyPolicy.Statement.find(
+        (statement: Cfn) => statement.Sid === 'AccountManagesKeyButDoesNotSign',
+      );
+      expect(account.Action).toEqual(expect.arrayContaining(['kms:Get*', 'kms:Put*', 'kms:Describe*']));
+      expect(account.Action).not.toContain('kms:*');
+      expect(account.Action).not.toContain('kms:Sign');
+      expect(account.Condition).toBeUndefined();
+    }
+  });
+
+  it('allows kms:Sign on the audit key only to roles matching the persist role name, and on the dossier key to nobody yet', () => {
+    const [auditSign, ...moreAudit] = signStatements(keyWithAlias('alias/reversa-audit-signing')[1]);
+    expect(moreAudit).toEqual([]);
+    expect(auditSign.Action).toBe('kms:Sign');
+    const patterns = auditSign.Condition.ArnLike['aws:PrincipalArn'];
+    expect(patterns).toHaveLength(1);
+    expect(JSON.stringify(patterns)).toMatch(/:role\/ReversaWorkflows-PersistRole[0-9A-F]{8}-\*"/);
+    expect(signStatements(keyWithAlias('alias/reversa-dossier-signing')[1])).toEqual([]);
+  });
+});
+
+describe('outputs for the CLI', () => {
+  const outputs = () => template.toJSON().Outputs as Record<string, { Value: Cfn; Export?: unknown }>;
+
+  it('exposes exactly the keys cli/aws-context.ts reads, besides cross-stack exports', () => {
+    const cliOutputs = Object.keys(outputs()).filter((key) => outputs()[key]?.Export === undefined);
+    expect(cliOutputs.sort()).toEqual([...statefulOutputKeys].sort());
+    expect([...statefulOutputKeys].sort()).toEqual([
+      'AuditBucketName',
+      'AuditKeyId',
+      'DataBucketName',
+      'DossierBucketName',
+      'DossierKeyId',
+      'EventBusName',
+      'TableName',
+    ]);
+  });
+
+  it('points each output at its resource', () => {
+    const refOf = (key: string) => outputs()[key]?.Value.Ref;
+    const keyBehind = (aliasName: string) =>
+      Object.values(template.findResources('AWS::KMS::Alias')).find((a) => a.Properties.AliasName === aliasName)
+        ?.Properties.TargetKeyId['Fn::GetAtt'][0];
+    expect(refOf('TableName')).toBe(Object.keys(tableWithKey('pk'))[0]);
+    expect(refOf('DataBucketName')).toBe(dataBucket()[0]);
+    expect(refOf('EventBusName')).toBe(Object.keys(template.findResources('AWS::Events::EventBus'))[0]);
+    expect(refOf('AuditBucketName')).toBe(auditBucket()[0]);
+    expect(refOf('DossierBucketName')).toBe(dossierBucket()[0]);
+    expect(refOf('AuditKeyId')).toBe(keyBehind('alias/reversa-audit-signing'));
+    expect(refOf('DossierKeyId')).toBe(keyBehind('alias/reversa-dossier-signing'));
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backupEventDetailTypes } from '../../infra/workflows-stack.ts';
+import { ConfigError } from '#core/errors.ts';
+import { backupEventDetailTypes, workflowsOutputKeys } from '../../infra/workflows-stack.ts';
 import { buildTestApp, testVerifyDefinitionPath } from './build-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions give it shape.
@@ -60,9 +61,33 @@ describe('functions', () => {
           'REVERSA_DATA_BUCKET',
           'REVERSA_EVENT_BUS',
           'REVERSA_VERIFY_STATE_MACHINE_ARN',
+          'REVERSA_AUDIT_BUCKET',
+          'REVERSA_AUDIT_KEY_ID',
+          'REVERSA_DOSSIER_BUCKET',
+          'REVERSA_DOSSIER_KEY_ID',
           'POWERTOOLS_SERVICE_NAME',
           'POWERTOOLS_METRICS_NAMESPACE',
         ]),
+      );
+    }
+  });
+
+  it('points the audit and dossier env vars at the stateful buckets and the signing key ids', () => {
+    const stateful = built.stateful;
+    const imported = (value: Cfn): string => String(value['Fn::ImportValue']);
+    const exportOf = (element: { node: { defaultChild?: unknown } } | { node: unknown }): string =>
+      stateful.getLogicalId((element as { node: { defaultChild: never } }).node.defaultChild);
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      const vars = fn.Properties.Environment.Variables;
+      expect(imported(vars.REVERSA_AUDIT_BUCKET)).toContain(`ExportsOutputRef${exportOf(stateful.auditBucket.bucket)}`);
+      expect(imported(vars.REVERSA_DOSSIER_BUCKET)).toContain(
+        `ExportsOutputRef${exportOf(stateful.dossierBucket.bucket)}`,
+      );
+      expect(imported(vars.REVERSA_AUDIT_KEY_ID)).toContain(
+        `ExportsOutputRef${exportOf(stateful.auditSigningKey.key)}`,
+      );
+      expect(imported(vars.REVERSA_DOSSIER_KEY_ID)).toContain(
+        `ExportsOutputRef${exportOf(stateful.dossierSigningKey.key)}`,
       );
     }
   });
@@ -103,6 +128,9 @@ const resourceLabel = (resource: Cfn): string => {
   if (String(resource.Ref).startsWith('VerifyBackupsStateMachine')) return '<verify-machine>';
   const imported = resource['Fn::ImportValue'];
   if (typeof imported === 'string') {
+    if (imported.includes('AuditBucketArn')) return '<audit-bucket>';
+    if (imported.includes('AuditSigningKey')) return '<audit-key>';
+    if (imported.includes('DossierSigningKey')) return '<dossier-key>';
     if (imported.includes('IdempotencyTable')) return '<idempotency-table>';
     if (imported.includes('Table')) return '<table>';
     if (imported.includes('DataBucketArn')) return '<bucket>';
@@ -166,7 +194,16 @@ describe('least privilege', () => {
     loadStrategy: [...table('read'), ...objects('Put', 'runs/')],
     evaluateBatch: [...table('read'), ...objects('Get', 'runs/'), ...objects('Put', 'runs/')],
     aggregate: [...table('read'), ...objects('Get', 'runs/', 'reports/'), ...objects('Put', 'runs/', 'reports/')],
-    persist: [...table('write'), ...objects('Get', 'runs/')],
+    persist: [
+      ...table('read'),
+      ...table('write'),
+      ...objects('Get', 'runs/'),
+      's3:PutObject <audit-bucket>/audit/*',
+      's3:GetObject <audit-bucket>/audit/*',
+      's3:ListBucket <audit-bucket>',
+      'kms:Sign <audit-key>',
+      'kms:GetPublicKey <audit-key>',
+    ],
     sweep: [...table('read'), 'states:StartExecution <verify-machine>'],
   };
 
@@ -182,6 +219,30 @@ describe('least privilege', () => {
     );
     const persist = grantsOf('persist');
     expect(persist.filter((grant) => grant.includes('reports/') || grant.startsWith('events:'))).toEqual([]);
+  });
+
+  it('lets only persist touch the audit log and sign with the audit key; nothing signs dossiers yet', () => {
+    const touching = (pattern: RegExp) =>
+      Object.keys(built.workflows.functions).filter((key) => grantsOf(key as never).some((g) => pattern.test(g)));
+    expect(touching(/<audit-bucket>|<audit-key>/)).toEqual(['persist']);
+    expect(touching(/<dossier-key>|kms:Sign/)).toEqual(['persist']);
+    expect(touching(/s3:DeleteObject <audit-bucket>/)).toEqual([]);
+  });
+
+  it('admits exactly the persist role to sign through the audit key policy, by its generated name prefix', () => {
+    const persistRole = `ReversaWorkflows-${roleOfFunction('persist')}-`;
+    expect(built.stateful.auditSigningKey.signers).toHaveLength(1);
+    expect(JSON.stringify(built.stateful.resolve(built.stateful.auditSigningKey.signers[0]))).toContain(
+      `:role/${persistRole}*`,
+    );
+    expect(built.stateful.dossierSigningKey.signers).toEqual([]);
+  });
+
+  it('refuses a stack prefix so long that CloudFormation would shorten the signer role name', () => {
+    const build = () => buildTestApp({ stackPrefix: 'ReversaForAVeryLongClientName' });
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/ReversaForAVeryLongClientNameWorkflows is too long/);
+    expect(() => buildTestApp({ stackPrefix: 'A'.repeat(21) })).not.toThrow();
   });
 
   it('lets no function put events: EmitFindings and RecordFailure are state machine tasks', () => {
@@ -285,6 +346,15 @@ describe('verify state machine', () => {
     const [[topicId, topic]] = resources('AWS::SNS::Topic') as [[string, Resource]];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('outputs', () => {
+  it('exposes the verify state machine ARN under the key the CLI reads', () => {
+    const [[machineId]] = resources('AWS::StepFunctions::StateMachine') as [[string, Resource]];
+    const outputs = template.toJSON().Outputs as Record<string, { Value: Cfn; Export?: unknown }>;
+    expect(Object.keys(outputs).filter((key) => outputs[key]?.Export === undefined)).toEqual([...workflowsOutputKeys]);
+    expect(outputs.VerifyStateMachineArn?.Value).toEqual({ Ref: machineId });
   });
 });
 
