@@ -8,7 +8,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { ReversaError } from '#core/errors.ts';
+import { ReversaError, TransientError } from '#core/errors.ts';
 
 export const logger = new Logger({ serviceName: 'reversa' });
 export const metrics = new Metrics({ namespace: 'Reversa', serviceName: 'reversa' });
@@ -34,9 +34,20 @@ export function logErrorOnce(): MiddlewareObj {
   };
 }
 
+/**
+ * Give up this long before the Lambda deadline with a TransientError, so the error is logged and
+ * the workflow's Retry sees a name it can act on instead of an opaque Sandbox.Timedout.
+ */
+export const TIMEOUT_EARLY_MS = 2_000;
+
 /** middy with the standard stack: context in logs, metrics flushed, errors logged once. Handler last. */
 export function withPowertools<E, R>(fn: (event: E, context: Context) => Promise<R>) {
-  return middy(fn)
+  return middy(fn, {
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse: () => {
+      throw new TransientError('LambdaTimeoutSoon', 'the invocation was about to reach its Lambda timeout');
+    },
+  })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { throwOnEmptyMetrics: false }))
     .use(logErrorOnce());
