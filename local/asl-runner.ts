@@ -24,7 +24,7 @@ import {
   type VerifyInput,
 } from '#core/use-cases/verify.ts';
 import { loadDefinition, placeholdersOf, readDefinitionText } from '#statemachines/definitions.ts';
-import { TaskResources, VERIFY_WORKFLOW } from '#statemachines/names.ts';
+import { LOCALLY_OVERRIDDEN_RESOURCES, TaskResources, VERIFY_WORKFLOW } from '#statemachines/names.ts';
 
 /** A local stand-in for one Lambda: receives the Payload, returns what the handler would return. */
 export type LocalLambda = (payload: unknown) => Promise<unknown>;
@@ -33,11 +33,13 @@ export interface LocalTaskImpls {
   /** Keyed by the substitution placeholder naming the function, e.g. `LoadStrategyFunctionArn`. */
   lambdas: Readonly<Record<string, LocalLambda>>;
   events: EventPublisher;
+  /** Keyed by STATE name: Tasks whose service integration has no local emulator (e.g. ecs:runTask.sync). */
+  overrides?: Readonly<Record<string, LocalLambda>>;
 }
 
 export interface TaskBinding {
   state: string;
-  kind: 'lambda' | 'events';
+  kind: 'lambda' | 'events' | 'override';
   /** For lambdas: the placeholder the function ARN came from. */
   placeholder?: string;
   /** `invoke`: through arn:aws:states:::lambda:invoke (result wrapped in `{ Payload }`); `direct`: Resource is the ARN. */
@@ -84,12 +86,21 @@ export function localFunctionArn(placeholder: string): string {
   return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:reversa-local-${placeholder.replace(/FunctionArn$/, '')}`;
 }
 
+/** Placeholders of states that run locally through a state-name override: their values are never used. */
+export const LOCAL_INFRA_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  ClusterArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:cluster/reversa-local`,
+  ResticTaskDefinitionArn: `arn:aws:ecs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:task-definition/reversa-local-restic:1`,
+  SubnetIds: 'subnet-local',
+  SecurityGroupIds: 'sg-local',
+};
+
 /** Local values for every placeholder a workflow file uses. */
 export function localSubstitutions(name: string): Record<string, string> {
   const subs: Record<string, string> = {};
   for (const p of placeholdersOf(readDefinitionText(name))) {
     if (p.endsWith('FunctionArn')) subs[p] = localFunctionArn(p);
     else if (p === 'EventBusName') subs[p] = LOCAL_EVENT_BUS;
+    else if (LOCAL_INFRA_PLACEHOLDERS[p] !== undefined) subs[p] = LOCAL_INFRA_PLACEHOLDERS[p];
     else throw new ConfigError('UnknownPlaceholder', `no local value for workflow placeholder \${${p}} in ${name}`);
   }
   return subs;
@@ -130,6 +141,8 @@ export function bindTasks(
     const params = (def.Parameters ?? {}) as Record<string, unknown>;
     if (resource === TaskResources.EventsPutEvents) {
       bindings.push({ state, kind: 'events' });
+    } else if ((LOCALLY_OVERRIDDEN_RESOURCES as readonly string[]).includes(resource)) {
+      bindings.push({ state, kind: 'override' });
     } else if (resource === TaskResources.LambdaInvoke && typeof params.FunctionName === 'string') {
       const placeholder = placeholderOfArn.get(params.FunctionName);
       if (placeholder) bindings.push({ state, kind: 'lambda', placeholder, integration: 'invoke' });
@@ -203,6 +216,15 @@ function buildWorkflow(name: string): LocalWorkflow {
       for (const b of bindings) {
         if (b.kind === 'events') {
           taskResourceLocalHandlers[b.state] = putEventsHandler(impls.events) as (
+            input: JsonValue,
+          ) => Promise<JsonValue>;
+          continue;
+        }
+        if (b.kind === 'override') {
+          const impl = impls.overrides?.[b.state];
+          if (!impl) throw new ConfigError('MissingLocalOverride', `no local implementation for state ${b.state}`);
+          taskResourceLocalHandlers[b.state] = (async (input: unknown) =>
+            jsonRoundTrip(await impl(jsonRoundTrip(input, 'input')), 'result')) as (
             input: JsonValue,
           ) => Promise<JsonValue>;
           continue;

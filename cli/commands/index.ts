@@ -3,6 +3,7 @@ import { write } from '../output.ts';
 import { auditCommand } from './audit.ts';
 import { dossierCommand } from './dossier.ts';
 import { escrowCommand } from './escrow.ts';
+import { findingCommand } from './finding.ts';
 import { ingestCommand } from './ingest.ts';
 import { reportCommand } from './report.ts';
 import { statusCommand } from './status.ts';
@@ -23,6 +24,8 @@ Usage:
   reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
   reversa audit export --tenant <id> --out <dir>   the tenant's tamper-evident log, signed, for an auditor
   reversa audit verify <dir> --public-key <pem>    verify an exported log offline (or --tenant <id>: the live one)
+  reversa finding list --tenant <id> [--status open|closed]
+  reversa finding update <finding-id> --tenant <id> [--root-cause <text>] [--corrective-action <text>] [--close|--reopen]
   reversa dossier verify <zip> [--fingerprint <sha256>]   every stock check plus BagIt completeness
   reversa dossier download <url|s3-uri> [-o file] [--sha256 <hex>]   resumable, checked download
   reversa escrow open <zip> -i <identity> [--share <file> …] [--out <dir>]   open the credentials escrow
@@ -46,6 +49,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   audit: auditCommand,
   dossier: dossierCommand,
   escrow: escrowCommand,
+  finding: findingCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {
