@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseCommand, requireString, usageError } from '../args.ts';
+import { auditorReport } from '../auditor-report.ts';
 import { openContext } from '../context.ts';
 import { write, writeJson } from '../output.ts';
+import { renderAuditorHtml } from '../render/auditor-html.ts';
 import { renderReportHtml } from '../render/report-html.ts';
 import { renderReportTable } from '../render/report-table.ts';
 import { loadLatestReport } from './verify.ts';
@@ -11,10 +13,11 @@ const FORMATS = ['table', 'json', 'html'] as const;
 export async function reportCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(
     argv,
-    { tenant: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    { tenant: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, period: { type: 'string' } },
     0,
   );
   const tenantId = requireString(values.tenant, '--tenant <id>');
+  if (values.period !== undefined) return periodReport(tenantId, values.period, values);
   const format = values.format ?? (values.json ? 'json' : 'table');
   if (!(FORMATS as readonly string[]).includes(format))
     throw usageError(`--format expects one of ${FORMATS.join(', ')}, got '${format}'`);
@@ -34,6 +37,34 @@ export async function reportCommand(argv: string[]): Promise<number> {
     } else if (format === 'json') writeJson(report);
     else write(text);
     return report.findings.length > 0 ? 1 : 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** `--period`: the auditor report (restore tests, controls, audit log) as one HTML file, or its JSON model. */
+async function periodReport(
+  tenantId: string,
+  period: string,
+  values: {
+    format?: string | undefined;
+    out?: string | undefined;
+    json?: boolean | undefined;
+    stack?: string | undefined;
+    region?: string | undefined;
+  },
+): Promise<number> {
+  const format = values.format ?? (values.json ? 'json' : 'html');
+  if (format !== 'html' && format !== 'json') throw usageError(`--period reports are html or json, got '${format}'`);
+  const ctx = await openContext(values);
+  try {
+    const model = await auditorReport(ctx.deps, tenantId, period, ctx.now());
+    const text = format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : renderAuditorHtml(model);
+    if (values.out) {
+      await writeFile(values.out, text);
+      write(`wrote ${values.out}`);
+    } else process.stdout.write(text);
+    return 0;
   } finally {
     await ctx.close();
   }
