@@ -19,10 +19,13 @@ import type {
   VerifyStarter,
 } from '#core/ports.ts';
 import { systemClock } from '#core/ports.ts';
+import type { FindingStore, RestoreTestStore } from '#core/restore/ports.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import { DynamoAuditStore } from './aws/dynamo-audit-store.ts';
 import { DynamoFactStore } from './aws/dynamo-fact-store.ts';
+import { DynamoFindingStore } from './aws/dynamo-finding-store.ts';
 import { DynamoReportStore } from './aws/dynamo-report-store.ts';
+import { DynamoRestoreTestStore } from './aws/dynamo-restore-test-store.ts';
 import { DynamoStrategyStore } from './aws/dynamo-strategy-store.ts';
 import { DynamoTenantStore } from './aws/dynamo-tenant-store.ts';
 import { EventBridgePublisher } from './aws/eventbridge-publisher.ts';
@@ -44,6 +47,10 @@ export interface Adapters {
   audit: AuditDeps;
   /** Signs reversibility dossiers (KMS in AWS, a PEM file locally). */
   dossierSigner: Signer;
+  /** Restore-test index rows (the evidence JSON itself is in `blobs`). */
+  restoreTests: RestoreTestStore;
+  /** Findings opened by failed restore tests; the provider fills in root cause and corrective action. */
+  findings: FindingStore;
   /** Wired by the workflow layer (Step Functions in AWS, the in-process ASL runner locally). */
   verify?: VerifyStarter;
 }
@@ -88,6 +95,8 @@ export function composeAws(config: Config): Adapters {
     strategies: new DynamoStrategyStore({ tableName }),
     reports: new DynamoReportStore({ tableName }),
     tenants: new DynamoTenantStore({ tableName }),
+    restoreTests: new DynamoRestoreTestStore({ tableName }),
+    findings: new DynamoFindingStore({ tableName }),
     blobs: new S3BlobStore({ bucket: required(config, 'dataBucket') }),
     events: new EventBridgePublisher({ eventBusName: required(config, 'eventBusName') }),
     clock: systemClock,
@@ -112,6 +121,8 @@ export function composeLocal(cloud: LocalCloud, clock: Clock = systemClock): Ada
     strategies: new DynamoStrategyStore({ tableName, client: dynamo }),
     reports: new DynamoReportStore({ tableName, client: dynamo }),
     tenants: new DynamoTenantStore({ tableName, client: dynamo }),
+    restoreTests: new DynamoRestoreTestStore({ tableName, client: dynamo }),
+    findings: new DynamoFindingStore({ tableName, client: dynamo }),
     blobs: new S3BlobStore({ bucket: cloud.bucketName, client: s3 }),
     events: new FileEventPublisher(cloud.eventsFile, clock),
     clock,

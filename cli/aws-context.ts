@@ -3,9 +3,16 @@
  * from the default AWS chain. Loaded only with --stack, so local runs never load these clients.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
+import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
+import { SecretsManagerSource } from '#adapters/aws/secrets-manager-source.ts';
 import { composeAws } from '#adapters/compose.ts';
 import { ConfigError, NotFoundError } from '#core/errors.ts';
+import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
+import { exportExecutionName } from '#core/use-cases/dossier-export.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { CliContext, VerifyRun } from './context.ts';
 
@@ -19,6 +26,7 @@ const OUTPUTS = {
   auditKeyId: 'AuditKeyId',
   dossierBucket: 'DossierBucketName',
   dossierKeyId: 'DossierKeyId',
+  exportStateMachineArn: 'ExportStateMachineArn',
 } as const;
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
@@ -59,6 +67,33 @@ export async function openAwsContext(prefix: string, region: string | undefined)
     dossierKeyId: outputs[OUTPUTS.dossierKeyId] as string,
   });
   const sfn = new SFNClient(clientConfig);
+  const s3 = new S3Client(clientConfig);
+  const tableName = outputs[OUTPUTS.tableName] as string;
+  const dossierDeps: DossierDeps = {
+    ...deps,
+    objects: new S3DossierObjects({ bucket: outputs[OUTPUTS.dataBucket] as string, client: s3 }),
+    dossierObjects: new S3DossierObjects({ bucket: outputs[OUTPUTS.dossierBucket] as string, client: s3 }),
+    dossiers: new DynamoDossierStore({ tableName }),
+    secrets: new SecretsManagerSource(),
+    restoreTests: deps.restoreTests,
+  };
+  /** Starts an execution and polls it with a gentle backoff (runs take seconds to minutes). */
+  async function runToEnd(
+    stateMachineArn: string,
+    name: string,
+    input: unknown,
+  ): Promise<{ status: string; error?: string; cause?: string }> {
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    for (let delay = 1000; ; delay = Math.min(delay * 1.5, 10_000)) {
+      await new Promise((r) => setTimeout(r, delay));
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
+      if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') continue;
+      const out: { status: string; error?: string; cause?: string } = { status: d.status ?? 'UNKNOWN' };
+      if (d.error) out.error = d.error;
+      if (d.cause) out.cause = d.cause;
+      return out;
+    }
+  }
   const stateMachineArn = outputs[OUTPUTS.verifyStateMachineArn] as string;
   return {
     target: 'aws',
@@ -66,23 +101,27 @@ export async function openAwsContext(prefix: string, region: string | undefined)
     now: () => Date.now(),
     async runVerify(input): Promise<VerifyRun> {
       const name = `verify-${input.tenantId}-${compactUtc(Date.now())}-cli`;
-      const started = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ ...input, reason: 'cli' }) }),
-      );
-      // Poll with a gentle backoff: a verify run takes seconds to a few minutes.
-      for (let delay = 1000; ; delay = Math.min(delay * 1.5, 10_000)) {
-        await new Promise((r) => setTimeout(r, delay));
-        const d = await sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
-        if (d.status === 'RUNNING' || d.status === 'PENDING_REDRIVE') continue;
-        if (d.status !== 'SUCCEEDED') {
-          throw new ConfigError(
-            'VerifyFailed',
-            `execution ${name} ${d.status}: ${d.error ?? ''} ${d.cause ?? ''}`.trim(),
-          );
-        }
-        return { status: d.status, executionName: name };
+      const d = await runToEnd(stateMachineArn, name, { ...input, reason: 'cli' });
+      if (d.status !== 'SUCCEEDED') {
+        throw new ConfigError(
+          'VerifyFailed',
+          `execution ${name} ${d.status}: ${d.error ?? ''} ${d.cause ?? ''}`.trim(),
+        );
       }
+      return { status: d.status, executionName: name };
     },
+    dossierDeps: () => dossierDeps,
+    async runExport(input) {
+      const name = exportExecutionName(input.tenantId, Date.now());
+      return {
+        executionName: name,
+        ...(await runToEnd(outputs[OUTPUTS.exportStateMachineArn] as string, name, input)),
+      };
+    },
+    presignDossier: (key, expiresIn) =>
+      getSignedUrl(s3, new GetObjectCommand({ Bucket: outputs[OUTPUTS.dossierBucket] as string, Key: key }), {
+        expiresIn,
+      }),
     describeBlob: (key) => `s3://${outputs[OUTPUTS.dataBucket]}/${key}`,
     close: async () => {},
   };

@@ -2,13 +2,27 @@
  * Where a CLI command runs: the embedded local cloud (default) or a deployed stack (`--stack`).
  * Both give the same ports, so every command is written once.
  */
+
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type Adapters, composeLocal } from '#adapters/compose.ts';
+import { localS3Client } from '#adapters/local/local-clients.ts';
 import { ConfigError } from '#core/errors.ts';
+import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
+import type { ExportInput } from '#core/use-cases/dossier-export.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import { runVerify } from '#local/asl-runner.ts';
 import { startLocalCloud } from '#local/cloud.ts';
+import { localDossierDeps, runExport } from '#local/export-runner.ts';
 
 export interface VerifyRun {
+  status: string;
+  executionName: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface ExportRun {
   status: string;
   executionName: string;
   error?: string;
@@ -21,6 +35,12 @@ export interface CliContext {
   now(): number;
   /** Runs the verify workflow to completion (the ASL file locally, Step Functions on AWS). */
   runVerify(input: { tenantId: string; at?: string }): Promise<VerifyRun>;
+  /** Everything the reversibility export reads and writes (dossier store, buckets, secret source). */
+  dossierDeps(): DossierDeps;
+  /** Runs the reversibility-export workflow to completion. */
+  runExport(input: ExportInput): Promise<ExportRun>;
+  /** A presigned GET for an object of the dossier bucket. */
+  presignDossier(key: string, expiresInSeconds: number): Promise<string>;
   /** Where a blob can be found, for humans. */
   describeBlob(key: string): string;
   close(): Promise<void>;
@@ -40,6 +60,7 @@ export async function openContext(options: {
 async function openLocalContext(): Promise<CliContext> {
   const cloud = await startLocalCloud({ persist: true });
   const deps = composeLocal(cloud);
+  const dossierDeps = localDossierDeps(cloud, { adapters: deps });
   return {
     target: 'local',
     deps,
@@ -59,6 +80,22 @@ async function openLocalContext(): Promise<CliContext> {
       }
       return run;
     },
+    dossierDeps: () => dossierDeps,
+    async runExport(input) {
+      const result = await runExport(dossierDeps, input);
+      const run: ExportRun = { status: result.status, executionName: result.executionName };
+      if (result.error) run.error = result.error;
+      if (result.cause) run.cause = result.cause;
+      return run;
+    },
+    presignDossier: (key, expiresIn) =>
+      getSignedUrl(
+        localS3Client(cloud.endpoints),
+        new GetObjectCommand({ Bucket: cloud.dossierBucketName, Key: key }),
+        {
+          expiresIn,
+        },
+      ),
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
     close: () => cloud.stop(),
   };

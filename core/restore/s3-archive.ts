@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../ports.ts';
 import { type ArchiveFormat, openArchive } from './archive.ts';
+import { BoundedTasks } from './archive-tasks.ts';
 import { safeRelativePath } from './archive-entry.ts';
 import {
   buildEvidence,
@@ -21,7 +22,7 @@ import {
   type RunError,
   type Span,
 } from './evidence.ts';
-import { type ManifestEntry, readManifest } from './manifest.ts';
+import { readManifestIndex } from './manifest.ts';
 import { toRunError } from './run-error.ts';
 import type { Sandbox } from './sandbox.ts';
 import { type Sample, sampleNames } from './selection.ts';
@@ -51,26 +52,11 @@ export interface ArchiveRestoreResult {
   sample: EvidenceInput['sample'];
 }
 
-interface Extracted {
-  sha256: string;
-  size: number;
-}
-
 async function* counting(body: AsyncIterable<Buffer>, into: { size: number }) {
   for await (const chunk of body) {
     into.size += chunk.length;
     yield chunk;
   }
-}
-
-async function hashOf(source: AsyncIterable<Uint8Array>): Promise<Extracted> {
-  const hash = createHash('sha256');
-  let size = 0;
-  for await (const chunk of source) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), size };
 }
 
 /** Runs cleanup and turns whatever happens into a proof; never throws. */
@@ -112,6 +98,21 @@ export async function cleanupSandbox(sandbox: Sandbox, clock: Clock): Promise<Cl
   }
 }
 
+/** Files up to this size are taken off the parser whole and written + read back concurrently. */
+const SMALL_FILE_BYTES = 4 * 1024 * 1024;
+/** Concurrent write/read-back tasks, and the file bytes they may hold between them. */
+const MAX_TASKS = 16;
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
+
+/** Per-file state bits, one byte per manifest slot (no per-file objects or sets). */
+const SAMPLED = 1;
+const SEEN = 2;
+const EXTRACTED = 4;
+const READ_BACK = 8;
+const MATCHED = 16;
+const UNREADABLE = 32;
+const LISTED = 64;
+
 export async function restoreAndVerifyArchive(input: ArchiveRestoreInput): Promise<ArchiveRestoreResult> {
   const { sandbox, clock } = input;
   const validators = (input.validators ?? S3_ARCHIVE_VALIDATORS).filter((v) => !v.startsWith('lambda:'));
@@ -122,18 +123,54 @@ export async function restoreAndVerifyArchive(input: ArchiveRestoreInput): Promi
   };
   if (typeof input.sample === 'object')
     result.sample.value = 'percent' in input.sample ? input.sample.percent : input.sample.count;
+  const tasks = new BoundedTasks(MAX_TASKS, MAX_HELD_BYTES);
   try {
     const restoreStart = clock.now();
-    const manifest = await readManifest(await input.openManifest(), 'manifest');
-    const sampled = sampleNames(manifest.keys(), input.sample, input.seed);
-    result.sample.selected = sampled.size;
+    const manifest = await readManifestIndex(await input.openManifest(), 'manifest');
+    const state = new Uint8Array(manifest.size);
+    /** Bytes written for each restored file (a hardlink copies its target's). */
+    const extractedSize = new Float64Array(manifest.size);
+    /** Bytes read back for each file. */
+    const readSize = new Float64Array(manifest.size);
+    let selected = 0;
+    if (input.sample === 'all') {
+      state.fill(SAMPLED);
+      selected = manifest.size;
+    } else {
+      for (const path of sampleNames(manifest.paths(), input.sample, input.seed)) {
+        state[manifest.slotOf(path)!]! |= SAMPLED;
+        selected++;
+      }
+    }
+    result.sample.selected = selected;
     result.sample.of = manifest.size;
 
-    const seen = new Set<string>();
+    let validationStart: number | undefined;
+    /** Reads a restored file back FROM THE SANDBOX and compares it with the manifest (never throws). */
+    const readBack = async (slot: number, path: string): Promise<void> => {
+      validationStart ??= clock.now();
+      state[slot]! &= ~(READ_BACK | MATCHED | UNREADABLE);
+      try {
+        const hash = createHash('sha256');
+        let size = 0;
+        for await (const chunk of sandbox.read(path)) {
+          hash.update(chunk);
+          size += chunk.length;
+        }
+        readSize[slot] = size;
+        const expectedSize = manifest.sizeAt(slot);
+        const ok =
+          hash.digest().equals(manifest.digestAt(slot)) &&
+          (expectedSize === undefined || expectedSize === size) &&
+          extractedSize[slot] === size;
+        state[slot]! |= READ_BACK | (ok ? MATCHED : 0);
+      } catch {
+        state[slot]! |= UNREADABLE;
+      }
+    };
+
     const extra = new Set<string>();
     const refused = new Set<string>();
-    /** Size of each restored file (hardlinks copy their target, which must have been restored). */
-    const extracted = new Map<string, number>();
     let entriesRead = 0;
     const archive = await openArchive(await input.openArchive());
     result.format = archive.format;
@@ -146,70 +183,114 @@ export async function restoreAndVerifyArchive(input: ArchiveRestoreInput): Promi
         continue;
       }
       if (entry.kind === 'symlink') continue; // Manifests list regular files (sha256sum of find -type f).
+      const slot = manifest.slotOf(path);
       if (entry.kind === 'other') {
-        if (manifest.has(path)) refused.add(path);
+        if (slot !== undefined) refused.add(path);
         continue;
       }
-      seen.add(path);
-      if (!manifest.has(path)) {
+      if (slot === undefined) {
         extra.add(path);
         continue;
       }
-      if (!sampled.has(path)) continue;
+      if ((state[slot]! & SAMPLED) === 0) {
+        state[slot]! |= SEEN;
+        continue;
+      }
+      // A name seen again (tar appends newer versions) or a hardlink needs every earlier write finished.
+      if ((state[slot]! & SEEN) !== 0 || entry.kind === 'hardlink') await tasks.drain();
+      state[slot]! |= SEEN;
+      state[slot]! &= ~EXTRACTED;
       if (entry.kind === 'hardlink') {
         // tar stores a second name of the same inode as a link to the first: restore it as a copy.
         const target = entry.linkTarget === undefined ? undefined : safeRelativePath(entry.linkTarget);
-        const from = target === undefined ? undefined : extracted.get(target);
-        if (target === undefined || from === undefined) {
+        const from = target === undefined ? undefined : manifest.slotOf(target);
+        if (target === undefined || from === undefined || (state[from]! & EXTRACTED) === 0) {
           refused.add(path);
           continue;
         }
-        await sandbox.put(path, sandbox.read(target) as AsyncIterable<Buffer>, from);
-        extracted.set(path, from);
+        await sandbox.put(path, sandbox.read(target) as AsyncIterable<Buffer>, extractedSize[from]);
+        extractedSize[slot] = extractedSize[from]!;
+        state[slot]! |= EXTRACTED;
+        await tasks.room(0);
+        tasks.start(0, () => readBack(slot, path));
         continue;
       }
-      // No hash while writing: the read-back below is compared with the manifest, which already catches
+      // No hash while writing: the read-back is compared with the manifest, which already catches
       // anything the extraction or the sandbox got wrong, and hashing once keeps pace with tar + sha256sum.
+      if (entry.size !== undefined && entry.size <= SMALL_FILE_BYTES) {
+        // Take the bytes off the parser (no copy: the chunks are handed over) and let the write and
+        // the read-back run while the parser moves on to the next entries.
+        await tasks.room(entry.size);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of entry.body) {
+          chunks.push(chunk);
+          size += chunk.length;
+        }
+        tasks.start(entry.size, async () => {
+          await sandbox.put(path, handOver(chunks), size);
+          extractedSize[slot] = size;
+          state[slot]! |= EXTRACTED;
+          await readBack(slot, path);
+        });
+        continue;
+      }
+      // A large (or unsized) file streams straight through; only its read-back runs alongside.
       const acc = { size: 0 };
       await sandbox.put(path, counting(entry.body, acc), entry.size);
-      extracted.set(path, acc.size);
+      extractedSize[slot] = acc.size;
+      state[slot]! |= EXTRACTED;
+      await tasks.room(0);
+      tasks.start(0, () => readBack(slot, path));
     }
+    const extraInArchive = extra.size;
+    await tasks.drain();
     result.restore = { startedAt: restoreStart, endedAt: clock.now() };
 
-    const validationStart = clock.now();
-    const changed = new Set<string>();
-    const unreadable = new Set<string>(refused);
-    const readBack = new Set<string>();
-    let bytes = 0;
-    let matched = 0;
+    // Every file in the sandbox must be one we restored: list it and account for each one.
+    validationStart ??= clock.now();
     for await (const file of sandbox.list()) {
-      const expected = manifest.get(file.path);
-      if (expected === undefined || !sampled.has(file.path)) {
+      const slot = manifest.slotOf(file.path);
+      if (slot === undefined || (state[slot]! & SAMPLED) === 0) {
         extra.add(file.path); // Something in the sandbox we did not put there.
         continue;
       }
-      let actual: Extracted;
-      try {
-        actual = await hashOf(sandbox.read(file.path));
-      } catch {
-        unreadable.add(file.path);
-        continue;
-      }
-      readBack.add(file.path);
-      bytes += actual.size;
-      if (differs(expected, actual) || extracted.get(file.path) !== actual.size) changed.add(file.path);
-      else matched++;
+      state[slot]! |= LISTED;
+      if ((state[slot]! & (READ_BACK | UNREADABLE)) === 0) await readBack(slot, file.path);
     }
-    const missingFromArchive = [...manifest.keys()].filter((p) => !seen.has(p));
-    const missingFromSandbox = [...sampled].filter((p) => !readBack.has(p) && !unreadable.has(p));
+
+    const changed = new Set<string>();
+    const unreadable = new Set<string>(refused);
+    const missingFromArchive: string[] = [];
+    const missingFromSandbox: string[] = [];
+    let seen = extraInArchive;
+    let compared = 0;
+    let bytes = 0;
+    let matched = 0;
+    let slot = 0;
+    for (const path of manifest.paths()) {
+      const s = state[slot]!;
+      if ((s & SEEN) === 0) missingFromArchive.push(path);
+      else seen++;
+      if ((s & SAMPLED) !== 0) {
+        if ((s & LISTED) !== 0 && (s & READ_BACK) !== 0) {
+          compared++;
+          bytes += readSize[slot]!;
+          if ((s & MATCHED) !== 0) matched++;
+          else changed.add(path);
+        } else if ((s & LISTED) !== 0 && (s & UNREADABLE) !== 0) unreadable.add(path);
+        else if (!unreadable.has(path)) missingFromSandbox.push(path);
+      }
+      slot++;
+    }
     result.validation = { startedAt: validationStart, endedAt: clock.now() };
 
     for (const name of validators) {
       if (name === 'checksums')
         checks.push(
           checksumsCheck(
-            sampled.size,
-            readBack.size,
+            selected,
+            compared,
             bytes,
             matched,
             changed,
@@ -220,7 +301,7 @@ export async function restoreAndVerifyArchive(input: ArchiveRestoreInput): Promi
         );
       else if (name === 'file-list')
         checks.push(
-          fileListCheck(manifest.size, seen.size, entriesRead, missingFromArchive, extra, refused, result.validation),
+          fileListCheck(manifest.size, seen, entriesRead, missingFromArchive, extra, refused, result.validation),
         );
       else
         checks.push({
@@ -233,17 +314,25 @@ export async function restoreAndVerifyArchive(input: ArchiveRestoreInput): Promi
   } catch (error) {
     result.error = toRunError(error);
   }
+  // Nothing may still be writing when the sandbox is removed.
+  await tasks.settle();
   // Cleanup ALWAYS runs, after success, failed checks or an exception, and is part of the evidence.
   const cleanup = await cleanupSandbox(sandbox, clock);
   return { ...result, cleanup };
 }
 
+/** Yields chunks taken off the parser, letting go of each once it has been consumed. */
+async function* handOver(chunks: Buffer[]): AsyncGenerator<Buffer> {
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    chunks[i] = EMPTY;
+    yield chunk;
+  }
+}
+const EMPTY = Buffer.alloc(0);
+
 function sampleMode(sample: Sample): 'all' | 'percent' | 'count' {
   return sample === 'all' ? 'all' : 'percent' in sample ? 'percent' : 'count';
-}
-
-function differs(expected: ManifestEntry, actual: Extracted): boolean {
-  return expected.sha256 !== actual.sha256 || (expected.size !== undefined && expected.size !== actual.size);
 }
 
 function checksumsCheck(

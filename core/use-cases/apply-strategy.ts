@@ -5,6 +5,7 @@
  */
 import type { AuditDeps } from '../audit/ports.ts';
 import type { StoredStrategyVersion, StrategyStore, TenantStore } from '../ports.ts';
+import { type ScheduleManager, schedulesFor } from '../restore/schedule.ts';
 import { parseStrategy } from '../strategy/parse.ts';
 import { awsAccountsOf } from '../strategy/routing.ts';
 import { recordInAuditLog } from './audit-trail.ts';
@@ -14,6 +15,8 @@ export interface ApplyStrategyDeps {
   tenants: TenantStore;
   /** Where the change is recorded; every new version gets an audit-log entry. */
   audit: AuditDeps;
+  /** Restore-test schedules (EventBridge Scheduler in AWS): synced with the applied strategy's policies. */
+  schedules?: ScheduleManager;
 }
 
 export interface ApplyStrategyInput {
@@ -54,5 +57,7 @@ export async function applyStrategy(deps: ApplyStrategyDeps, input: ApplyStrateg
       time: input.now,
     });
   }
+  // Also when the content is unchanged: a sync that failed last time is repaired by applying again.
+  await deps.schedules?.sync(tenantId, schedulesFor(parsed.document, tenantId));
   return result;
 }

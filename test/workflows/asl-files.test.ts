@@ -6,6 +6,7 @@ import { loadDefinition, placeholdersOf, readDefinitionText, substitute } from '
 import {
   ErrorNames,
   LAMBDA_TRANSIENT_ERRORS,
+  LOCALLY_OVERRIDDEN_RESOURCES,
   VERIFY_WORKFLOW,
   VerifyStates,
   VerifySubstitutions,
@@ -31,7 +32,9 @@ function unsupportedConstructs(node: unknown, path = '$'): string[] {
     if (node.includes('$$.Execution.Id')) found.push(`${path}: $$.Execution.Id`);
     if (node.includes('$$.Task.Token')) found.push(`${path}: $$.Task.Token`);
     if (/\.waitForTaskToken$/.test(node)) found.push(`${path}: .waitForTaskToken`);
-    if (/\.sync(:\d+)?$/.test(node)) found.push(`${path}: .sync`);
+    // A `.sync` integration the local runner replaces by state name (LOCALLY_OVERRIDDEN_RESOURCES) is runnable.
+    if (/\.sync(:\d+)?$/.test(node) && !(LOCALLY_OVERRIDDEN_RESOURCES as readonly string[]).includes(node))
+      found.push(`${path}: .sync`);
     return found;
   }
   if (Array.isArray(node)) {

@@ -1,0 +1,109 @@
+/**
+ * RestoreTestStore on the main table. Two items per test, both holding the whole summary:
+ *   pk `T#<tenant>#RTEST`, sk `ID#<testId>`               → get by id; claimed with attribute_not_exists,
+ *                                                           so a test delivered twice is stored once
+ *   pk `T#<tenant>#RTEST`, sk `S#<startedAt ISO>#<testId>` → newest-first listing (reverse Query on a range)
+ * A crash between the two writes is repaired by the retry: when the id item already exists, its
+ * stored summary (the first one) is written to the listing item again.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '#core/errors.ts';
+import type { RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
+import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
+
+export interface DynamoRestoreTestStoreOptions {
+  tableName: string;
+  client?: DynamoDBClient;
+}
+
+export const restoreTestKeys = {
+  pk: (tenantId: string) => `T#${tenantId}#RTEST`,
+  idSk: (testId: string) => `ID#${testId}`,
+  timeSk: (startedAt: string, testId: string) => `S#${startedAt}#${testId}`,
+  timePrefix: 'S#',
+} as const;
+
+function toSummary(item: Item): RestoreTestSummary {
+  const { pk: _pk, sk: _sk, ...summary } = item;
+  return summary as unknown as RestoreTestSummary;
+}
+
+function normalisedIso(value: string, path: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ValidationError('InvalidRestoreTestSummary', [
+      { file: 'restore test summary', path, message: 'expected an ISO-8601 timestamp' },
+    ]);
+  }
+  return new Date(ms).toISOString();
+}
+
+export class DynamoRestoreTestStore implements RestoreTestStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoRestoreTestStoreOptions) {
+    this.doc = documentClient(options.client);
+    this.tableName = options.tableName;
+  }
+
+  async put(summary: RestoreTestSummary): Promise<void> {
+    // Normalised so the listing key orders tests by time whatever ISO form the caller used.
+    const body: RestoreTestSummary = { ...summary, startedAt: normalisedIso(summary.startedAt, 'startedAt') };
+    const pk = restoreTestKeys.pk(summary.tenantId);
+    let stored = body;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk, sk: restoreTestKeys.idSk(summary.testId), ...body },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      stored = (await this.get(summary.tenantId, summary.testId)) ?? body;
+    }
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk, sk: restoreTestKeys.timeSk(stored.startedAt, stored.testId), ...stored },
+      }),
+    );
+  }
+
+  async get(tenantId: string, testId: string): Promise<RestoreTestSummary | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: restoreTestKeys.pk(tenantId), sk: restoreTestKeys.idSk(testId) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toSummary(out.Item) : undefined;
+  }
+
+  async list(
+    tenantId: string,
+    options: { resourceId?: string; from?: string; to?: string; limit?: number } = {},
+  ): Promise<RestoreTestSummary[]> {
+    const from = options.from === undefined ? '' : normalisedIso(options.from, 'from');
+    // `~` sorts after every character of an ISO time and a test id: the range includes `to` itself.
+    const to = options.to === undefined ? '~' : `${normalisedIso(options.to, 'to')}~`;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': restoreTestKeys.pk(tenantId),
+        ':from': `${restoreTestKeys.timePrefix}${from}`,
+        ':to': `${restoreTestKeys.timePrefix}${to}`,
+      },
+      ScanIndexForward: false,
+    });
+    const out = items
+      .map(toSummary)
+      .filter((s) => options.resourceId === undefined || s.resourceId === options.resourceId);
+    return options.limit === undefined ? out : out.slice(0, Math.max(0, options.limit));
+  }
+}

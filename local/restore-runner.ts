@@ -1,0 +1,292 @@
+/**
+ * The restore-test workflow on the local cloud: statemachines/restore-test.asl.json run by the
+ * in-process ASL runner with every Lambda Task bound to its use case (core/use-cases/restore-test.ts)
+ * and the restic ECS task (RestoreRestic, `ecs:runTask.sync`) bound BY STATE NAME to the same use case
+ * running Debian's restic as a child process. Sandboxes are directories (one per test, at a
+ * deterministic path, so Cleanup finds what a crashed Restore left); restic passwords come from the
+ * local secret store.
+ */
+import { access, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
+import type { Adapters } from '#adapters/compose.ts';
+import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import { restoreAndVerifyRestic } from '#adapters/local/restic-runner.ts';
+import { InternalError } from '#core/errors.ts';
+import { safeRelativePath } from '#core/restore/archive-entry.ts';
+import { restoreTestId } from '#core/restore/ids.ts';
+import type { SecretProvider } from '#core/restore/restic.ts';
+import type { Sandbox, SandboxFile } from '#core/restore/sandbox.ts';
+import { type AwsBackupRestorePort, awsBackupNotImplemented } from '#core/use-cases/restore-aws-backup.ts';
+import {
+  cleanup,
+  describeAwsBackupRestore,
+  evidenceKeyOf,
+  prepare,
+  type RestorePlan,
+  type RestoreTestDeps,
+  type RestoreTestInput,
+  type RestoreTestStarter,
+  type RestoreTestState,
+  record,
+  restorePlanKey,
+  restoreRestic,
+  restoreS3Archive,
+  restoreStateFromCommand,
+  startAwsBackupRestore,
+  validate,
+} from '#core/use-cases/restore-test.ts';
+import { RESTORE_TEST_WORKFLOW, RestoreTestStates } from '#statemachines/names.ts';
+import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
+
+const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A sandbox rooted at a fixed directory (`<base>/<testId>`), unlike FsSandbox's random temp name:
+ * any later step, even in another process, can list and remove it. Removal = rm -rf of the root,
+ * then a check that it is gone.
+ */
+export class DirSandbox implements Sandbox {
+  readonly location: string;
+  constructor(readonly root: string) {
+    this.location = `${pathToFileURL(root).href}/`;
+  }
+
+  private resolve(path: string): string {
+    const safe = safeRelativePath(path);
+    if (safe === undefined)
+      throw new InternalError(
+        'UnsafeSandboxPath',
+        `refused to use an unsafe path in the sandbox: ${JSON.stringify(path)}`,
+      );
+    return join(this.root, ...safe.split('/'));
+  }
+
+  async put(path: string, body: AsyncIterable<Buffer>, _size: number | undefined): Promise<void> {
+    const target = this.resolve(path);
+    await mkdir(dirname(target), { recursive: true });
+    const fh = await open(target, 'w');
+    try {
+      for await (const chunk of body) await fh.write(chunk);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async *list(): AsyncIterable<SandboxFile> {
+    const walk = async function* (dir: string, prefix: string): AsyncGenerator<SandboxFile> {
+      const entries = await readdir(dir, { withFileTypes: true });
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        const rel = prefix ? `${prefix}/${e.name}` : e.name;
+        if (e.isDirectory()) yield* walk(full, rel);
+        else yield { path: rel, size: (await stat(full)).size };
+      }
+    };
+    try {
+      yield* walk(this.root, '');
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    }
+  }
+
+  read(path: string): AsyncIterable<Uint8Array> {
+    const file = this.resolve(path);
+    return (async function* () {
+      const fh = await open(file, 'r');
+      try {
+        const buffer = Buffer.allocUnsafe(READ_CHUNK);
+        for (;;) {
+          const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
+          if (bytesRead === 0) return;
+          yield Buffer.from(buffer.subarray(0, bytesRead));
+        }
+      } finally {
+        await fh.close();
+      }
+    })();
+  }
+
+  async removeAll(): Promise<{ removed: number; remaining: number }> {
+    let removed = 0;
+    for await (const _ of this.list()) removed++;
+    await rm(this.root, { recursive: true, force: true });
+    try {
+      await access(this.root);
+    } catch {
+      return { removed, remaining: 0 };
+    }
+    let remaining = 0;
+    for await (const _ of this.list()) remaining++;
+    // The directory itself surviving is a failed cleanup even when it is empty.
+    return { removed, remaining: Math.max(1, remaining) };
+  }
+}
+
+/** Sandboxes under `base` (default: <tmp>/reversa-sandboxes); a restic policy's sandbox.directory wins. */
+export function localSandboxes(base: string = join(tmpdir(), 'reversa-sandboxes')): RestoreTestDeps['sandboxes'] {
+  const rootOf = (plan: RestorePlan) => join(plan.sandbox.directory ?? base, plan.testId);
+  return {
+    forTest: (plan) => new DirSandbox(rootOf(plan)),
+    directoryFor: (plan) => rootOf(plan),
+  };
+}
+
+/** restic passwords from the local secret store (`<tenant>/<name>`); the value goes only to restic's env. */
+export function localSecretProvider(store: LocalSecretStore, tenantId: string): SecretProvider {
+  return {
+    async getSecret(name: string): Promise<string> {
+      const value = await store.read({ name, locator: `${tenantId}/${name}` });
+      try {
+        return value.use((bytes) => Buffer.from(bytes).toString('utf8'));
+      } finally {
+        value.wipe();
+      }
+    },
+  };
+}
+
+export interface LocalRestoreOptions {
+  /** S3 client of the local cloud (archives are read from it). */
+  s3: S3Client;
+  /** Sandbox base directory. */
+  sandboxDir?: string;
+  secretsFor: (tenantId: string) => SecretProvider;
+  /** aws-backup runner; default: the NotImplemented port (tests records ERROR). */
+  awsBackup?: AwsBackupRestorePort;
+  /** restic cache directory (tests keep it inside their temp dir). */
+  resticCacheDir?: string;
+}
+
+/** The restore-test deps on the local cloud's adapters. */
+export function localRestoreTestDeps(
+  adapters: Pick<Adapters, 'strategies' | 'facts' | 'blobs' | 'clock' | 'audit' | 'restoreTests' | 'findings'>,
+  options: LocalRestoreOptions,
+): RestoreTestDeps {
+  const source = new S3ArchiveSource(options.s3);
+  return {
+    strategies: adapters.strategies,
+    facts: adapters.facts,
+    blobs: adapters.blobs,
+    clock: adapters.clock,
+    audit: adapters.audit,
+    restoreTests: adapters.restoreTests,
+    findings: adapters.findings,
+    sandboxes: localSandboxes(options.sandboxDir),
+    archives: {
+      openers: ({ bucket, key, manifestKey }, ref) =>
+        source.openers({ bucket, key, ...(manifestKey === undefined ? {} : { manifestKey }) }, ref),
+    },
+    restic: {
+      restoreAndVerify: (input) =>
+        restoreAndVerifyRestic({
+          ...input,
+          ...(options.resticCacheDir === undefined ? {} : { cacheDir: options.resticCacheDir }),
+        }),
+    },
+    awsBackup: options.awsBackup ?? awsBackupNotImplemented,
+    secretsFor: options.secretsFor,
+  };
+}
+
+/** The use case behind each Lambda placeholder of restore-test.asl.json: what functions/restore/*.ts call. */
+export function restoreTestLambdas(deps: RestoreTestDeps): Record<string, LocalLambda> {
+  return {
+    PrepareFunctionArn: (p) => prepare(deps, p as never),
+    RestoreS3ArchiveFunctionArn: (p) => restoreS3Archive(deps, p as RestoreTestState),
+    StartAwsBackupRestoreFunctionArn: (p) => startAwsBackupRestore(deps, p as RestoreTestState),
+    DescribeAwsBackupRestoreFunctionArn: (p) => describeAwsBackupRestore(deps, p as RestoreTestState),
+    ValidateFunctionArn: (p) => validate(deps, p as RestoreTestState),
+    CleanupFunctionArn: (p) => cleanup(deps, p as RestoreTestState),
+    RecordFunctionArn: (p) => record(deps, p as RestoreTestState),
+  };
+}
+
+/** RestoreRestic (ecs:runTask.sync in AWS) → the restic use case, fed the same container command. */
+export function restoreTestOverrides(deps: RestoreTestDeps): Record<string, LocalLambda> {
+  return {
+    [RestoreTestStates.RestoreRestic]: async (params) => {
+      const command = (params as { Overrides?: { ContainerOverrides?: { Command?: unknown }[] } }).Overrides
+        ?.ContainerOverrides?.[0]?.Command;
+      await restoreRestic(deps, restoreStateFromCommand(command));
+      // What RunTask .sync returns, trimmed (ResultPath null discards it anyway).
+      return { LastStatus: 'STOPPED', Containers: [{ ExitCode: 0 }] };
+    },
+  };
+}
+
+export interface RunRestoreTestOptions {
+  /** Default: the test id (which is what the dispatcher and the CLI use). */
+  executionName?: string;
+  zeroWaits?: boolean;
+  /** Replace or wrap Lambdas by placeholder (fault injection in tests). */
+  lambdas?: Readonly<Record<string, LocalLambda>>;
+  /** Replace or wrap state-name overrides (RestoreRestic). */
+  overrides?: Readonly<Record<string, LocalLambda>>;
+}
+
+/** Runs statemachines/restore-test.asl.json for one test, end to end, on local ports. */
+export async function runRestoreTest(
+  deps: RestoreTestDeps,
+  input: RestoreTestInput,
+  options: RunRestoreTestOptions = {},
+): Promise<ExecutionResult> {
+  return localWorkflow(RESTORE_TEST_WORKFLOW).run(
+    input,
+    {
+      lambdas: { ...restoreTestLambdas(deps), ...options.lambdas },
+      overrides: { ...restoreTestOverrides(deps), ...options.overrides },
+      events: { publish: async () => undefined },
+    },
+    {
+      executionName: options.executionName ?? testIdOfInput(input),
+      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
+    },
+  );
+}
+
+/** The execution name of a test: its id (tenant, resource, slot). */
+export function testIdOfInput(input: Pick<RestoreTestInput, 'tenantId' | 'resourceId' | 'scheduledAt'>): string {
+  return restoreTestId({ ...input, scheduledAt: Date.parse(input.scheduledAt) });
+}
+
+export interface LocalRestoreTestStarterOptions {
+  zeroWaits?: boolean;
+  onResult?: (name: string, result: ExecutionResult) => void;
+}
+
+/**
+ * RestoreTestStarter for the local cloud: runs the workflow in-process to completion. Like Step
+ * Functions, a name runs at most once — remembered in memory, and across restarts through the
+ * test's plan or evidence blob (one exists as soon as an execution with that name got anywhere).
+ */
+export class LocalRestoreTestStarter implements RestoreTestStarter {
+  private readonly names = new Set<string>();
+  readonly results: { name: string; result: ExecutionResult }[] = [];
+
+  constructor(
+    private readonly deps: RestoreTestDeps,
+    private readonly options: LocalRestoreTestStarterOptions = {},
+  ) {}
+
+  async start(input: RestoreTestInput, name: string): Promise<{ started: boolean }> {
+    if (this.names.has(name)) return { started: false };
+    this.names.add(name);
+    const [planned, recorded] = await Promise.all([
+      this.deps.blobs.exists(restorePlanKey(input.tenantId, name)),
+      this.deps.blobs.exists(evidenceKeyOf(input.tenantId, name)),
+    ]);
+    if (planned || recorded) return { started: false };
+    const result = await runRestoreTest(this.deps, input, {
+      executionName: name,
+      ...(this.options.zeroWaits === undefined ? {} : { zeroWaits: this.options.zeroWaits }),
+    });
+    this.results.push({ name, result });
+    this.options.onResult?.(name, result);
+    return { started: true };
+  }
+}
