@@ -9,6 +9,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
 import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
 import { SecretsManagerSource } from '#adapters/aws/secrets-manager-source.ts';
+import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
 import { composeAws } from '#adapters/compose.ts';
 import { ConfigError, NotFoundError } from '#core/errors.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
@@ -27,6 +28,7 @@ const OUTPUTS = {
   dossierBucket: 'DossierBucketName',
   dossierKeyId: 'DossierKeyId',
   exportStateMachineArn: 'ExportStateMachineArn',
+  restoreTestStateMachineArn: 'RestoreTestStateMachineArn',
 } as const;
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
@@ -118,11 +120,17 @@ export async function openAwsContext(prefix: string, region: string | undefined)
         ...(await runToEnd(outputs[OUTPUTS.exportStateMachineArn] as string, name, input)),
       };
     },
+    restoreTestStarter: () =>
+      new SfnVerifyStarter({ stateMachineArn: outputs[OUTPUTS.restoreTestStateMachineArn] as string, client: sfn }),
+    localSecrets: () => {
+      throw new ConfigError('LocalOnly', 'deployed stacks read secrets from Secrets Manager (tag reversa:tenant=<id>)');
+    },
     presignDossier: (key, expiresIn) =>
       getSignedUrl(s3, new GetObjectCommand({ Bucket: outputs[OUTPUTS.dossierBucket] as string, Key: key }), {
         expiresIn,
       }),
     describeBlob: (key) => `s3://${outputs[OUTPUTS.dataBucket]}/${key}`,
+    describeDossier: (key) => `s3://${outputs[OUTPUTS.dossierBucket]}/${key}`,
     close: async () => {},
   };
 }

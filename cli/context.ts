@@ -3,17 +3,21 @@
  * Both give the same ports, so every command is written once.
  */
 
+import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
+import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { ConfigError } from '#core/errors.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { ExportInput } from '#core/use-cases/dossier-export.ts';
+import type { RestoreTestStarter } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import { runVerify } from '#local/asl-runner.ts';
 import { startLocalCloud } from '#local/cloud.ts';
 import { localDossierDeps, runExport } from '#local/export-runner.ts';
+import { LocalRestoreTestStarter, localRestoreTestDeps, localSecretProvider } from '#local/restore-runner.ts';
 
 export interface VerifyRun {
   status: string;
@@ -41,8 +45,14 @@ export interface CliContext {
   runExport(input: ExportInput): Promise<ExportRun>;
   /** A presigned GET for an object of the dossier bucket. */
   presignDossier(key: string, expiresInSeconds: number): Promise<string>;
+  /** Starts restore-test executions (the local ASL runner, or Step Functions). */
+  restoreTestStarter(): RestoreTestStarter;
+  /** The local secret store (local cloud only): escrow and restic passwords come from it. */
+  localSecrets(): LocalSecretStore;
   /** Where a blob can be found, for humans. */
   describeBlob(key: string): string;
+  /** Where an object of the dossier bucket can be found, for humans. */
+  describeDossier(key: string): string;
   close(): Promise<void>;
 }
 
@@ -96,7 +106,19 @@ async function openLocalContext(): Promise<CliContext> {
           expiresIn,
         },
       ),
+    restoreTestStarter: () => {
+      const secrets = new LocalSecretStore({ dir: join(cloud.home, 'secrets'), clock: deps.clock });
+      return new LocalRestoreTestStarter(
+        localRestoreTestDeps(deps, {
+          s3: localS3Client(cloud.endpoints),
+          sandboxDir: join(cloud.home, 'sandboxes'),
+          secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
+        }),
+      );
+    },
+    localSecrets: () => new LocalSecretStore({ dir: join(cloud.home, 'secrets'), clock: deps.clock }),
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
+    describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,
     close: () => cloud.stop(),
   };
 }

@@ -4,28 +4,44 @@
  * events, a live restic run, pgBackRest and generic job reports through the S3 inbox), runs the
  * verify workflow from its ASL file, and prints the verdicts. The data has deliberate violations.
  */
+
+import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { composeLocal } from '#adapters/compose.ts';
+import { localS3Client } from '#adapters/local/local-clients.ts';
+import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { reversaHome } from '#config';
+import { verifyLive } from '#core/audit/verify.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import { finaliseBatch } from '#core/ingest/batch.ts';
 import { applyVaultLocks } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
+import { SecretValue } from '#core/secrets/secret-value.ts';
 import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
 import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
+import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
-import { paint } from '../cli/output.ts';
+import { paint, statusColour } from '../cli/output.ts';
 import { renderReportTable } from '../cli/render/report-table.ts';
 import { runVerify } from './asl-runner.ts';
 import { startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
+import {
+  downloadTo,
+  runStockChecks,
+  successorIdentity,
+  uploadDossierInputs,
+  writeNasArchive,
+} from './demo/restore-and-dossier.ts';
+import { localDossierDeps, runExport } from './export-runner.ts';
+import { LocalRestoreTestStarter, localRestoreTestDeps, localSecretProvider } from './restore-runner.ts';
 
 const TENANT = 'acme';
 const STRATEGY_FILE = 'examples/acme.strategy.yaml';
-const step = (n: number, text: string) => console.log(`\n${paint('bold', `[${n}/5]`)} ${text}`);
+const step = (n: number, text: string) => console.log(`\n${paint('bold', `[${n}/7]`)} ${text}`);
 
 async function main(): Promise<number> {
   const home = reversaHome();
@@ -42,8 +58,13 @@ async function main(): Promise<number> {
     );
 
     step(2, `strategy apply ${STRATEGY_FILE}`);
+    // The example names the demo's restic repository relative to the default home; follow REVERSA_HOME.
+    const strategyText = (await readFile(STRATEGY_FILE, 'utf8')).replace(
+      'repository: .reversa/demo/restic-repo',
+      `repository: ${join(home, 'demo', 'restic-repo')}`,
+    );
     const applied = await applyStrategy(deps, {
-      text: await readFile(STRATEGY_FILE, 'utf8'),
+      text: strategyText,
       fileName: STRATEGY_FILE,
       author: 'demo',
       now,
@@ -75,7 +96,11 @@ async function main(): Promise<number> {
     );
 
     step(4, `job reports dropped in s3://${cloud.bucketName}/inbox/${TENANT}/ and ingested from there`);
-    const restic = await resticReports(join(home, 'demo'), now);
+    // The restic password lives in the local secret store (encrypted at rest): the restore test reads it there.
+    const secrets = new LocalSecretStore({ dir: join(home, 'secrets'), clock: deps.clock });
+    const resticPassword = randomBytes(18).toString('base64url');
+    await secrets.put(TENANT, 'restic-web-01', SecretValue.fromUtf8(resticPassword));
+    const restic = await resticReports(join(home, 'demo'), now, resticPassword);
     if (!restic.live)
       console.log(
         paint(
@@ -114,11 +139,107 @@ async function main(): Promise<number> {
     const report = JSON.parse(await deps.blobs.getText(summary.reportKey)) as VerificationReport;
     console.log(`      ${execution.status} in ${execution.stateOutputs.length} state transitions\n`);
     console.log(renderReportTable(report));
+    console.log(`\nReport: s3://${cloud.bucketName}/${summary.reportKey}`);
+
+    step(
+      6,
+      'restore tests: statemachines/restore-test.asl.json — restore into a sandbox, read back, check, clean up, record',
+    );
+    const nasFacts = (await deps.facts.getFacts(TENANT, ['nas://filer-01/projects'], 0)).get('nas://filer-01/projects');
+    const newestNas = nasFacts?.recoveryPoints.at(-1)?.recoveryPointId;
+    if (newestNas) {
+      const { altered } = await writeNasArchive(localS3Client(cloud.endpoints), newestNas);
+      console.log(
+        `      NAS archive of ${newestNas} written to s3://acme-nas-backups/ (${altered} was changed after the backup)`,
+      );
+    }
+    const starter = new LocalRestoreTestStarter(
+      localRestoreTestDeps(deps, {
+        s3: localS3Client(cloud.endpoints),
+        sandboxDir: join(home, 'sandboxes'),
+        secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
+      }),
+    );
+    const started = await runRestoreTestsNow(
+      { strategies: deps.strategies, facts: deps.facts, starter },
+      { tenantId: TENANT, at: now, ...(restic.live ? {} : { resourceId: 'nas://filer-01/projects' }) },
+    );
+    const tests = (await Promise.all(started.map((t) => deps.restoreTests.get(TENANT, t.testId)))).filter(
+      (t) => t !== undefined,
+    );
+    for (const t of tests) {
+      const rto =
+        t.rtoMs === undefined ? 'not measured' : `${(t.rtoMs / 1000).toFixed(1)} s of ${t.rtoTargetMs / 60_000} min`;
+      console.log(
+        `      ${paint(statusColour(t.outcome), t.outcome.padEnd(6))} ${t.resourceId.padEnd(26)} ${t.runner.padEnd(10)} RTO ${rto}`,
+      );
+      console.log(`             ${t.reason}`);
+    }
+    const findings = await deps.findings.list(TENANT, { status: 'OPEN' });
+    if (findings.length > 0)
+      console.log(
+        `      ${findings.length} finding(s) opened for the provider's root cause and corrective action (reversa finding list --tenant ${TENANT})`,
+      );
+    const audit = await verifyLive(deps.audit, TENANT, await deps.audit.signer!.publicKeyPem());
+    console.log(
+      `      audit log: ${audit.ok ? 'intact' : 'NOT intact'}, ${audit.entries} entries, chain head seq ${audit.headSeq} sha256 ${audit.headHash}`,
+    );
+
+    step(
+      7,
+      'reversibility dossier: statemachines/reversibility-export.asl.json — gather, checklist, assemble, sign, publish',
+    );
+    const dossierDeps = localDossierDeps(cloud, { adapters: deps });
+    const inputs = await uploadDossierInputs(
+      (key, body) => dossierDeps.objects.put(key, body, 'application/octet-stream'),
+      TENANT,
+    );
+    await secrets.put(TENANT, 'vpn-psk', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
+    await secrets.put(TENANT, 'orders-db-admin', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
+    const successor = await successorIdentity(join(home, 'demo'));
+    console.log(
+      `      ${inputs.files} configuration/procedure/inventory files uploaded; 3 secrets in the local secret store; successor key ${relative(process.cwd(), successor.file)}`,
+    );
+    const exported = await runExport(dossierDeps, {
+      tenantId: TENANT,
+      // Now, not the demo's start: the restore tests above must fall inside the evidence window.
+      requestedAt: new Date(deps.clock.now()).toISOString(),
+      requestedBy: 'demo',
+      recipients: [successor.recipient],
+    });
+    if (exported.status !== 'SUCCEEDED') {
+      console.error(`export ${exported.status}: ${exported.error} ${exported.cause}`);
+      return 3;
+    }
+    const version = await dossierDeps.dossiers.getLatest(TENANT);
+    if (!version) throw new Error('the export published no version');
+    const outDir = join(home, 'demo', 'dossier');
+    await downloadTo(
+      (k) => dossierDeps.dossierObjects.open(k),
+      [version.zipKey, `${version.zipKey}.sha256`, `${version.zipKey}.sha256.sig`],
+      outDir,
+    );
+    const zip = basename(version.zipKey);
+    console.log(
+      `      published v${version.version}: ${(version.zipBytes / 1024).toFixed(0)} KiB, sha256 ${version.zipSha256}`,
+    );
+    console.log(
+      `      signer fingerprint ${version.signerFingerprint}; downloaded to ${relative(process.cwd(), outDir)}/`,
+    );
+    console.log('\n      A successor verifies it with stock tools only (run here for real):');
+    for (const c of await runStockChecks(outDir, zip, successor.file)) {
+      console.log(
+        `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
+      );
+    }
     console.log(`
-Report: s3://${cloud.bucketName}/${summary.reportKey} (local cloud data in ${relative(process.cwd(), home) || home})
-Next:   npx reversa report --tenant ${TENANT} --format html --out acme-report.html
-        npx reversa status
-        npx reversa verify --tenant ${TENANT} --at ${new Date(now + 26 * 3_600_000).toISOString().slice(0, 19)}Z   (tomorrow: more deadlines missed)`);
+Next:   npx reversa report --tenant ${TENANT} --format html --out acme-compliance.html
+        npx reversa report --tenant ${TENANT} --period ${new Date(now).getUTCFullYear()} --out acme-auditor.html
+        npx reversa restore-test list --tenant ${TENANT}
+        npx reversa audit export --tenant ${TENANT} --out audit/ && npx reversa audit verify audit/ --public-key audit/public-key.pem
+        npx reversa dossier verify ${relative(process.cwd(), join(outDir, zip))} --fingerprint ${version.signerFingerprint}
+        npx reversa escrow open ${relative(process.cwd(), join(outDir, zip))} -i ${relative(process.cwd(), successor.file)}
+        npx reversa status`);
     return 0;
   } finally {
     await cloud.stop();

@@ -1,11 +1,187 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
+import { NotFoundError } from '#core/errors.ts';
+import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
+import { openContext } from '../context.ts';
 import { download, parseSha256Sidecar } from '../download.ts';
 import { paint, write, writeError, writeJson } from '../output.ts';
 
-const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { verify, download: downloadCommand };
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  export: exportCommand,
+  link,
+  verify,
+  download: downloadCommand,
+};
+
+/** Keys of the archive and its sidecars, published side by side in the dossier bucket. */
+function publishedKeys(zipKey: string): string[] {
+  return [zipKey, `${zipKey}.sha256`, `${zipKey}.sha256.sig`];
+}
+
+function listOf(values: string | string[] | undefined): string[] {
+  const all = values === undefined ? [] : Array.isArray(values) ? values : [values];
+  return all
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
+/**
+ * Assembles, signs and publishes a new dossier version through the reversibility-export workflow;
+ * with --out, also downloads the archive and its sidecars and prints the stock commands that verify it.
+ */
+async function exportCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommand(
+    argv,
+    {
+      tenant: { type: 'string' },
+      recipient: { type: 'string', multiple: true },
+      'break-glass': { type: 'string' },
+      custodian: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
+      out: { type: 'string' },
+      'embed-data': { type: 'boolean' },
+      author: { type: 'string' },
+    },
+    0,
+  );
+  const tenantId = requireString(values.tenant, '--tenant <id>');
+  const recipients = listOf(values.recipient as string[] | undefined);
+  const custodians = listOf(values.custodian as string[] | undefined);
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (custodians.length > 0 && (threshold === undefined || !Number.isInteger(threshold))) {
+    throw usageError('--custodian needs --threshold <k> (how many custodians must combine their shares)');
+  }
+  const ctx = await openContext(values);
+  try {
+    const run = await ctx.runExport({
+      tenantId,
+      requestedAt: new Date(ctx.now()).toISOString(),
+      requestedBy: values.author ?? process.env.USER ?? 'cli',
+      ...(recipients.length > 0 ? { recipients } : {}),
+      ...(values['break-glass'] ? { breakGlass: values['break-glass'] } : {}),
+      ...(custodians.length > 0 && threshold !== undefined
+        ? { custodians: { recipients: custodians, threshold } }
+        : {}),
+      ...(values['embed-data'] ? { embedData: true } : {}),
+    });
+    if (run.status !== 'SUCCEEDED') {
+      if (values.json) writeJson({ tenantId, execution: run });
+      else writeError(`export ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}\nnothing was published`);
+      return run.error === 'ValidationError' ? 2 : 3;
+    }
+    const version = await ctx.dossierDeps().dossiers.getLatest(tenantId);
+    if (!version)
+      throw new NotFoundError('DossierNotPublished', `the export of tenant '${tenantId}' published no version`);
+    const downloaded: string[] = [];
+    if (values.out) {
+      await mkdir(values.out, { recursive: true });
+      for (const key of publishedKeys(version.zipKey)) {
+        const file = join(values.out, basename(key));
+        await pipeline(await ctx.dossierDeps().dossierObjects.open(key), createWriteStream(file));
+        downloaded.push(file);
+      }
+    }
+    if (values.json) writeJson({ tenantId, execution: run, version, downloaded });
+    else {
+      write(`published dossier v${version.version} of tenant ${tenantId}: ${version.changeSummary}`);
+      write(`archive  ${ctx.describeDossier(version.zipKey)} (${version.zipBytes} bytes)`);
+      write(`sha256   ${version.zipSha256}`);
+      write(`signer   ${version.signerFingerprint} (give this fingerprint to the successor out of band)`);
+      if (values.out) {
+        const zip = basename(version.zipKey);
+        const bag = zip.replace(/\.zip$/, '');
+        write(`\nDownloaded to ${values.out}. Verify with stock tools only:`);
+        write(`  cd ${values.out}`);
+        write(`  sha256sum -c ${zip}.sha256`);
+        write(`  unzip -q ${zip} && cd ${bag}`);
+        write('  sha256sum -c manifest-sha256.txt');
+        write('  sha256sum -c tagmanifest-sha256.txt');
+        write(
+          '  openssl dgst -sha256 -verify signer-public-key.pem -signature tagmanifest-sha256.txt.sig tagmanifest-sha256.txt',
+        );
+        write(
+          '  openssl pkey -pubin -in signer-public-key.pem -outform DER | sha256sum   # = the signer fingerprint above',
+        );
+        write(`or: npx reversa dossier verify ${join(values.out, zip)} --fingerprint ${version.signerFingerprint}`);
+      }
+    }
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
+
+const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+/** A presigned GET (at most 7 days: S3's limit) for one published version, recorded in the audit log. */
+async function link(argv: string[]): Promise<number> {
+  const { values } = parseCommand(
+    argv,
+    { tenant: { type: 'string' }, version: { type: 'string' }, expires: { type: 'string' } },
+    0,
+  );
+  const tenantId = requireString(values.tenant, '--tenant <id>');
+  const expiresText = values.expires ?? '72h';
+  const m = /^([1-9][0-9]*)(m|h|d)$/.exec(expiresText);
+  const seconds = m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as 'm' | 'h' | 'd'] : Number.NaN;
+  if (!(seconds > 0) || seconds > MAX_LINK_SECONDS)
+    throw usageError(`--expires expects a duration up to 7d like 72h or 3d, got '${expiresText}'`);
+  const ctx = await openContext(values);
+  try {
+    const store = ctx.dossierDeps().dossiers;
+    const version =
+      values.version === undefined
+        ? await store.getLatest(tenantId)
+        : await store.getVersion(tenantId, Number(values.version));
+    if (!version)
+      throw new NotFoundError(
+        'DossierNotFound',
+        `no dossier ${values.version ? `v${values.version} ` : ''}for tenant '${tenantId}'`,
+      );
+    const [zipUrl, checksumUrl, signatureUrl] = await Promise.all(
+      publishedKeys(version.zipKey).map((k) => ctx.presignDossier(k, seconds)),
+    );
+    const now = ctx.now();
+    const expiresAt = new Date(now + seconds * 1000).toISOString();
+    await recordInAuditLog(ctx.deps.audit, tenantId, {
+      type: 'dossier-link',
+      record: { version: version.version, zipKey: version.zipKey, expiresAt, issuedBy: process.env.USER ?? 'cli' },
+      summary: {
+        version: version.version,
+        zipSha256: version.zipSha256,
+        expiresAt,
+        issuedBy: process.env.USER ?? 'cli',
+      },
+      time: now,
+    });
+    if (values.json)
+      writeJson({
+        tenantId,
+        version: version.version,
+        expiresAt,
+        zipUrl,
+        checksumUrl,
+        signatureUrl,
+        zipSha256: version.zipSha256,
+      });
+    else {
+      write(
+        `dossier v${version.version} of tenant ${tenantId}, link valid until ${expiresAt} (logged in the audit log):`,
+      );
+      write(`  ${zipUrl}`);
+      write(`sha256 ${version.zipSha256}; download and check with:`);
+      write(`  npx reversa dossier download '${zipUrl}' -o ${basename(version.zipKey)} --sha256 ${version.zipSha256}`);
+    }
+    return 0;
+  } finally {
+    await ctx.close();
+  }
+}
 
 export async function dossierCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

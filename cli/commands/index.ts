@@ -6,6 +6,8 @@ import { escrowCommand } from './escrow.ts';
 import { findingCommand } from './finding.ts';
 import { ingestCommand } from './ingest.ts';
 import { reportCommand } from './report.ts';
+import { restoreTestCommand } from './restore-test.ts';
+import { secretCommand } from './secret.ts';
 import { statusCommand } from './status.ts';
 import { strategyCommand } from './strategy.ts';
 import { sweepCommand } from './sweep.ts';
@@ -24,8 +26,15 @@ Usage:
   reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
   reversa audit export --tenant <id> --out <dir>   the tenant's tamper-evident log, signed, for an auditor
   reversa audit verify <dir> --public-key <pem>    verify an exported log offline (or --tenant <id>: the live one)
+  reversa restore-test run --tenant <id> [--resource <id>] [--at <time>]   restore, read back, check, clean up, record
+  reversa restore-test list --tenant <id> [--resource <id>] [--limit N]
+  reversa restore-test show <test-id> --tenant <id>   the evidence record
+  reversa report --tenant <id> --period <2026|2026-Q3|2026-09> [--format html|json] [--out <file>]   auditor report
+  reversa secret put --tenant <id> --name <name> < value   local secret store (encrypted at rest)
   reversa finding list --tenant <id> [--status open|closed]
   reversa finding update <finding-id> --tenant <id> [--root-cause <text>] [--corrective-action <text>] [--close|--reopen]
+  reversa dossier export --tenant <id> [--recipient <age1…>[,…]] [--custodian <age1…> … --threshold k] [--break-glass <age1…>] [--out <dir>]
+  reversa dossier link --tenant <id> [--version N] [--expires 72h]   presigned download link (≤ 7 days), audit-logged
   reversa dossier verify <zip> [--fingerprint <sha256>]   every stock check plus BagIt completeness
   reversa dossier download <url|s3-uri> [-o file] [--sha256 <hex>]   resumable, checked download
   reversa escrow open <zip> -i <identity> [--share <file> …] [--out <dir>]   open the credentials escrow
@@ -50,6 +59,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   dossier: dossierCommand,
   escrow: escrowCommand,
   finding: findingCommand,
+  'restore-test': restoreTestCommand,
+  secret: secretCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import { parseStrategy } from '#core/strategy/parse.ts';
+import { dossierReadiness } from '#core/use-cases/dossier-readiness.ts';
 import { parseCommand } from '../args.ts';
-import { openContext } from '../context.ts';
+import { type CliContext, openContext } from '../context.ts';
 import { paint, table, write, writeJson } from '../output.ts';
 
 export interface TenantStatus {
@@ -14,9 +15,22 @@ export interface TenantStatus {
   nextDeadline: string | null;
   /** New facts arrived since the last verification. */
   pendingFacts: boolean;
-  /** Filled by the restore-test and reversibility capabilities. */
-  restoreTests: null;
-  dossier: null;
+  restoreTests: {
+    /** Tests recorded in the last 30 days. */
+    last30Days: number;
+    passed: number;
+    failed: number;
+    lastOutcome: string | null;
+    lastTestAt: string | null;
+    openFindings: number;
+  };
+  dossier: {
+    /** ready: the latest version reflects today's inputs; stale: something changed since; never-exported. */
+    readiness: string;
+    changed: string[];
+    lastVersion: number | null;
+    lastExportedAt: string | null;
+  };
 }
 
 export async function statusCommand(argv: string[]): Promise<number> {
@@ -48,8 +62,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
         newFindings: latest?.newFindings ?? null,
         nextDeadline: latest?.nextDeadline ?? null,
         pendingFacts: state?.dirtySince !== undefined,
-        restoreTests: null,
-        dossier: null,
+        restoreTests: await restoreTestStatus(ctx, id),
+        dossier: await dossierStatus(ctx, id),
       });
     }
   } finally {
@@ -60,7 +74,17 @@ export async function statusCommand(argv: string[]): Promise<number> {
   else
     write(
       table(
-        ['tenant', 'name', 'strategy', 'compliance', 'findings', 'last verified', 'next deadline'],
+        [
+          'tenant',
+          'name',
+          'strategy',
+          'compliance',
+          'findings',
+          'last verified',
+          'next deadline',
+          'restore tests (30d)',
+          'dossier',
+        ],
         tenants.map((t) => [
           t.id,
           t.name,
@@ -71,8 +95,48 @@ export async function statusCommand(argv: string[]): Promise<number> {
           t.openFindings === null ? '-' : String(t.openFindings),
           t.lastVerifiedAt ?? '-',
           t.nextDeadline ?? '-',
+          t.restoreTests.last30Days === 0
+            ? 'none'
+            : paint(
+                t.restoreTests.failed === 0 ? 'green' : 'red',
+                `${t.restoreTests.passed}/${t.restoreTests.last30Days} passed`,
+              ),
+          t.dossier.lastVersion === null
+            ? t.dossier.readiness
+            : paint(
+                t.dossier.readiness === 'ready' ? 'green' : 'yellow',
+                `v${t.dossier.lastVersion} ${t.dossier.readiness}`,
+              ),
         ]),
       ),
     );
   return tenants.some((t) => (t.openFindings ?? 0) > 0) ? 1 : 0;
+}
+
+const DAY = 86_400_000;
+
+async function restoreTestStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['restoreTests']> {
+  const from = new Date(ctx.now() - 30 * DAY).toISOString();
+  const [tests, open] = await Promise.all([
+    ctx.deps.restoreTests.list(tenantId, { from, limit: 1000 }),
+    ctx.deps.findings.list(tenantId, { status: 'OPEN' }),
+  ]);
+  return {
+    last30Days: tests.length,
+    passed: tests.filter((t) => t.outcome === 'PASSED').length,
+    failed: tests.filter((t) => t.outcome !== 'PASSED').length,
+    lastOutcome: tests[0]?.outcome ?? null,
+    lastTestAt: tests[0]?.startedAt ?? null,
+    openFindings: open.length,
+  };
+}
+
+async function dossierStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['dossier']> {
+  const r = await dossierReadiness(ctx.dossierDeps(), tenantId, ctx.now());
+  return {
+    readiness: r.status,
+    changed: r.changed,
+    lastVersion: r.lastVersion ?? null,
+    lastExportedAt: r.lastExportedAt === undefined ? null : new Date(r.lastExportedAt).toISOString(),
+  };
 }

@@ -36,7 +36,11 @@ async function hasRestic(): Promise<boolean> {
  * server would prepend the reversa_context line (docs/job-reports.md), because restic's summary
  * names neither the host nor the paths.
  */
-export async function resticReports(workDir: string, now: number): Promise<{ reports: DemoReport[]; live: boolean }> {
+export async function resticReports(
+  workDir: string,
+  now: number,
+  password: string,
+): Promise<{ reports: DemoReport[]; live: boolean }> {
   if (!(await hasRestic())) {
     const text = await readFile(new URL('../../examples/demo/restic-backup.ndjson', import.meta.url), 'utf8');
     return {
@@ -54,8 +58,8 @@ export async function resticReports(workDir: string, now: number): Promise<{ rep
   const www = join(workDir, 'web-01', 'srv', 'www');
   await rm(repo, { recursive: true, force: true });
   await mkdir(www, { recursive: true });
-  // The demo repository's password: a throwaway, passed through the environment like any secret.
-  const env = { ...process.env, RESTIC_PASSWORD: randomBytes(16).toString('hex'), RESTIC_REPOSITORY: repo };
+  // The repository password reaches restic through the environment, never argv (it is in the secret store too).
+  const env = { ...process.env, RESTIC_PASSWORD: password, RESTIC_REPOSITORY: repo };
   await run('restic', ['init', '--quiet'], { env });
   const reports: DemoReport[] = [];
   for (const [i, ago] of [26 * HOUR, 2 * HOUR].entries()) {
