@@ -15,7 +15,7 @@ import type { ExportInput } from '#core/use-cases/dossier-export.ts';
 import type { RestoreTestStarter } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import { runVerify } from '#local/asl-runner.ts';
-import { startLocalCloud } from '#local/cloud.ts';
+import { openLocalCloud } from '#local/cloud.ts';
 import { localDossierDeps, runExport } from '#local/export-runner.ts';
 import { LocalRestoreTestStarter, localRestoreTestDeps, localSecretProvider } from '#local/restore-runner.ts';
 
@@ -68,7 +68,7 @@ export async function openContext(options: {
 }
 
 async function openLocalContext(): Promise<CliContext> {
-  const cloud = await startLocalCloud({ persist: true });
+  const cloud = await openLocalCloud({ persist: true });
   const deps = composeLocal(cloud);
   const dossierDeps = localDossierDeps(cloud, { adapters: deps });
   return {

@@ -5,7 +5,7 @@
  * mode) so handlers and CLI code that build default clients talk to it with no code change.
  */
 import crypto from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,23 @@ export interface StartLocalCloudOptions {
   persist?: boolean;
   /** Export the SDK environment into process.env (default true). */
   exportEnv?: boolean;
+  /** Fixed ports (default: random free ports). */
+  ports?: { dynamodb?: number; s3?: number };
+  /**
+   * Write `<home>/local-cloud.json` so that other processes (the CLI) attach to this running cloud
+   * instead of starting their own (`reversa local up`). Removed at stop.
+   */
+  announce?: boolean;
 }
+
+/** What a running local cloud announces in `<home>/local-cloud.json`. */
+interface Announcement {
+  pid: number;
+  endpoints: LocalEndpoints;
+  names: LocalResourceNames;
+}
+
+const ANNOUNCEMENT = 'local-cloud.json';
 
 // dynalite and s3rver ship no type declarations: describe the small part we use.
 interface DynaliteServer extends Server {}
@@ -91,10 +107,10 @@ function enableSingleDesForS3rver(): void {
   }
 }
 
-function listen(server: Server): Promise<AddressInfo> {
+function listen(server: Server, port = 0): Promise<AddressInfo> {
   return new Promise((resolvePort, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolvePort(server.address() as AddressInfo));
+    server.listen(port, '127.0.0.1', () => resolvePort(server.address() as AddressInfo));
   });
 }
 
@@ -138,13 +154,13 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   await mkdir(s3Dir, { recursive: true });
   const s3 = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port: opts.ports?.s3 ?? 0,
     directory: s3Dir,
     silent: true,
     configureBuckets: [{ name: LOCAL_BUCKET }, { name: LOCAL_AUDIT_BUCKET }, { name: LOCAL_DOSSIER_BUCKET }],
   });
 
-  const [dynamoAddress, s3Address] = await Promise.all([listen(dynamo), s3.run()]);
+  const [dynamoAddress, s3Address] = await Promise.all([listen(dynamo, opts.ports?.dynamodb), s3.run()]);
   const endpoints: LocalEndpoints = {
     dynamodb: `http://127.0.0.1:${dynamoAddress.port}`,
     s3: `http://127.0.0.1:${s3Address.port}`,
@@ -186,6 +202,11 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const env = localCloudEnv(endpoints, names);
   if (opts.exportEnv ?? true) exportToProcessEnv(env);
 
+  const announcement = join(home, ANNOUNCEMENT);
+  if (opts.announce) {
+    const a: Announcement = { pid: process.pid, endpoints, names };
+    await writeFile(announcement, `${JSON.stringify(a, null, 2)}\n`);
+  }
   let stopped = false;
   return {
     endpoints,
@@ -196,8 +217,43 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (opts.announce) await rm(announcement, { force: true });
       await Promise.all([close(dynamo), s3.close()]);
       if (!persist) await rm(s3Dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The local cloud another process (`reversa local up`) runs on this home, if it is alive: its
+ * endpoints, with a stop() that leaves it running. Several CLI commands can then share it, and
+ * presigned links stay valid while it runs.
+ */
+export async function attachLocalCloud(
+  opts: { home?: string; exportEnv?: boolean } = {},
+): Promise<LocalCloud | undefined> {
+  const home = resolve(opts.home ?? reversaHome());
+  let a: Announcement;
+  try {
+    a = JSON.parse(await readFile(join(home, ANNOUNCEMENT), 'utf8')) as Announcement;
+    process.kill(a.pid, 0); // throws when no such process: a stale announcement
+    await fetch(a.endpoints.s3, { signal: AbortSignal.timeout(2000) });
+  } catch {
+    return undefined;
+  }
+  const env = localCloudEnv(a.endpoints, a.names);
+  if (opts.exportEnv ?? true) exportToProcessEnv(env);
+  return {
+    endpoints: a.endpoints,
+    ...a.names,
+    home,
+    eventsFile: join(home, 'events.jsonl'),
+    env,
+    stop: async () => undefined,
+  };
+}
+
+/** Attaches to a running local cloud on this home, or starts one in this process. */
+export async function openLocalCloud(opts: StartLocalCloudOptions = {}): Promise<LocalCloud> {
+  return (await attachLocalCloud(opts)) ?? startLocalCloud(opts);
 }

@@ -26,7 +26,7 @@ import type { VerificationReport } from '#core/verify/report-types.ts';
 import { paint, statusColour } from '../cli/output.ts';
 import { renderReportTable } from '../cli/render/report-table.ts';
 import { runVerify } from './asl-runner.ts';
-import { startLocalCloud } from './cloud.ts';
+import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
 import {
@@ -46,6 +46,12 @@ const step = (n: number, text: string) => console.log(`\n${paint('bold', `[${n}/
 async function main(): Promise<number> {
   const home = reversaHome();
   console.log(paint('bold', 'Reversa demo — backup verification for tenant acme on the embedded local cloud'));
+  if (await attachLocalCloud({ home, exportEnv: false })) {
+    console.error(
+      `a local cloud is running on ${home} (reversa local up): stop it first, or set REVERSA_HOME elsewhere`,
+    );
+    return 2;
+  }
   // The demo owns its data directory: start from a clean slate so every run shows the same story.
   await rm(home, { recursive: true, force: true });
   const cloud = await startLocalCloud({ home, persist: true });
@@ -168,8 +174,8 @@ async function main(): Promise<number> {
       (t) => t !== undefined,
     );
     for (const t of tests) {
-      const rto =
-        t.rtoMs === undefined ? 'not measured' : `${(t.rtoMs / 1000).toFixed(1)} s of ${t.rtoTargetMs / 60_000} min`;
+      const took = t.rtoMs === undefined ? '' : t.rtoMs < 1000 ? `${t.rtoMs} ms` : `${(t.rtoMs / 1000).toFixed(1)} s`;
+      const rto = t.rtoMs === undefined ? 'not measured' : `${took} of ${t.rtoTargetMs / 60_000} min`;
       console.log(
         `      ${paint(statusColour(t.outcome), t.outcome.padEnd(6))} ${t.resourceId.padEnd(26)} ${t.runner.padEnd(10)} RTO ${rto}`,
       );

@@ -5,6 +5,7 @@ import { dossierCommand } from './dossier.ts';
 import { escrowCommand } from './escrow.ts';
 import { findingCommand } from './finding.ts';
 import { ingestCommand } from './ingest.ts';
+import { localCommand } from './local.ts';
 import { reportCommand } from './report.ts';
 import { restoreTestCommand } from './restore-test.ts';
 import { secretCommand } from './secret.ts';
@@ -39,6 +40,8 @@ Usage:
   reversa dossier download <url|s3-uri> [-o file] [--sha256 <hex>]   resumable, checked download
   reversa escrow open <zip> -i <identity> [--share <file> …] [--out <dir>]   open the credentials escrow
 
+  reversa local up [--dynamodb-port N] [--s3-port N]   long-running local cloud with the schedules (sweep, restore tests, inbox)
+
 Global options:
   --json                  machine-readable output on stdout
   --stack <name>          use a deployed stack (AWS credentials from the usual chain) instead of the local cloud
@@ -61,6 +64,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   finding: findingCommand,
   'restore-test': restoreTestCommand,
   secret: secretCommand,
+  local: localCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {

@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reversa } from './cli-support.ts';
+
+/** `npm start` as a new user runs it, in a scratch REVERSA_HOME; then the commands it suggests. */
+describe('npm start: the demo, end to end on the local cloud', () => {
+  let env: Record<string, string>;
+  let home: string;
+  let output = '';
+  let code = -1;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'reversa-demo-'));
+    env = { REVERSA_HOME: home };
+    const tsx = new URL('../../node_modules/.bin/tsx', import.meta.url).pathname;
+    code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(tsx, ['local/demo.ts'], {
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (d) => {
+        output += d;
+      });
+      child.stderr.on('data', (d) => {
+        output += d;
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? -1));
+    });
+  }, 240_000);
+
+  it('exits 0 and shows the deliberate violations as findings', () => {
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/critical RpoMet\s+arn:aws:rds:eu-west-3:111122223333:db:orders/);
+    expect(output).toMatch(/FailureStreak/);
+    expect(output).toMatch(/SizeAnomaly\s+nas:\/\/filer-01\/projects/);
+    expect(output).toMatch(/RetentionMet/);
+    expect(output).toMatch(/UndeclaredResource .*fs-0c0ffee0000000001/);
+  });
+
+  it('fails the restore test of the altered archive naming the file, and passes the restic one', () => {
+    expect(output).toMatch(/FAILED nas:\/\/filer-01\/projects .*\n.*changed: projects\/budget-2026\.csv/);
+    expect(output).toMatch(/PASSED restic:web-01:\/srv\/www/);
+    expect(output).toMatch(/audit log: intact, \d+ entries, chain head seq \d+ sha256 [0-9a-f]{64}/);
+  });
+
+  it('publishes a dossier that the stock commands verify', () => {
+    expect(output).toMatch(/published v1: .* sha256 [0-9a-f]{64}/);
+    for (const cmd of [
+      'sha256sum -c reversa-dossier-acme-v1.zip.sha256',
+      'sha256sum -c --quiet manifest-sha256.txt',
+      'openssl dgst -sha256 -verify',
+    ]) {
+      expect(output).toContain(`✓ ${cmd}`);
+    }
+    expect(output).not.toMatch(/^\s+✗ (sha256sum|unzip|openssl|age) /m);
+  });
+
+  it('leaves a dossier the CLI verifies with the published fingerprint and whose escrow opens with the successor key', async () => {
+    const zip = join(home, 'demo', 'dossier', 'reversa-dossier-acme-v1.zip');
+    const fingerprint = /signer fingerprint ([0-9a-f]{64})/.exec(output)?.[1] ?? '';
+
+    const verified = await reversa(['dossier', 'verify', zip, '--fingerprint', fingerprint], env);
+    const opened = await reversa(
+      ['escrow', 'open', zip, '-i', join(home, 'demo', 'successor-identity.txt'), '--json'],
+      env,
+    );
+    const wrongKey = await reversa(['dossier', 'verify', zip, '--fingerprint', '0'.repeat(64)], env);
+
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(wrongKey.code).toBe(1);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(JSON.parse(opened.stdout).secrets.map((s: { name: string }) => s.name)).toEqual([
+      'orders-db-admin',
+      'restic-web-01',
+      'vpn-psk',
+    ]);
+  });
+
+  it('records the failed test as a finding the provider can document and close', async () => {
+    const list = JSON.parse((await reversa(['finding', 'list', '--tenant', 'acme', '--json'], env)).stdout);
+    const id = list.findings[0].findingId as string;
+
+    const updated = await reversa(
+      [
+        'finding',
+        'update',
+        id,
+        '--tenant',
+        'acme',
+        '--root-cause',
+        'filer firmware bug',
+        '--corrective-action',
+        'firmware 7.2.1',
+        '--close',
+      ],
+      env,
+    );
+
+    expect(updated.code).toBe(0);
+    const after = JSON.parse((await reversa(['finding', 'list', '--tenant', 'acme', '--json'], env)).stdout);
+    expect(after.findings[0]).toMatchObject({
+      status: 'CLOSED',
+      rootCause: 'filer firmware bug',
+      correctiveAction: 'firmware 7.2.1',
+    });
+  });
+
+  it('renders the auditor report for the period with the audit chain head', async () => {
+    const out = join(home, 'auditor.html');
+    const year = String(new Date().getUTCFullYear());
+
+    const result = await reversa(['report', '--tenant', 'acme', '--period', year, '--out', out], env);
+
+    expect(result.code, result.stderr).toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('ISO/IEC 27001:2022');
+    expect(html).toMatch(/budget-2026\.csv|s3-archive/);
+    expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  it('issues a presigned link, valid while the local cloud runs, that downloads the same bytes, checked', async () => {
+    const up = spawn(new URL('../../node_modules/.bin/tsx', import.meta.url).pathname, ['cli/main.ts', 'local', 'up'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      // Ready when it prints its endpoints (the CLI commands below attach to it).
+      await new Promise<void>((resolve, reject) => {
+        let seen = '';
+        up.stdout.on('data', (d) => {
+          seen += d;
+          if (seen.includes('local cloud up')) resolve();
+        });
+        up.on('close', (c) => reject(new Error(`local up exited ${c}: ${seen}`)));
+      });
+      const link = JSON.parse(
+        (await reversa(['dossier', 'link', '--tenant', 'acme', '--expires', '2h', '--json'], env)).stdout,
+      );
+      const out = join(home, 'downloaded.zip');
+
+      const result = await reversa(
+        ['dossier', 'download', link.zipUrl, '-o', out, '--sha256', link.zipSha256, '--json'],
+        env,
+      );
+      const corrupt = await reversa(
+        ['dossier', 'download', link.zipUrl, '-o', join(home, 'x.zip'), '--sha256', '0'.repeat(64)],
+        env,
+      );
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ sha256: link.zipSha256 });
+      expect((await stat(out)).size).toBeGreaterThan(0);
+      expect(corrupt.code).toBe(2);
+      expect(corrupt.stderr).toContain('differs from the expected');
+      expect((await reversa(['dossier', 'link', '--tenant', 'acme', '--expires', '8d'], env)).code).toBe(2);
+    } finally {
+      up.kill('SIGTERM');
+      await new Promise((r) => up.once('close', r));
+    }
+  });
+
+  it('reports the tenant with its restore tests and a ready dossier in status --json', async () => {
+    const status = JSON.parse((await reversa(['status', '--json'], env)).stdout);
+    expect(status.tenants[0]).toMatchObject({
+      id: 'acme',
+      restoreTests: { last30Days: 2, passed: 1, failed: 1 },
+      dossier: { lastVersion: 1 },
+    });
+  });
+});
