@@ -13,6 +13,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { sealDigest } from '../audit/digest.ts';
 import { auditReadme } from '../audit/export.ts';
 import { auditKeys, seqOfFileName } from '../audit/keys.ts';
 import { assembleDossier } from '../dossier/assemble.ts';
@@ -379,7 +380,9 @@ async function gatherEvidence(deps: DossierDeps, ctx: ExportContext, plan: Expor
   });
 
   // The audit-log segment, as `reversa audit export` writes it, so the successor can verify the history.
+  // Sealed first: every entry up to now is covered by a signed digest, not just hash-chained.
   const audit = deps.audit;
+  await sealDigest(audit, ctx.tenantId, deps.clock.now(), { force: true });
   const entriesPrefix = auditKeys.entriesPrefix(ctx.tenantId);
   const entryKeys = (await audit.blobs.list(entriesPrefix))
     .map((key) => ({ key, seq: seqOfFileName(key.slice(entriesPrefix.length)) }))

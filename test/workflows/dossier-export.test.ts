@@ -11,6 +11,7 @@ import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { readLocalEvents } from '#adapters/local/file-event-publisher.ts';
 import { localDynamoClient, localS3Client } from '#adapters/local/local-clients.ts';
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import { verifyAuditDir } from '#core/audit/verify.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import type { ObjectStore } from '#core/dossier/ports.ts';
 import { SecretValue } from '#core/secrets/ports.ts';
@@ -49,7 +50,8 @@ function strategyFor(tenantId: string, withContacts: boolean): Promise<string> {
         ? ['  contacts:', '    - { name: Service desk, role: service manager, email: desk@provider.example }']
         : []),
     ].join('\n');
-    return text.replace('id: acme', `id: ${tenantId}`).replace(/^reversibility: \{\}$/m, section);
+    // The example's reversibility section is its last one: the test's own section replaces it.
+    return text.replace('id: acme', `id: ${tenantId}`).replace(/^reversibility:[\s\S]*$/m, `${section}\n`);
   });
 }
 
@@ -203,6 +205,24 @@ describe('reversibility-export workflow on the local cloud', () => {
         bag,
       ),
     ).toContain('Verified OK');
+    // The audit-log segment is sealed before it is packed: its digest verifies with openssl alone.
+    const auditDir = join(bag, 'data/restore-evidence/audit-log');
+    expect(
+      sh(
+        'openssl',
+        [
+          'dgst',
+          '-sha256',
+          '-verify',
+          'public-key.pem',
+          '-signature',
+          'digests/000000000001.json.sig',
+          'digests/000000000001.json',
+        ],
+        auditDir,
+      ),
+    ).toContain('Verified OK');
+    expect((await verifyAuditDir(auditDir, await readFile(join(auditDir, 'public-key.pem'), 'utf8'))).unsealed).toBe(0);
     const manifest = await readFile(join(bag, 'manifest-sha256.txt'), 'utf8');
     for (const path of [
       'data/inventory/inventory.csv',
