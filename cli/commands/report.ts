@@ -6,6 +6,7 @@ import { write, writeJson } from '../output.ts';
 import { renderAuditorHtml } from '../render/auditor-html.ts';
 import { renderReportHtml } from '../render/report-html.ts';
 import { renderReportTable } from '../render/report-table.ts';
+import { dossierStatus, restoreTestStatus } from './status.ts';
 import { loadLatestReport } from './verify.ts';
 
 const FORMATS = ['table', 'json', 'html'] as const;
@@ -24,17 +25,21 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const { report } = await loadLatestReport(ctx, tenantId);
+    const readiness = {
+      restoreTests: await restoreTestStatus(ctx, tenantId),
+      dossier: await dossierStatus(ctx, tenantId),
+    };
     const text =
       format === 'json'
-        ? `${JSON.stringify(report, null, 2)}\n`
+        ? `${JSON.stringify({ ...report, readiness }, null, 2)}\n`
         : format === 'html'
-          ? renderReportHtml(report)
-          : renderReportTable(report);
+          ? renderReportHtml(report, readiness)
+          : renderReportTable(report, readiness);
     if (values.out) {
       await writeFile(values.out, text);
       if (values.json && format !== 'json') writeJson({ out: values.out, format });
       else write(`wrote ${values.out}`);
-    } else if (format === 'json') writeJson(report);
+    } else if (format === 'json') writeJson({ ...report, readiness });
     else write(text);
     return report.findings.length > 0 ? 1 : 0;
   } finally {

@@ -115,7 +115,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
 
 const DAY = 86_400_000;
 
-async function restoreTestStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['restoreTests']> {
+export async function restoreTestStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['restoreTests']> {
   const from = new Date(ctx.now() - 30 * DAY).toISOString();
   const [tests, open] = await Promise.all([
     ctx.deps.restoreTests.list(tenantId, { from, limit: 1000 }),
@@ -131,7 +131,7 @@ async function restoreTestStatus(ctx: CliContext, tenantId: string): Promise<Ten
   };
 }
 
-async function dossierStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['dossier']> {
+export async function dossierStatus(ctx: CliContext, tenantId: string): Promise<TenantStatus['dossier']> {
   const r = await dossierReadiness(ctx.dossierDeps(), tenantId, ctx.now());
   return {
     readiness: r.status,

@@ -12,7 +12,22 @@ th{background:#f6f8fa}.COMPLIANT{color:#1a7f37}.NON_COMPLIANT{color:#cf222e;font
 @media print{body{margin:0}table{page-break-inside:auto}tr{page-break-inside:avoid}}`;
 
 /** One self-contained page (no scripts, no external assets) that prints well. */
-export function renderReportHtml(report: VerificationReport): string {
+/** What the other two promises look like today, shown beside the backup verdicts. */
+export interface Readiness {
+  restoreTests: { last30Days: number; passed: number; failed: number; openFindings: number };
+  dossier: { readiness: string; changed: string[]; lastVersion: number | null; lastExportedAt: string | null };
+}
+
+export function readinessLines(r: Readiness): string[] {
+  const t = r.restoreTests;
+  const d = r.dossier;
+  return [
+    `Restore tests (last 30 days): ${t.last30Days === 0 ? 'none' : `${t.passed} of ${t.last30Days} passed`}${t.openFindings > 0 ? `, ${t.openFindings} open finding(s)` : ''}`,
+    `Reversibility dossier: ${d.lastVersion === null ? 'never exported' : `v${d.lastVersion} (${d.lastExportedAt ?? '?'}) ${d.readiness}`}${d.changed.length > 0 ? ` — changed since: ${d.changed.join(', ')}` : ''}`,
+  ];
+}
+
+export function renderReportHtml(report: VerificationReport, readiness?: Readiness): string {
   const e = escapeHtml;
   const ruleIds = [...new Set(report.resources.flatMap((r) => r.results.map((x) => x.ruleId)))];
   const head = ruleIds.map((id) => `<th>${e(id)}</th>`).join('');
@@ -52,6 +67,13 @@ ${rows}
 ${findings ? `<table><thead><tr><th>severity</th><th>rule</th><th>resource</th><th>what and why</th><th>open since</th></tr></thead><tbody>\n${findings}\n</tbody></table>` : '<p>None.</p>'}
 <h2>Undeclared resources (drift)</h2>
 ${drift ? `<table><thead><tr><th>resource</th><th>finding</th></tr></thead><tbody>\n${drift}\n</tbody></table>` : '<p>None.</p>'}
+${
+  readiness
+    ? `<h2>Restore tests and reversibility</h2>\n<ul>${readinessLines(readiness)
+        .map((l) => `<li>${e(l)}</li>`)
+        .join('')}</ul>`
+    : ''
+}
 </body></html>
 `;
 }

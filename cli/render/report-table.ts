@@ -1,10 +1,11 @@
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { paint, statusColour, table } from '../output.ts';
+import { type Readiness, readinessLines } from './report-html.ts';
 
 const SHORT: Record<string, string> = { COMPLIANT: 'ok', NON_COMPLIANT: 'FAIL', NOT_APPLICABLE: '-' };
 
 /** One row per resource, one column per rule: the view a provider engineer scans first. */
-export function renderReportTable(report: VerificationReport): string {
+export function renderReportTable(report: VerificationReport, readiness?: Readiness): string {
   const ruleIds = [...new Set(report.resources.flatMap((r) => r.results.map((x) => x.ruleId)))];
   const rows = report.resources.map((r) => {
     const byRule = new Map(r.results.map((x) => [x.ruleId, x.verdict.status]));
@@ -38,6 +39,7 @@ export function renderReportTable(report: VerificationReport): string {
     out.push('', paint('bold', `Undeclared resources seen in the sources (${report.undeclared.length})`));
     for (const u of report.undeclared) out.push(`  ${u.resourceId}: ${u.verdict.summary}`);
   }
+  if (readiness) out.push('', ...readinessLines(readiness));
   if (report.resolvedFindings.length > 0) {
     out.push('', paint('green', `Resolved since the previous run: ${report.resolvedFindings.join(', ')}`));
   }

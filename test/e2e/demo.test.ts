@@ -163,6 +163,12 @@ describe('npm start: the demo, end to end on the local cloud', () => {
     }
   });
 
+  it('shows restore-test results and dossier readiness beside the backup verdicts in the report', async () => {
+    const report = await reversa(['report', '--tenant', 'acme'], env);
+    expect(report.stdout).toMatch(/Restore tests \(last 30 days\): 1 of 2 passed/);
+    expect(report.stdout).toMatch(/Reversibility dossier: v1 \(.*\) ready/);
+  });
+
   it('reports the tenant with its restore tests and a ready dossier in status --json', async () => {
     const status = JSON.parse((await reversa(['status', '--json'], env)).stdout);
     expect(status.tenants[0]).toMatchObject({
