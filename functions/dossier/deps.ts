@@ -7,6 +7,7 @@ import { SecretsManagerSource } from '#adapters/aws/secrets-manager-source.ts';
 import { composeAws } from '#adapters/compose.ts';
 import { loadConfig } from '#config';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
+import { awsDiscovery } from './discovery.ts';
 
 export function dossierDepsFromEnv(): DossierDeps {
   const config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'dossierBucket']);
@@ -19,5 +20,7 @@ export function dossierDepsFromEnv(): DossierDeps {
     // Secrets Manager by tag reversa:tenant=<id>; read in memory only, sealed before anything is written.
     secrets: new SecretsManagerSource(),
     restoreTests: new DynamoRestoreTestStore({ tableName: config.tableName }),
+    // Tagged resources of the tenant's AWS accounts join the imported asset registry.
+    discover: awsDiscovery({ strategies: adapters.strategies }),
   };
 }
