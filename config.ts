@@ -21,6 +21,11 @@ export const CONFIG_ENV = {
   dossierKeyId: 'REVERSA_DOSSIER_KEY_ID',
   restoreTestStateMachineArn: 'REVERSA_RESTORE_TEST_STATE_MACHINE_ARN',
   exportStateMachineArn: 'REVERSA_EXPORT_STATE_MACHINE_ARN',
+  /** The role AWS Backup assumes to restore a recovery point in a restore test (aws-backup runner). */
+  restoreRoleArn: 'REVERSA_RESTORE_ROLE_ARN',
+  /** What restore-test schedules invoke (functions/restore/dispatch.ts) and the role Scheduler uses to. */
+  restoreDispatcherArn: 'REVERSA_RESTORE_DISPATCHER_ARN',
+  restoreSchedulerRoleArn: 'REVERSA_RESTORE_SCHEDULER_ROLE_ARN',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

@@ -1,6 +1,6 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { ConfigError } from '#core/errors.ts';
-import { asIBucket, asIEventBus, asITable } from './cdk-types.ts';
+import { asIEventBus, asITable } from './cdk-types.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { WorkflowsStack } from './workflows-stack.ts';
 
@@ -30,7 +30,23 @@ export interface ReversaStacksOptions {
   readonly verifyDefinitionPath?: string;
   /** @default - handlers at their path under the repository root */
   readonly resolveEntry?: (relativePath: string) => string;
+  /** Subnets of the restic Fargate task (`-c restoreSubnetIds=subnet-a,subnet-b`). @default - none */
+  readonly restoreSubnetIds?: readonly string[];
+  /** Security groups of the restic Fargate task (`-c restoreSecurityGroupIds=sg-a`). @default - none */
+  readonly restoreSecurityGroupIds?: readonly string[];
+  /** Buckets holding archives and restic repositories, read-only (`-c restoreSourceBuckets=…`). @default - none */
+  readonly restoreSourceBuckets?: readonly string[];
+  /** Buckets s3-archive policies restore into (`-c restoreSandboxBuckets=…`). @default - none */
+  readonly restoreSandboxBuckets?: readonly string[];
 }
+
+/** Deploy-context keys that hold comma-separated lists, passed to the workflows stack as is. */
+const listOptions = [
+  'restoreSubnetIds',
+  'restoreSecurityGroupIds',
+  'restoreSourceBuckets',
+  'restoreSandboxBuckets',
+] as const;
 
 export interface ReversaStacks {
   readonly stateful: StatefulStack;
@@ -76,12 +92,13 @@ export function addReversaStacks(app: App, options: ReversaStacksOptions = {}): 
       eventBus: asIEventBus(stateful.eventBus),
       auditBucket: stateful.auditBucketForConsumers,
       auditSigningKey: stateful.auditSigningKey,
-      dossierBucket: asIBucket(stateful.dossierBucket.bucket),
+      dossierBucket: stateful.dossierBucketForConsumers,
       dossierSigningKey: stateful.dossierSigningKey,
     },
     ...(options.alarmEmail === undefined ? {} : { alarmEmail: options.alarmEmail }),
     ...(options.verifyDefinitionPath === undefined ? {} : { verifyDefinitionPath: options.verifyDefinitionPath }),
     ...(options.resolveEntry === undefined ? {} : { resolveEntry: options.resolveEntry }),
+    ...Object.fromEntries(listOptions.flatMap((key) => (options[key] === undefined ? [] : [[key, options[key]]]))),
   });
   workflows.addStackDependency(stateful, 'the workflows read and write the stateful resources');
   return { stateful, workflows };
@@ -92,7 +109,12 @@ export function readDeployContext(
   app: App,
 ): Pick<
   ReversaStacksOptions,
-  'alarmEmail' | 'auditRetentionDays' | 'clientAccountIds' | 'clientOrganizationId' | 'stackPrefix'
+  | 'alarmEmail'
+  | 'auditRetentionDays'
+  | 'clientAccountIds'
+  | 'clientOrganizationId'
+  | 'stackPrefix'
+  | (typeof listOptions)[number]
 > {
   const text = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
@@ -103,7 +125,24 @@ export function readDeployContext(
   const organizationId = text('clientOrganizationId');
   const stackPrefix = text('stackPrefix');
   const retention = text('auditRetentionDays') ?? numberText(app.node.tryGetContext('auditRetentionDays'));
+  const lists = Object.fromEntries(
+    listOptions.flatMap((key) => {
+      const value = text(key);
+      return value === undefined
+        ? []
+        : [
+            [
+              key,
+              value
+                .split(',')
+                .map((item) => item.trim())
+                .filter((item) => item !== ''),
+            ],
+          ];
+    }),
+  ) as Partial<Record<(typeof listOptions)[number], string[]>>;
   return {
+    ...lists,
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(retention === undefined ? {} : { auditRetentionDays: wholeDays(retention) }),
     ...(accounts === undefined ? {} : { clientAccountIds: accounts.split(',').map((id) => id.trim()) }),

@@ -88,6 +88,8 @@ export class StatefulStack extends Stack {
   readonly auditBucketForConsumers: IBucket;
   /** Published reversibility dossiers. */
   readonly dossierBucket: SecureBucket;
+  /** The dossier bucket for other stacks, its ARN exported as `<stackName>-DossierBucketArn` (see dataBucketForConsumers). */
+  readonly dossierBucketForConsumers: IBucket;
   /** Signs audit log digests. */
   readonly auditSigningKey: SigningKey;
   /** Signs dossiers. */
@@ -170,6 +172,16 @@ export class StatefulStack extends Stack {
       serverAccessLogsBucket: asIBucket(this.accessLogsBucket.bucket),
       serverAccessLogsPrefix: 'dossier/',
       denyDeletionTo: applicationRoles,
+      // The export's Abort step removes the objects of a version that never got published (sidecars written
+      // before a failed Publish). On this versioned bucket that only adds delete markers: versions stay.
+      allowDeleteMarkersTo: [
+        roleArnPattern(`${props.applicationRoleNamePrefix ?? 'ReversaWorkflows-'}DossierAbortRole`),
+      ],
+    });
+
+    this.dossierBucketForConsumers = Bucket.fromBucketAttributes(this, 'DossierBucketForConsumers', {
+      bucketArn: this.exportValue(this.dossierBucket.bucket.bucketArn, { name: `${this.stackName}-DossierBucketArn` }),
+      bucketName: this.dossierBucket.bucket.bucketName,
     });
 
     const aliasPrefix = props.aliasPrefix ?? 'reversa';

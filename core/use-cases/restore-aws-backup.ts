@@ -8,6 +8,7 @@
  */
 import { ReversaError, ValidationError } from '../errors.ts';
 import type { CheckResult, Span } from '../restore/evidence.ts';
+import type { Sample } from '../restore/selection.ts';
 
 export type AwsRestoreStatus = 'PENDING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'ABORTED';
 
@@ -20,8 +21,18 @@ export interface AwsBackupRestorePort {
     recoveryPointArn: string;
     overrides: Readonly<Record<string, string>>;
     idempotencyToken: string;
+    /** The recovery point's vault (RecoveryPoint.location): GetRecoveryPointRestoreMetadata needs it. */
+    backupVaultName?: string;
+    /** The vault's account (RecoveryPoint.accountId), when known. */
+    backupVaultAccountId?: string;
+    /** AWS Backup resource type of the point (DynamoDB, S3, RDS, EBS), when known. */
+    resourceType?: string;
   }): Promise<{ restoreJobId: string }>;
-  describe(restoreJobId: string): Promise<{
+  /** `testId` lets a COMPLETED EBS restore be tagged with the test's sandbox marker (what cleanup checks). */
+  describe(
+    restoreJobId: string,
+    context?: { testId: string },
+  ): Promise<{
     status: AwsRestoreStatus;
     createdResourceArn?: string;
     statusMessage?: string;
@@ -36,9 +47,24 @@ export interface AwsBackupRestorePort {
     restoreJobId: string;
     createdResourceArn: string;
     validators: readonly string[];
+    /** False when `validators` are the runner's defaults (not declared): a default check without data is not run. */
+    validatorsDeclared?: boolean;
+    testId?: string;
+    resourceType?: string;
+    recoveryPointArn?: string;
+    sample?: Sample;
+    seed?: string;
   }): Promise<{ checks: CheckResult[]; validation: Span }>;
-  /** Deletes the restored resource and checks it is gone. */
-  cleanup(input: { restoreJobId: string; createdResourceArn: string }): Promise<{ removed: number; remaining: number }>;
+  /**
+   * Deletes the restored resource and checks it is gone. Throws when the deletion was refused or failed
+   * without a count (the workflow records the cleanup FAILED with the error's code).
+   */
+  cleanup(input: {
+    restoreJobId: string;
+    createdResourceArn: string;
+    testId?: string;
+    resourceType?: string;
+  }): Promise<{ removed: number; remaining: number }>;
 }
 
 /** Thrown by every call until the aws-backup adapter is wired: the test is recorded as ERROR with this reason. */

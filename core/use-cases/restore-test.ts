@@ -140,7 +140,8 @@ export interface RestorePlan {
   scheduledAt: number;
   timeZone: string;
   strategyVersion: { version: number; contentSha256: string };
-  recoveryPoint?: { id: string; createdAt: number };
+  /** aws-backup also needs the point's vault (`location`), account and resource type to restore it. */
+  recoveryPoint?: { id: string; createdAt: number; location?: string; accountId?: string; resourceType?: string };
   sample: Sample;
   seed: string;
   /** As declared; undefined: the runner's defaults. */
@@ -341,8 +342,12 @@ export async function prepare(deps: RestoreTestDeps, event: PrepareInput): Promi
       id.scheduledAt,
       plan.seed,
     );
-    if (point) plan.recoveryPoint = { id: point.recoveryPointId, createdAt: point.createdAt };
-    else
+    if (point) {
+      plan.recoveryPoint = { id: point.recoveryPointId, createdAt: point.createdAt };
+      if (point.location !== undefined) plan.recoveryPoint.location = point.location;
+      if (point.accountId !== undefined) plan.recoveryPoint.accountId = point.accountId;
+      if (point.resourceType !== undefined) plan.recoveryPoint.resourceType = point.resourceType;
+    } else
       plan.error = {
         name: 'NoEligibleRecoveryPoint',
         message: `no eligible recovery point in the window${selection.window ? ` (${selection.window})` : ''}: ${points.length} recovery point(s) known, none AVAILABLE and created at or before the test`,
@@ -441,6 +446,7 @@ export async function startAwsBackupRestore(
     recoveryPointArn: plan.recoveryPoint.id,
     overrides: plan.sandbox.overrides ?? {},
     idempotencyToken: plan.testId,
+    ...awsPointOf(plan),
   });
   const artefact: RunnerArtefact = {
     runner: 'aws-backup',
@@ -453,6 +459,20 @@ export async function startAwsBackupRestore(
   return { restoreJobId, polls: 0 };
 }
 
+/** The recovery point's vault, account and type, as StartRestoreJob's metadata lookup needs them. */
+function awsPointOf(plan: RestorePlan): {
+  backupVaultName?: string;
+  backupVaultAccountId?: string;
+  resourceType?: string;
+} {
+  const point = plan.recoveryPoint;
+  return {
+    ...(point?.location === undefined ? {} : { backupVaultName: point.location }),
+    ...(point?.accountId === undefined ? {} : { backupVaultAccountId: point.accountId }),
+    ...(point?.resourceType === undefined ? {} : { resourceType: point.resourceType }),
+  };
+}
+
 /** Step 2b (aws-backup, once per poll): DescribeRestoreJob; a FAILED/ABORTED job throws (→ Cleanup → Record). */
 export async function describeAwsBackupRestore(
   deps: RestoreTestDeps,
@@ -461,7 +481,7 @@ export async function describeAwsBackupRestore(
   const plan = await loadPlan(deps, state);
   const restoreJobId = checkRestoreJobId(state.restoreJob?.restoreJobId);
   const polls = (state.restoreJob?.polls ?? 0) + 1;
-  const job = await deps.awsBackup.describe(restoreJobId);
+  const job = await deps.awsBackup.describe(restoreJobId, { testId: plan.testId });
   if (job.status === 'FAILED' || job.status === 'ABORTED') throw restoreJobFailed(job.status, restoreJobId);
   if (job.status === 'COMPLETED') {
     const key = artefactKey(plan.tenantId, plan.testId, 'restore');
@@ -502,6 +522,12 @@ export async function validate(deps: RestoreTestDeps, state: RestoreTestState): 
       restoreJobId: restored.restoreJobId,
       createdResourceArn: restored.createdResourceArn,
       validators: plan.validators ?? ['table-present', 'item-count', 'sample-reads'],
+      validatorsDeclared: plan.validators !== undefined,
+      testId: plan.testId,
+      sample: plan.sample,
+      seed: plan.seed,
+      ...(plan.recoveryPoint === undefined ? {} : { recoveryPointArn: plan.recoveryPoint.id }),
+      ...(plan.recoveryPoint?.resourceType === undefined ? {} : { resourceType: plan.recoveryPoint.resourceType }),
     });
     out = { checks: [...r.checks, ...lambdaValidatorChecks(plan.validators)], validation: r.validation };
   } else {
@@ -546,7 +572,7 @@ export async function cleanup(deps: RestoreTestDeps, state: RestoreTestState): P
     const now = deps.clock.now();
     proof = { target: 'none', startedAt: now, endedAt: now, removed: 0, remaining: 0, result: 'NOTHING_TO_CLEAN' };
   } else if (plan.runner === 'aws-backup') {
-    proof = await cleanupAwsBackup(deps, restored);
+    proof = await cleanupAwsBackup(deps, restored, plan);
   } else {
     proof = mergeCleanup(restored?.cleanup, await cleanupSandbox(deps.sandboxes.forTest(plan), deps.clock));
   }
@@ -554,7 +580,11 @@ export async function cleanup(deps: RestoreTestDeps, state: RestoreTestState): P
   return { result: proof.result };
 }
 
-async function cleanupAwsBackup(deps: RestoreTestDeps, restored: RunnerArtefact | undefined): Promise<CleanupProof> {
+async function cleanupAwsBackup(
+  deps: RestoreTestDeps,
+  restored: RunnerArtefact | undefined,
+  plan: RestorePlan,
+): Promise<CleanupProof> {
   const startedAt = deps.clock.now();
   const arn = restored?.createdResourceArn;
   if (!restored?.restoreJobId || !arn)
@@ -563,6 +593,8 @@ async function cleanupAwsBackup(deps: RestoreTestDeps, restored: RunnerArtefact 
     const { removed, remaining } = await deps.awsBackup.cleanup({
       restoreJobId: restored.restoreJobId,
       createdResourceArn: arn,
+      testId: plan.testId,
+      ...(plan.recoveryPoint?.resourceType === undefined ? {} : { resourceType: plan.recoveryPoint.resourceType }),
     });
     return {
       target: arn,

@@ -32,6 +32,12 @@ export interface ReversaEnvironment {
   readonly dossierBucketName: string;
   /** Dossier signing key id → REVERSA_DOSSIER_KEY_ID. */
   readonly dossierKeyId: string;
+  /** Restore-test state machine ARN → REVERSA_RESTORE_TEST_STATE_MACHINE_ARN. */
+  readonly restoreTestStateMachineArn?: string;
+  /** Reversibility-export state machine ARN → REVERSA_EXPORT_STATE_MACHINE_ARN. */
+  readonly exportStateMachineArn?: string;
+  /** Role AWS Backup restores with → REVERSA_RESTORE_ROLE_ARN. */
+  readonly restoreRoleArn?: string;
 }
 
 /** Maps the typed environment to the env var names fixed in the common brief. */
@@ -46,6 +52,11 @@ export function reversaEnvVars(env: ReversaEnvironment): Record<string, string> 
     REVERSA_AUDIT_KEY_ID: env.auditKeyId,
     REVERSA_DOSSIER_BUCKET: env.dossierBucketName,
     REVERSA_DOSSIER_KEY_ID: env.dossierKeyId,
+    ...(env.restoreTestStateMachineArn === undefined
+      ? {}
+      : { REVERSA_RESTORE_TEST_STATE_MACHINE_ARN: env.restoreTestStateMachineArn }),
+    ...(env.exportStateMachineArn === undefined ? {} : { REVERSA_EXPORT_STATE_MACHINE_ARN: env.exportStateMachineArn }),
+    ...(env.restoreRoleArn === undefined ? {} : { REVERSA_RESTORE_ROLE_ARN: env.restoreRoleArn }),
   };
 }
 

@@ -53,6 +53,12 @@ export interface SecureBucketProps {
    * @default - no deletion deny
    */
   readonly denyDeletionTo?: readonly string[];
+  /**
+   * Role ARN patterns among `denyDeletionTo` still allowed s3:DeleteObject (on a versioned bucket: a delete
+   * marker; the version stays), never s3:DeleteObjectVersion.
+   * @default - none
+   */
+  readonly allowDeleteMarkersTo?: readonly string[];
 }
 
 /**
@@ -81,9 +87,26 @@ export class SecureBucket extends Construct {
           principals: [new AnyPrincipal()],
           actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
           resources: [this.bucket.arnForObjects('*')],
-          conditions: { ArnLike: { 'aws:PrincipalArn': [...props.denyDeletionTo] } },
+          conditions: {
+            ArnLike: { 'aws:PrincipalArn': [...props.denyDeletionTo] },
+            ...(props.allowDeleteMarkersTo === undefined || props.allowDeleteMarkersTo.length === 0
+              ? {}
+              : { ArnNotLike: { 'aws:PrincipalArn': [...props.allowDeleteMarkersTo] } }),
+          },
         }),
       );
+      if (props.allowDeleteMarkersTo !== undefined && props.allowDeleteMarkersTo.length > 0) {
+        this.bucket.addToResourcePolicy(
+          new PolicyStatement({
+            sid: 'DenyVersionDeletionToApplicationRoles',
+            effect: Effect.DENY,
+            principals: [new AnyPrincipal()],
+            actions: ['s3:DeleteObjectVersion'],
+            resources: [this.bucket.arnForObjects('*')],
+            conditions: { ArnLike: { 'aws:PrincipalArn': [...props.denyDeletionTo] } },
+          }),
+        );
+      }
     }
     if (props.eventBridgeEnabled === true) {
       const cfnBucket = this.bucket.node.defaultChild as CfnBucket;

@@ -34,6 +34,23 @@ describe('deploy context', () => {
     }
   });
 
+  it('reads the restic task network and the restore buckets as comma-separated lists', () => {
+    const app = new App({
+      context: {
+        restoreSubnetIds: 'subnet-0a, subnet-0b',
+        restoreSecurityGroupIds: 'sg-01',
+        restoreSourceBuckets: 'acme-backups,',
+        restoreSandboxBuckets: 'acme-sandbox',
+      },
+    });
+    expect(readDeployContext(app)).toEqual({
+      restoreSubnetIds: ['subnet-0a', 'subnet-0b'],
+      restoreSecurityGroupIds: ['sg-01'],
+      restoreSourceBuckets: ['acme-backups'],
+      restoreSandboxBuckets: ['acme-sandbox'],
+    });
+  });
+
   it('treats missing or blank values as not given', () => {
     const app = new App({ context: { alarmEmail: '  ' } });
     expect(readDeployContext(app)).toEqual({});

@@ -274,14 +274,21 @@ describe('signing keys', () => {
     }
   });
 
-  it('allows kms:Sign on the audit key only to roles matching the persist role name, and on the dossier key to nobody yet', () => {
+  it('allows kms:Sign on the audit key only to the audit-log writers, and on the dossier key only to dossier Sign', () => {
     const [auditSign, ...moreAudit] = signStatements(keyWithAlias('alias/reversa-audit-signing')[1]);
     expect(moreAudit).toEqual([]);
     expect(auditSign.Action).toBe('kms:Sign');
-    const patterns = auditSign.Condition.ArnLike['aws:PrincipalArn'];
-    expect(patterns).toHaveLength(1);
-    expect(JSON.stringify(patterns)).toMatch(/:role\/ReversaWorkflows-PersistRole[0-9A-F]{8}-\*"/);
-    expect(signStatements(keyWithAlias('alias/reversa-dossier-signing')[1])).toEqual([]);
+    const patterns = JSON.stringify(auditSign.Condition.ArnLike['aws:PrincipalArn']);
+    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(3);
+    // persist (verify runs), Record (restore tests), DxAudit (dossier exports).
+    for (const role of ['PersistRole', 'RecordRole', 'DxAuditRole']) {
+      expect(patterns).toMatch(new RegExp(`:role/ReversaWorkflows-${role}[0-9A-F]{8}-\\*"`));
+    }
+    const [dossierSign, ...moreDossier] = signStatements(keyWithAlias('alias/reversa-dossier-signing')[1]);
+    expect(moreDossier).toEqual([]);
+    expect(JSON.stringify(dossierSign.Condition.ArnLike['aws:PrincipalArn'])).toMatch(
+      /:role\/ReversaWorkflows-DxSignRole[0-9A-F]{8}-\*"\]?/,
+    );
   });
 });
 

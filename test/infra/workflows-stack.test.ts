@@ -40,8 +40,14 @@ const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
   ]);
 
 describe('functions', () => {
-  it('deploys the eight handlers, and only them (no custom-resource Lambdas)', () => {
-    expect(resources('AWS::Lambda::Function')).toHaveLength(8);
+  it('deploys the 8 verify/ingest, 8 restore-test and 8 dossier handlers, and only them (no custom-resource Lambdas)', () => {
+    const all = { ...built.workflows.functions };
+    expect(resources('AWS::Lambda::Function')).toHaveLength(
+      Object.keys(all).length +
+        Object.keys(built.workflows.restoreFunctions).length +
+        Object.keys(built.workflows.dossierFunctions).length,
+    );
+    expect(resources('AWS::Lambda::Function')).toHaveLength(24);
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing', () => {
@@ -99,14 +105,16 @@ describe('functions', () => {
     expect(arn).toContain(`:stateMachine:${machine.Properties.StateMachineName}`);
   });
 
-  it('gives each function its own log group with a retention, and no managed policy', () => {
+  it('gives each function its own log group with a retention, and no managed policy but the AWS Backup restore role', () => {
+    // 24 functions, 3 state machines, the restic task.
     expect(
       resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.RetentionInDays === 90),
-    ).toHaveLength(9);
+    ).toHaveLength(28);
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig?.LogGroup, id).toBeDefined();
     }
-    for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const withManaged = resources('AWS::IAM::Role').filter(([, role]) => role.Properties.ManagedPolicyArns);
+    expect(withManaged.map(([id]) => id)).toEqual([logicalIdOf(built.workflows.restoreRole)]);
   });
 
   it('sends failed asynchronous invocations of the four event-driven functions to a dead-letter queue', () => {
@@ -115,7 +123,10 @@ describe('functions', () => {
       .map(([id]) => id)
       .sort();
     expect(withDlq).toEqual(
-      ['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)).sort(),
+      [
+        ...['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)),
+        logicalIdOf(built.workflows.restoreFunctions.dispatch.function),
+      ].sort(),
     );
   });
 });
@@ -229,13 +240,23 @@ describe('least privilege', () => {
     expect(touching(/s3:DeleteObject <audit-bucket>/)).toEqual([]);
   });
 
-  it('admits exactly the persist role to sign through the audit key policy, by its generated name prefix', () => {
-    const persistRole = `ReversaWorkflows-${roleOfFunction('persist')}-`;
-    expect(built.stateful.auditSigningKey.signers).toHaveLength(1);
-    expect(JSON.stringify(built.stateful.resolve(built.stateful.auditSigningKey.signers[0]))).toContain(
-      `:role/${persistRole}*`,
-    );
-    expect(built.stateful.dossierSigningKey.signers).toEqual([]);
+  it('admits exactly the audit-log writers to sign with the audit key, and dossier Sign with the dossier key', () => {
+    const prefixOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
+      `ReversaWorkflows-${logicalIdOf(fn.role)}-`;
+    const signers = (key: typeof built.stateful.auditSigningKey) =>
+      key.signers.map((pattern) => JSON.stringify(built.stateful.resolve(pattern)));
+    const audit = signers(built.stateful.auditSigningKey);
+    expect(audit).toHaveLength(3);
+    for (const fn of [
+      built.workflows.functions.persist,
+      built.workflows.restoreFunctions.record,
+      built.workflows.dossierFunctions.audit,
+    ]) {
+      expect(audit.some((signer) => signer.includes(`:role/${prefixOf(fn)}*`))).toBe(true);
+    }
+    const dossier = signers(built.stateful.dossierSigningKey);
+    expect(dossier).toHaveLength(1);
+    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierFunctions.sign)}*`);
   });
 
   it('refuses a stack prefix so long that CloudFormation would shorten the signer role name', () => {
@@ -334,8 +355,11 @@ describe('verify state machine', () => {
   });
 
   it('alarms on failed, throttled, aborted and timed-out executions through the encrypted alarm topic', () => {
+    const machineId = resources('AWS::StepFunctions::StateMachine')[0]![0];
     const alarms = resources('AWS::CloudWatch::Alarm').filter(
-      ([, alarm]) => alarm.Properties.Namespace === 'AWS/States',
+      ([, alarm]) =>
+        alarm.Properties.Namespace === 'AWS/States' &&
+        JSON.stringify(alarm.Properties.Dimensions).includes(`"Ref":"${machineId}"`),
     );
     expect(alarms.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual([
       'ExecutionThrottled',
@@ -411,7 +435,8 @@ describe('event wiring', () => {
 
   it('encrypts every dead-letter queue, refuses non-TLS access to it and alarms on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    expect(queues).toHaveLength(8);
+    // 8 verify/ingest DLQs and the restore-test dispatcher's.
+    expect(queues).toHaveLength(9);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnlyQueues = resources('AWS::SQS::QueuePolicy')
       .filter(([, policy]) =>
@@ -425,6 +450,6 @@ describe('event wiring', () => {
     const sqsAlarms = resources('AWS::CloudWatch::Alarm').filter(
       ([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS',
     );
-    expect(sqsAlarms).toHaveLength(8);
+    expect(sqsAlarms).toHaveLength(9);
   });
 });
