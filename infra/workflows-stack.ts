@@ -996,27 +996,29 @@ export class WorkflowsStack extends Stack {
 
     // One function, five parts: inventory, catalogue, evidence (restore tests + audit-log segment), escrow, contacts.
     const gather = make(
-      'DossierGather',
+      'Gather', // short: a signing role's generated name must keep its prefix (see roleNamePrefix)
       'functions/dossier/gather.ts',
       {
-        table: 'read',
+        // readWrite + auditLog: the evidence part seals the audit log (a signed digest) before packing it.
+        table: 'readWrite',
         readPrefixes: [runs, ...sources, 'restore-tests/'],
         writePrefixes: [runs],
         probeMissingKeys: true,
+        auditLog: true,
       },
       opts('Dossier export: gathers one part into staging (secrets sealed in memory)', {
         memorySize: 1024,
         timeout: Duration.minutes(15),
       }),
     );
-    const auditObjects = stateful.auditBucket.arnForObjects('audit/*');
-    gather.allow(new PolicyStatement({ actions: ['s3:GetObject'], resources: [auditObjects] }));
-    gather.allow(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [stateful.auditBucket.bucketArn] }));
-    gather.allow(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [stateful.auditSigningKey.keyArn] }));
+    // Inventory discovery: the tenant's tagged resources, in client accounts through their ReversaReadBackup role.
+    gather.allow(new PolicyStatement({ actions: ['tag:GetResources'], resources: ['*'] }));
+    const readRoles = `arn:${this.partition}:iam::*:role/${props.readBackupRolePrefix ?? 'ReversaReadBackup'}*`;
+    gather.allow(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [readRoles] }));
     acknowledgeWildcardResource(
       gather,
-      auditObjects,
-      'The evidence part copies the tenant audit log (audit/<tenantId>/entries and digests); read-only, stops at audit/.',
+      readRoles,
+      'Inventory discovery reads client accounts through the same read-only ReversaReadBackup* roles as reconciliation (trust requires the tenant id as ExternalId).',
     );
     this.allowTenantSecrets(gather, true);
 

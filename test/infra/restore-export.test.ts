@@ -232,7 +232,8 @@ describe('reversibility-export workflow', () => {
     const signers = Object.keys(built.workflows.dossierFunctions).filter((key) =>
       grantsOf(key as never).some((g) => g.startsWith('kms:Sign')),
     );
-    expect(signers.sort()).toEqual(['audit', 'sign']);
+    // gather seals the audit log before packing it (audit key); only Sign signs the dossier.
+    expect(signers.sort()).toEqual(['audit', 'gather', 'sign']);
     expect(grantsOf('sign').find((g) => g.startsWith('kms:Sign'))).toContain('DossierSigningKey');
     const assemble = grantsOf('assemble');
     for (const action of ['s3:PutObject', 's3:AbortMultipartUpload']) {

@@ -279,9 +279,9 @@ describe('signing keys', () => {
     expect(moreAudit).toEqual([]);
     expect(auditSign.Action).toBe('kms:Sign');
     const patterns = JSON.stringify(auditSign.Condition.ArnLike['aws:PrincipalArn']);
-    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(3);
-    // persist (verify runs), Record (restore tests), DxAudit (dossier exports).
-    for (const role of ['PersistRole', 'RecordRole', 'DxAuditRole']) {
+    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(4);
+    // persist (verify runs), Record (restore tests), DxAudit (dossier exports), Gather (seals before packing).
+    for (const role of ['PersistRole', 'RecordRole', 'DxAuditRole', 'GatherRole']) {
       expect(patterns).toMatch(new RegExp(`:role/ReversaWorkflows-${role}[0-9A-F]{8}-\\*"`));
     }
     const [dossierSign, ...moreDossier] = signStatements(keyWithAlias('alias/reversa-dossier-signing')[1]);

@@ -246,10 +246,11 @@ describe('least privilege', () => {
     const signers = (key: typeof built.stateful.auditSigningKey) =>
       key.signers.map((pattern) => JSON.stringify(built.stateful.resolve(pattern)));
     const audit = signers(built.stateful.auditSigningKey);
-    expect(audit).toHaveLength(3);
+    expect(audit).toHaveLength(4);
     for (const fn of [
       built.workflows.functions.persist,
       built.workflows.restoreFunctions.record,
+      built.workflows.dossierFunctions.gather,
       built.workflows.dossierFunctions.audit,
     ]) {
       expect(audit.some((signer) => signer.includes(`:role/${prefixOf(fn)}*`))).toBe(true);
