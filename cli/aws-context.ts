@@ -8,6 +8,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
 import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
+import { SchedulerScheduleManager, sdkSchedulerApi } from '#adapters/aws/scheduler-schedule-manager.ts';
 import { SecretsManagerSource } from '#adapters/aws/secrets-manager-source.ts';
 import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
 import { composeAws } from '#adapters/compose.ts';
@@ -29,6 +30,8 @@ const OUTPUTS = {
   dossierKeyId: 'DossierKeyId',
   exportStateMachineArn: 'ExportStateMachineArn',
   restoreTestStateMachineArn: 'RestoreTestStateMachineArn',
+  restoreDispatcherArn: 'RestoreDispatcherArn',
+  restoreSchedulerRoleArn: 'RestoreSchedulerRoleArn',
 } as const;
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
@@ -120,6 +123,13 @@ export async function openAwsContext(prefix: string, region: string | undefined)
         ...(await runToEnd(outputs[OUTPUTS.exportStateMachineArn] as string, name, input)),
       };
     },
+    // The operator applying strategies needs the stack's RestoreScheduleSyncPolicyArn policy (docs/deploy.md).
+    scheduleManager: async () =>
+      new SchedulerScheduleManager({
+        api: await sdkSchedulerApi(),
+        dispatcherArn: outputs[OUTPUTS.restoreDispatcherArn] as string,
+        roleArn: outputs[OUTPUTS.restoreSchedulerRoleArn] as string,
+      }),
     restoreTestStarter: () =>
       new SfnVerifyStarter({ stateMachineArn: outputs[OUTPUTS.restoreTestStateMachineArn] as string, client: sfn }),
     localSecrets: () => {

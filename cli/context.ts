@@ -10,6 +10,7 @@ import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { ConfigError } from '#core/errors.ts';
+import type { ScheduleManager } from '#core/restore/schedule.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { ExportInput } from '#core/use-cases/dossier-export.ts';
 import type { RestoreTestStarter } from '#core/use-cases/restore-test.ts';
@@ -45,6 +46,11 @@ export interface CliContext {
   runExport(input: ExportInput): Promise<ExportRun>;
   /** A presigned GET for an object of the dossier bucket. */
   presignDossier(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * Where restore-test schedules live: EventBridge Scheduler for a deployed stack; locally none
+   * (`reversa local up` arms croner jobs from the applied strategies itself).
+   */
+  scheduleManager(): Promise<ScheduleManager | undefined>;
   /** Starts restore-test executions (the local ASL runner, or Step Functions). */
   restoreTestStarter(): RestoreTestStarter;
   /** The local secret store (local cloud only): escrow and restic passwords come from it. */
@@ -106,6 +112,7 @@ async function openLocalContext(): Promise<CliContext> {
           expiresIn,
         },
       ),
+    scheduleManager: async () => undefined,
     restoreTestStarter: () => {
       const secrets = new LocalSecretStore({ dir: join(cloud.home, 'secrets'), clock: deps.clock });
       return new LocalRestoreTestStarter(

@@ -46,7 +46,13 @@ async function apply(argv: string[]): Promise<number> {
   const ctx = await openContext(values);
   try {
     const author = values.author ?? process.env.USER ?? 'unknown';
-    const result = await applyStrategy(ctx.deps, { text, fileName: basename(file), author, now: ctx.now() });
+    const schedules = await ctx.scheduleManager();
+    const result = await applyStrategy(schedules ? { ...ctx.deps, schedules } : ctx.deps, {
+      text,
+      fileName: basename(file),
+      author,
+      now: ctx.now(),
+    });
     const v = result.version;
     if (values.json)
       writeJson({ tenantId: v.tenantId, version: v.version, created: result.created, sha256: v.contentSha256 });

@@ -32,7 +32,7 @@ describe('the CLI against a deployed stack', () => {
     );
     cfn
       .on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' })
-      .resolves(outputs({ VerifyStateMachineArn: 'arn:sm', ExportStateMachineArn: 'arn:ex', RestoreTestStateMachineArn: 'arn:rt' }));
+      .resolves(outputs({ VerifyStateMachineArn: 'arn:sm', ExportStateMachineArn: 'arn:ex', RestoreTestStateMachineArn: 'arn:rt', RestoreDispatcherArn: 'arn:d', RestoreSchedulerRoleArn: 'arn:r' }));
 
     const ctx = await openAwsContext('Reversa', 'eu-west-3');
 
@@ -45,7 +45,7 @@ describe('the CLI against a deployed stack', () => {
     cfn.on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' }).resolves(outputs({}));
 
     await expect(openAwsContext('Reversa', 'eu-west-3')).rejects.toThrow(
-      /lack outputs: DataBucketName, EventBusName, VerifyStateMachineArn, AuditBucketName, AuditKeyId, DossierBucketName, DossierKeyId, ExportStateMachineArn, RestoreTestStateMachineArn/,
+      /lack outputs: DataBucketName, EventBusName, VerifyStateMachineArn, AuditBucketName, AuditKeyId, DossierBucketName, DossierKeyId, ExportStateMachineArn, RestoreTestStateMachineArn, RestoreDispatcherArn, RestoreSchedulerRoleArn/,
     );
   });
 });
