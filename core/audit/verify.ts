@@ -61,10 +61,23 @@ function toText(bytes: string | Uint8Array): string | undefined {
   }
 }
 
-function entryBytes(input: EntryInput): { raw: string | Uint8Array; name?: string } {
+/**
+ * The bytes of an entry, or why it has none: an entry object that is not canonical JSON (a number jq
+ * prints differently, a lone surrogate) is a bad entry to report, not a reason to abort the verification.
+ */
+function entryBytes(input: EntryInput): { raw: string | Uint8Array; name?: string; unusable?: string } {
   if (typeof input === 'string' || input instanceof Uint8Array) return { raw: input };
-  if ('bytes' in input) return { raw: input.bytes, name: input.name };
-  return { raw: canonicalJson(input) };
+  if (typeof input === 'object' && input !== null && 'bytes' in input) {
+    const { bytes, name } = input;
+    if (typeof bytes === 'string' || bytes instanceof Uint8Array) {
+      return typeof name === 'string' ? { raw: bytes, name } : { raw: bytes };
+    }
+  }
+  try {
+    return { raw: canonicalJson(input) };
+  } catch (error) {
+    return { raw: '', unusable: `not canonical JSON (${error instanceof Error ? error.message : 'not a JSON value'})` };
+  }
 }
 
 function parseDigest(text: string): AuditDigest | string {
@@ -235,8 +248,9 @@ class EntryChain {
     // Bytes (the usual input) skip the normalising object; entries built from objects pay for it.
     let raw: string | Uint8Array;
     let name: string | undefined;
+    let unusable: string | undefined;
     if (input instanceof Uint8Array || typeof input === 'string') raw = input;
-    else ({ raw, name } = entryBytes(input));
+    else ({ raw, name, unusable } = entryBytes(input));
     const hash = sha256Hex(raw);
     let directlyBad = false;
     if (name !== undefined && seqOfFileName(name) !== position) {
@@ -247,7 +261,7 @@ class EntryChain {
       );
     }
     const text = toText(raw);
-    const parsed = text === undefined ? 'not UTF-8' : parseEntry(text);
+    const parsed = unusable ?? (text === undefined ? 'not UTF-8' : parseEntry(text));
     let linkBroken = true;
     if (typeof parsed === 'string') {
       directlyBad = true;

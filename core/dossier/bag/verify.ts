@@ -280,9 +280,17 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
     const files = new Map<string, Entry>();
     for (const e of entries) if (!e.fileName.endsWith('/')) files.set(e.fileName.slice(prefix.length), e);
 
+    // A tag file whose data is corrupt (bad deflate, short read) fails the verdict; it must not throw it away.
+    const unreadableTags: string[] = [];
     const readTag = async (name: string, limit = MAX_SMALL_TAG_BYTES): Promise<Buffer | undefined> => {
       const entry = files.get(name);
-      return entry ? readEntry(zip, entry, limit) : undefined;
+      if (!entry) return undefined;
+      try {
+        return await readEntry(zip, entry, limit);
+      } catch (err) {
+        unreadableTags.push(`${name} (${errorText(err)})`);
+        return undefined;
+      }
     };
 
     // bagit.txt
@@ -406,8 +414,12 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
         tagProblems.push(`${line.path} listed but not a tag file in the zip`);
         continue;
       }
-      const got = await sha256OfStream(await zip.openReadStreamPromise(entry));
-      if (got.hex !== line.sha256) tagProblems.push(`SHA-256 differs for ${line.path}`);
+      try {
+        const got = await sha256OfStream(await zip.openReadStreamPromise(entry));
+        if (got.hex !== line.sha256) tagProblems.push(`SHA-256 differs for ${line.path}`);
+      } catch (err) {
+        tagProblems.push(`${line.path} unreadable (${errorText(err)})`);
+      }
     }
     const listed = new Set(tagManifest.lines.map((l) => l.path));
     const uncovered = [...files.keys()].filter(
@@ -444,6 +456,9 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
       }
     }
     checks.push({ name: 'signature valid', ok: signatureOk, detail: signatureDetail });
+    if (unreadableTags.length > 0) {
+      checks.push({ name: 'tag files readable', ok: false, detail: `corrupt: ${listSome(unreadableTags)}` });
+    }
 
     if (opts.expectedFingerprint !== undefined) {
       const want = normalizeFingerprint(opts.expectedFingerprint);
@@ -468,6 +483,10 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
 
     checks.push(...(await sidecarChecks(zipPath, signatureOk ? pem : undefined)));
     return result({ bagName, ...(fingerprint ? { signerFingerprint: fingerprint } : {}) });
+  } catch (err) {
+    // A verifier answers with a verdict: whatever else a corrupt archive breaks is one more failed check.
+    checks.push({ name: 'zip entries readable', ok: false, detail: errorText(err) });
+    return result();
   } finally {
     zip.close();
   }

@@ -75,7 +75,8 @@ export function parseEscrowManifest(bytes: Uint8Array): EscrowManifest {
   if (typeof doc !== 'object' || doc === null || doc.format !== ESCROW_FORMAT) {
     throw manifestProblem('format', `expected "${ESCROW_FORMAT}"`);
   }
-  if (typeof doc.tenantId !== 'string' || Number.isNaN(Date.parse(String(doc.sealedAt)))) {
+  // typeof before any coercion: String() on a parsed object with its own toString/valueOf keys throws a TypeError.
+  if (typeof doc.tenantId !== 'string' || typeof doc.sealedAt !== 'string' || Number.isNaN(Date.parse(doc.sealedAt))) {
     throw manifestProblem('', 'expected tenantId and sealedAt (ISO 8601)');
   }
   if (typeof doc.bundle?.sha256 !== 'string' || !Number.isSafeInteger(doc.bundle?.bytes)) {
@@ -93,7 +94,8 @@ export function parseEscrowManifest(bytes: Uint8Array): EscrowManifest {
       c.threshold >= 2 &&
       c.threshold <= c.shares &&
       c.shares <= 255 &&
-      isX25519Recipient(String(c.escrowRecipient));
+      typeof c.escrowRecipient === 'string' &&
+      isX25519Recipient(c.escrowRecipient);
     if (!ok)
       throw manifestProblem(
         'custody',

@@ -70,9 +70,13 @@ export function parseShare(bytes: Uint8Array, source: string): EscrowShare {
   const lines = text.split('\n');
   if (lines[0] !== SHARE_MAGIC) throw shareProblem(source, `does not start with "${SHARE_MAGIC}"`);
   const fields = new Map<string, string>();
+  let repeated = false;
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(': ');
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 2));
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon);
+    repeated ||= fields.has(name);
+    fields.set(name, line.slice(colon + 2));
   }
   const field = (name: string): string => {
     const value = fields.get(name);
@@ -82,6 +86,11 @@ export function parseShare(bytes: Uint8Array, source: string): EscrowShare {
   const body = text.slice(0, text.lastIndexOf('\nchecksum: '));
   if (!text.includes('\nchecksum: ') || field('checksum') !== checksum(body)) {
     throw shareProblem(source, 'checksum does not match: the share is corrupt or was edited');
+  }
+  // The checksum covers only the lines above it: a field repeated, or any line after the checksum,
+  // would override a checked value with an unchecked one.
+  if (repeated || !text.endsWith(`\nchecksum: ${fields.get('checksum')}`)) {
+    throw shareProblem(source, 'has a repeated field or lines after "checksum": the share was edited');
   }
   const int = (name: string): number => {
     const value = Number(field(name));
