@@ -15,6 +15,7 @@ import { verifyAuditDir } from '#core/audit/verify.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import type { ObjectStore } from '#core/dossier/ports.ts';
 import { SecretValue } from '#core/secrets/ports.ts';
+import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import type { DossierPublishedDetail } from '#core/use-cases/dossier-export.ts';
 import { assembleAndUpload } from '#core/use-cases/dossier-export.ts';
 import { dossierReadiness } from '#core/use-cases/dossier-readiness.ts';
@@ -93,6 +94,13 @@ async function seedTenant(tenantId: string, withContacts = true): Promise<void> 
     rtoMet: true,
     strategyVersion: 1,
     evidenceKey,
+  });
+  // The test recorded in the audit log, as the restore workflow's Record step does (unsealed until the export).
+  await recordInAuditLog(adapters.audit, tenantId, {
+    type: 'restore-test',
+    record: { testId: 't-1', outcome: 'PASSED' },
+    summary: { testId: 't-1', outcome: 'PASSED' },
+    time: AT - DAY,
   });
   const secrets = deps.secrets as LocalSecretStore;
   await secrets.put(tenantId, `reversa/${tenantId}/db-password`, SecretValue.fromUtf8(CANARIES[0]!));
