@@ -8,7 +8,7 @@ import { ValidationError } from '../errors.ts';
 import type { ArchiveEntry } from './archive-entry.ts';
 import { ByteReader } from './byte-reader.ts';
 import { readTar } from './tar.ts';
-import { readZip } from './zip.ts';
+import { isZlibError, readZip } from './zip.ts';
 
 export type ArchiveFormat = 'tar' | 'tar.gz' | 'zip';
 
@@ -19,12 +19,24 @@ export function detectFormat(head: Buffer): ArchiveFormat | 'gzip' | undefined {
   return undefined;
 }
 
-function gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+async function* gunzip(source: AsyncIterable<Uint8Array>, compressed: ByteReader): AsyncGenerator<Buffer> {
   const gz = createGunzip();
   pipeline(Readable.from(source, { objectMode: false }), gz, () => {
     // Errors surface through iterating `gz` (pipeline destroys it with the error).
   });
-  return gz;
+  try {
+    for await (const chunk of gz) yield chunk as Buffer;
+  } catch (error) {
+    // Corrupt or truncated gzip is bad input: a typed error with the offset, not zlib's bare Error.
+    if (!isZlibError(error)) throw error;
+    throw new ValidationError('InvalidArchive', [
+      {
+        file: 'archive',
+        path: '',
+        message: `gzip: corrupt or truncated compressed data (${error.message}) near compressed byte ${compressed.position}`,
+      },
+    ]);
+  }
 }
 
 export interface OpenedArchive {
@@ -50,6 +62,7 @@ export async function openArchive(source: AsyncIterable<Uint8Array> | Iterable<U
             yield chunk;
           }
         })(),
+        outer,
       ),
     );
     format = detectFormat(await reader.peek(512)) === 'tar' ? 'tar.gz' : undefined;

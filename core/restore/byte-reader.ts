@@ -48,6 +48,9 @@ export class ByteReader {
 
   /** Exactly `n` bytes; undefined when the stream ended before the first byte; throws on a partial read. */
   async read(n: number): Promise<Buffer | undefined> {
+    // A zero-length field (an empty zip name or extra, an empty pax header) needs no byte, and take()
+    // assumes a buffered chunk, which an archive ending right at that field does not leave.
+    if (n === 0) return Buffer.alloc(0);
     const have = await this.ensure(n);
     if (have === 0 && n > 0) return undefined;
     if (have < n) throw this.truncated(n - have);

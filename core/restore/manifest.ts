@@ -84,32 +84,46 @@ function parseLine(line: string): Parsed {
   return { kind: 'hash', sha256: m[2]!.toLowerCase(), path: m[1] ? unescapeGnu(m[3]!) : m[3]! };
 }
 
-/** Splits a byte stream into lines with a per-line limit (no unbounded buffering of a line without \n). */
+function lineTooLong(file: string, line: number): ValidationError {
+  return new ValidationError('InvalidManifest', [
+    { file, line, column: 1, path: '', message: `line longer than ${MAX_MANIFEST_LINE_BYTES} bytes` },
+  ]);
+}
+
+/**
+ * Splits a byte stream into lines with a per-line limit that holds however the bytes are chunked:
+ * a complete over-long line inside one chunk is refused like a partial one, and only the new chunk
+ * is scanned for newlines (a long line arriving in small chunks stays linear, never rescanned).
+ */
 async function* lines(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string): AsyncGenerator<string> {
   let carry = '';
+  let carryBytes = 0;
   const decoder = new TextDecoder('utf-8');
   let lineNo = 0;
+  const complete = (piece: string): string => {
+    lineNo++;
+    if (carryBytes + Buffer.byteLength(piece) > MAX_MANIFEST_LINE_BYTES) throw lineTooLong(file, lineNo);
+    const line = carry === '' ? piece : carry + piece;
+    carry = '';
+    carryBytes = 0;
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  };
+  const keep = (piece: string): void => {
+    carry += piece;
+    carryBytes += Buffer.byteLength(piece);
+    if (carryBytes > MAX_MANIFEST_LINE_BYTES) throw lineTooLong(file, lineNo + 1);
+  };
   for await (const chunk of source) {
-    const text = carry + decoder.decode(chunk, { stream: true });
-    const parts = text.split('\n');
-    carry = parts.pop() ?? '';
-    if (Buffer.byteLength(carry) > MAX_MANIFEST_LINE_BYTES) {
-      throw new ValidationError('InvalidManifest', [
-        {
-          file,
-          line: lineNo + parts.length + 1,
-          path: '',
-          message: `line longer than ${MAX_MANIFEST_LINE_BYTES} bytes`,
-        },
-      ]);
+    const text = decoder.decode(chunk, { stream: true });
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      yield complete(text.slice(from, nl));
+      from = nl + 1;
     }
-    for (const part of parts) {
-      lineNo++;
-      yield part.endsWith('\r') ? part.slice(0, -1) : part;
-    }
+    keep(text.slice(from));
   }
-  const rest = carry + decoder.decode();
-  if (rest !== '') yield rest;
+  keep(decoder.decode());
+  if (carry !== '') yield complete('');
 }
 
 /**

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../ports.ts';
 import { type ArchiveFormat, openArchive } from './archive.ts';
-import { BoundedTasks } from './archive-tasks.ts';
 import { safeRelativePath } from './archive-entry.ts';
+import { BoundedTasks } from './archive-tasks.ts';
 import {
   buildEvidence,
   type CheckResult,
@@ -101,7 +101,7 @@ export async function cleanupSandbox(sandbox: Sandbox, clock: Clock): Promise<Cl
 /** Files up to this size are taken off the parser whole and written + read back concurrently. */
 const SMALL_FILE_BYTES = 4 * 1024 * 1024;
 /** Concurrent write/read-back tasks, and the file bytes they may hold between them. */
-const MAX_TASKS = 16;
+const MAX_TASKS = 8;
 const MAX_HELD_BYTES = 32 * 1024 * 1024;
 
 /** Per-file state bits, one byte per manifest slot (no per-file objects or sets). */

@@ -81,7 +81,9 @@ function kindOf(type: string): EntryKind {
 
 async function readSmall(reader: ByteReader, size: number, limit: number, what: string): Promise<Buffer> {
   if (size > limit) throw bad(reader, `${what} of ${size} bytes exceeds the ${limit}-byte limit`);
-  const data = (await reader.read(size)) ?? Buffer.alloc(0);
+  const data = await reader.read(size);
+  // The stream ending where the header's data should be is a truncated archive, not an empty header.
+  if (data === undefined) throw reader.truncated(size);
   await reader.skip((BLOCK - (size % BLOCK)) % BLOCK);
   return data;
 }

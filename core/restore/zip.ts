@@ -91,12 +91,25 @@ async function* untilDescriptor(
   }
 }
 
-async function* inflated(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** zlib's own errors (code Z_DATA_ERROR, Z_BUF_ERROR…) mean corrupt input; anything else (the source's) passes through. */
+export function isZlibError(error: unknown): error is Error & { code: string } {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+async function* inflated(source: AsyncIterable<Buffer>, reader: ByteReader, path: string): AsyncGenerator<Buffer> {
   const inflate = createInflateRaw();
   pipeline(Readable.from(source, { objectMode: false }), inflate, () => {
     // Errors surface through the iteration of `inflate` below (pipeline destroys it with the error).
   });
-  for await (const chunk of inflate) yield chunk as Buffer;
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer;
+  } catch (error) {
+    // Corrupt deflate data is bad input like any other: a typed error naming the entry, not zlib's bare Error.
+    if (isZlibError(error))
+      throw bad(reader, `entry ${JSON.stringify(path)} has corrupt deflate data (${error.message})`);
+    throw error;
+  }
 }
 
 export async function* readZip(reader: ByteReader): AsyncGenerator<ArchiveEntry> {
@@ -118,8 +131,10 @@ export async function* readZip(reader: ByteReader): AsyncGenerator<ArchiveEntry>
     const nameLength = header.readUInt16LE(26);
     const extraLength = header.readUInt16LE(28);
     if (nameLength > MAX_ENTRY_NAME_BYTES) throw bad(reader, 'entry name too long');
+    // The stream ending inside the header is a truncated archive, not an entry with an empty name.
     const name = (await reader.read(nameLength)) ?? Buffer.alloc(0);
     const extra = (await reader.read(extraLength)) ?? Buffer.alloc(0);
+    if (name.length < nameLength || extra.length < extraLength) throw reader.truncated(nameLength + extraLength);
     const path = name.toString((flags & 0x0800) !== 0 ? 'utf8' : 'latin1');
     if ((flags & 0x0001) !== 0) throw bad(reader, `entry ${JSON.stringify(path)} is encrypted: not supported`);
     if (method !== 0 && method !== 8)
@@ -153,7 +168,7 @@ export async function* readZip(reader: ByteReader): AsyncGenerator<ArchiveEntry>
       })();
     }
     let finished = false;
-    const bodySource = method === 8 ? inflated(raw) : raw;
+    const bodySource = method === 8 ? inflated(raw, reader, path) : raw;
     const body = (async function* () {
       yield* bodySource;
       finished = true;

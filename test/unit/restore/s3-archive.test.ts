@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
 import { restoreAndVerifyArchive } from '#core/restore/s3-archive.ts';
@@ -235,14 +235,16 @@ describe('s3-archive fault injection: a result is always produced and cleanup al
 
   it('refuses entries that would escape the sandbox', async () => {
     const evil = join(fx.root, 'evil.tar');
-    writeFileSync(join(fx.root, 'x'), 'evil');
-    execFileSync('tar', ['-cf', evil, '-P', '-C', fx.data, '.', '../x']);
+    // A name of its own: a bare `x` in the shared temp directory may exist for unrelated reasons.
+    const probe = `escape-probe-${basename(fx.root)}`;
+    writeFileSync(join(fx.root, probe), 'evil');
+    execFileSync('tar', ['-cf', evil, '-P', '-C', fx.data, '.', `../${probe}`]);
 
     const result = await run(evil);
 
     const fileList = result.checks.find((c) => c.name === 'file-list')!;
     expect(fileList.status).toBe('FAILED');
     expect(fileList.unreadable?.count).toBe(1);
-    expect(existsSync(join(fx.root, '..', 'x'))).toBe(false);
+    expect(existsSync(join(fx.root, '..', probe))).toBe(false);
   });
 });

@@ -88,6 +88,28 @@ describe('writeBag', () => {
     for (const e of entries) expect(e.mode).toBe(e.name.endsWith('/') ? 0o755 : 0o644);
   });
 
+  it('packs hundreds of small files (prepared on worker threads) that unzip, sha256sum -c and verify accept', async () => {
+    const files: Record<string, string | Buffer> = {};
+    for (let i = 0; i < 300; i++) {
+      const name = `configurations/site-${String(i % 7).padStart(2, '0')}/item-${String(i).padStart(4, '0')}`;
+      // Tiny (pooled), mid-size and already-compressed entries, so every transfer path is taken.
+      if (i % 3 === 0)
+        files[`${name}.age`] = Buffer.from(Array.from({ length: 5000 + i }, (_, j) => (j * 31 + i) & 0xff));
+      else files[`${name}.csv`] = `line ${i},backup,restore\n`.repeat(i % 2 === 0 ? 1 : 400);
+    }
+
+    const { dir, zipPath } = await writeSampleBag(testSigner(), { files });
+
+    expect(run('unzip', ['-tq', zipPath], dir).code).toBe(0);
+    expect(run('unzip', ['-q', zipPath], dir).code).toBe(0);
+    const check = run('sha256sum', ['-c', '--quiet', 'manifest-sha256.txt'], join(dir, 'acme-dossier-v1'));
+    expect(check).toMatchObject({ code: 0, stderr: '' });
+    expect((await verifyDossierZip(zipPath)).ok).toBe(true);
+    const methods = (await zipEntries(zipPath)).filter((e) => e.name.includes('/item-'));
+    expect(methods.filter((e) => e.method === 8)).toHaveLength(200);
+    expect(methods.filter((e) => e.method === 0)).toHaveLength(100);
+  });
+
   it('produces byte-identical archives for the same input, time and (deterministic) signer', async () => {
     const signer = deterministicSigner(testSigner());
 
