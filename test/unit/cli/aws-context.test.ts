@@ -32,7 +32,15 @@ describe('the CLI against a deployed stack', () => {
     );
     cfn
       .on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' })
-      .resolves(outputs({ VerifyStateMachineArn: 'arn:sm', ExportStateMachineArn: 'arn:ex', RestoreTestStateMachineArn: 'arn:rt', RestoreDispatcherArn: 'arn:d', RestoreSchedulerRoleArn: 'arn:r' }));
+      .resolves(
+        outputs({
+          VerifyStateMachineArn: 'arn:sm',
+          ExportStateMachineArn: 'arn:ex',
+          RestoreTestStateMachineArn: 'arn:rt',
+          RestoreDispatcherArn: 'arn:d',
+          RestoreSchedulerRoleArn: 'arn:r',
+        }),
+      );
 
     const ctx = await openAwsContext('Reversa', 'eu-west-3');
 
