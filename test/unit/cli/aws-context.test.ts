@@ -30,17 +30,15 @@ describe('the CLI against a deployed stack', () => {
         DossierKeyId: 'k2',
       }),
     );
-    cfn
-      .on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' })
-      .resolves(
-        outputs({
-          VerifyStateMachineArn: 'arn:sm',
-          ExportStateMachineArn: 'arn:ex',
-          RestoreTestStateMachineArn: 'arn:rt',
-          RestoreDispatcherArn: 'arn:d',
-          RestoreSchedulerRoleArn: 'arn:r',
-        }),
-      );
+    cfn.on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' }).resolves(
+      outputs({
+        VerifyStateMachineArn: 'arn:sm',
+        ExportStateMachineArn: 'arn:ex',
+        RestoreTestStateMachineArn: 'arn:rt',
+        RestoreDispatcherArn: 'arn:d',
+        RestoreSchedulerRoleArn: 'arn:r',
+      }),
+    );
 
     const ctx = await openAwsContext('Reversa', 'eu-west-3');
 
