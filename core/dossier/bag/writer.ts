@@ -1,9 +1,10 @@
 /**
- * The streaming BagIt writer: one pass, one payload stream open at a time, the zip streamed
- * straight into the sink (a multipart upload or a temp file). Memory holds only the manifest
- * lines (one per file), never file contents.
+ * The streaming BagIt writer: one pass, one payload stream open at a time, the zip produced by
+ * archiver (the project's fixed choice for archives) and streamed straight into the sink (a
+ * multipart upload or a temp file). Memory holds only the manifest lines and archiver's central
+ * directory records (one per entry), never whole large files.
  *
- * Zip entries are written in byte-wise order of their full path, which is also the order in
+ * Zip entries are appended in byte-wise order of their full path, which is also the order in
  * which everything they contain becomes known:
  *   <bag>/ · README-VERIFY.md · bag-info.txt · bagit.txt · data/… · fetch.txt ·
  *   manifest-sha256.txt · signer-public-key.pem · tagmanifest-sha256.txt · tagmanifest-sha256.txt.sig
@@ -11,20 +12,21 @@
  * and bagit.txt are known up front; the manifest after the payload; the tag manifest and its
  * signature last.
  *
- * The zip itself is written here (no archiver): small entries arrive whole from the read-ahead,
- * already hashed, CRC'd and deflated on worker threads (compression.ts EntryPreparer), and go out as
- * header + data with their CRC and sizes known; large ones stream with a data descriptor. A zlib
- * stream per small file (what archiver does) cost more CPU, garbage and native memory than the
- * files themselves, and kept all the work on the main thread.
+ * Every entry goes through archiver.append() with an explicit date and mode: append() feeds
+ * archiver's one-at-a-time queue directly, so entries come out in the order appended. (Its
+ * file()/directory()/glob() would lstat on the statConcurrency queue first, which can reorder
+ * entries unless `stats` is passed; we never use them: payloads are streams from S3 or disk.)
+ * Small files arrive whole from the read-ahead, already hashed on a worker thread; large ones
+ * stream through a hashing transform into archiver.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32, createDeflateRaw } from 'node:zlib';
+import { ZipArchive, type ZipEntryData } from 'archiver';
 import { InternalError, ValidationError } from '#core/errors.ts';
 import { BAGIT_TXT, payloadOxum, renderBagInfo } from './bag-info.ts';
-import { DEFLATE_LEVEL, EntryPreparer, type PreparedEntry, prepareHere, shouldStore } from './compression.ts';
+import { DEFLATE_LEVEL, EntryPreparer, type PreparedEntry, shouldStore } from './compression.ts';
 import { MAX_ENTRY_BYTES } from './limits.ts';
 import { type ManifestLine, renderFetch, renderManifest } from './manifest.ts';
 import { assertAfter, assertBagName, assertSafePath, compareBytes } from './paths.ts';
@@ -37,6 +39,11 @@ export const FILE_MODE = 0o644;
 export const DIR_MODE = 0o755;
 const COALESCE_BYTES = 256 * 1024;
 const PASS_THROUGH_BYTES = 64 * 1024;
+/** Buffer size of archiver's streams (its own and its zip engine's). */
+const ARCHIVER_BUFFER_BYTES = 1024 * 1024;
+/** How far ahead of archiver small entries are queued (count and bytes), on top of the read-ahead. */
+const QUEUED_ENTRIES = 4;
+const QUEUED_BYTES = 4 * 1024 * 1024;
 
 /** Counts and hashes bytes passing through, without holding them. */
 class HashingCounter extends Transform {
@@ -49,9 +56,28 @@ class HashingCounter extends Transform {
   }
 }
 
+/** Hashes a payload stream on its way into archiver and stops it as soon as it overruns its declared size. */
+class PayloadHasher extends Transform {
+  readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+  constructor(private readonly entry: PayloadEntry) {
+    super({ highWaterMark: ARCHIVER_BUFFER_BYTES });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.entry.size) {
+      done(sizeMismatch(this.entry, this.bytes));
+      return;
+    }
+    this.hash.update(chunk);
+    done(null, chunk);
+  }
+}
+
 /**
- * Archiver emits many tiny writes (4-byte header fields); gathering them into 256 KiB chunks
- * turns thousands of sink writes (syscalls, upload buffer appends) per small file into a few.
+ * Archiver's zip engine writes every header field separately (2- and 4-byte writes); gathering
+ * them into 256 KiB chunks turns thousands of sink writes (syscalls, upload buffer appends) per
+ * small file into a few.
  */
 class Coalesce extends Transform {
   private chunks: Buffer[] = [];
@@ -146,236 +172,16 @@ function parentDirs(path: string): string[] {
   return segments.slice(0, -1).map((_, i) => `${segments.slice(0, i + 1).join('/')}/`);
 }
 
-const ZIP64_LIMIT = 0xffffffff;
-const UTF8_NAMES = 0x0800;
-const DATA_DESCRIPTOR = 0x0008;
-const VERSION_MADE_BY = (3 << 8) | 45; // Unix, spec 4.5
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-
-/** MS-DOS date and time in UTC (the bagging time is a UTC instant; local time would vary by host). */
-function dosDateTime(d: Date): { date: number; time: number } {
-  const year = d.getUTCFullYear();
-  if (year < 1980) return { date: (1 << 5) | 1, time: 0 };
-  if (year > 2107) return { date: (127 << 9) | (12 << 5) | 31, time: (23 << 11) | (59 << 5) | 29 };
-  return {
-    date: ((year - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
-    time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
-  };
-}
-
-interface ZipEntryMeta {
-  name: string;
-  date: Date;
-  mode: number;
-  directory?: boolean;
-}
-
 /**
- * A forward-only zip writer: local header, data, (data descriptor), and the central directory at
- * the end; ZIP64 records only where an offset, the directory or the entry count needs them (no
- * entry is ever 4 GiB: the writer refuses those). Keeps one central record (~100 bytes) per entry.
+ * archiver's zip engine (zip-stream). A Buffer entry is written into it in one go and its callback
+ * fires at once, whatever the sink's pace: the writer waits on this stream's own backpressure
+ * before appending more, or a slow sink would let stored files pile up in memory.
  */
-class ZipOut {
-  private offset = 0;
-  private readonly central: Buffer[] = [];
-  private centralBytes = 0;
-
-  constructor(private readonly emit: (chunk: Buffer) => Promise<void>) {}
-
-  private async write(chunk: Buffer): Promise<void> {
-    this.offset += chunk.length;
-    await this.emit(chunk);
-  }
-
-  private localHeader(
-    name: Buffer,
-    flags: number,
-    method: number,
-    dos: { date: number; time: number },
-    crc: number,
-    compressed: number,
-    size: number,
-  ): Buffer {
-    const h = Buffer.alloc(30 + name.length);
-    h.writeUInt32LE(0x04034b50, 0);
-    h.writeUInt16LE(20, 4);
-    h.writeUInt16LE(flags, 6);
-    h.writeUInt16LE(method, 8);
-    h.writeUInt16LE(dos.time, 10);
-    h.writeUInt16LE(dos.date, 12);
-    h.writeUInt32LE(crc >>> 0, 14);
-    h.writeUInt32LE(compressed, 18);
-    h.writeUInt32LE(size, 22);
-    h.writeUInt16LE(name.length, 26);
-    h.writeUInt16LE(0, 28);
-    name.copy(h, 30);
-    return h;
-  }
-
-  private record(
-    meta: ZipEntryMeta,
-    name: Buffer,
-    flags: number,
-    method: number,
-    crc: number,
-    compressed: number,
-    size: number,
-    localOffset: number,
-  ): void {
-    const dos = dosDateTime(meta.date);
-    const zip64 = localOffset >= ZIP64_LIMIT;
-    const extra = zip64 ? Buffer.alloc(28) : Buffer.alloc(0);
-    if (zip64) {
-      extra.writeUInt16LE(0x0001, 0);
-      extra.writeUInt16LE(24, 2);
-      extra.writeBigUInt64LE(BigInt(size), 4);
-      extra.writeBigUInt64LE(BigInt(compressed), 12);
-      extra.writeBigUInt64LE(BigInt(localOffset), 20);
-    }
-    const c = Buffer.alloc(46 + name.length + extra.length);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(VERSION_MADE_BY, 4);
-    c.writeUInt16LE(zip64 ? 45 : 20, 6);
-    c.writeUInt16LE(flags, 8);
-    c.writeUInt16LE(method, 10);
-    c.writeUInt16LE(dos.time, 12);
-    c.writeUInt16LE(dos.date, 14);
-    c.writeUInt32LE(crc >>> 0, 16);
-    c.writeUInt32LE(zip64 ? ZIP64_LIMIT : compressed, 20);
-    c.writeUInt32LE(zip64 ? ZIP64_LIMIT : size, 24);
-    c.writeUInt16LE(name.length, 28);
-    c.writeUInt16LE(extra.length, 30);
-    c.writeUInt16LE(0, 32); // comment
-    c.writeUInt16LE(0, 34); // disk
-    c.writeUInt16LE(0, 36); // internal attributes
-    const type = meta.directory ? S_IFDIR : S_IFREG;
-    c.writeUInt32LE((((meta.mode | type) << 16) | (meta.directory ? 0x10 : 0x20)) >>> 0, 38);
-    c.writeUInt32LE(zip64 ? ZIP64_LIMIT : localOffset, 42);
-    name.copy(c, 46);
-    extra.copy(c, 46 + name.length);
-    this.central.push(c);
-    this.centralBytes += c.length;
-  }
-
-  /** An entry whose bytes are all known: stored, or deflated when `prepared.deflated` is there. */
-  async addBuffer(meta: ZipEntryMeta, prepared: Pick<PreparedEntry, 'data' | 'crc' | 'deflated'>): Promise<void> {
-    const { data, crc, deflated } = prepared;
-    const name = Buffer.from(meta.name, 'utf8');
-    const method = deflated === undefined ? 0 : 8;
-    const body = deflated ?? data;
-    const at = this.offset;
-    await this.write(this.localHeader(name, UTF8_NAMES, method, dosDateTime(meta.date), crc, body.length, data.length));
-    if (body.length > 0) await this.write(body);
-    this.record(meta, name, UTF8_NAMES, method, crc, body.length, data.length, at);
-  }
-
-  /** An entry streamed in: CRC and sizes follow the data in a data descriptor. */
-  async addStream(meta: ZipEntryMeta, source: AsyncIterable<Buffer>, deflate: boolean): Promise<number> {
-    const name = Buffer.from(meta.name, 'utf8');
-    const flags = UTF8_NAMES | DATA_DESCRIPTOR;
-    const method = deflate ? 8 : 0;
-    const at = this.offset;
-    await this.write(this.localHeader(name, flags, method, dosDateTime(meta.date), 0, 0, 0));
-    let crc = 0;
-    let size = 0;
-    let compressed = 0;
-    if (deflate) {
-      const z = createDeflateRaw({ level: DEFLATE_LEVEL });
-      const feeding = (async () => {
-        try {
-          for await (const chunk of source) {
-            crc = crc32(chunk, crc);
-            size += chunk.length;
-            if (!z.write(chunk)) await once(z, 'drain');
-          }
-          z.end();
-        } catch (err) {
-          z.destroy(err as Error);
-        }
-      })();
-      for await (const out of z as AsyncIterable<Buffer>) {
-        compressed += out.length;
-        await this.write(out);
-      }
-      await feeding;
-    } else {
-      for await (const chunk of source) {
-        crc = crc32(chunk, crc);
-        size += chunk.length;
-        await this.write(chunk);
-      }
-      compressed = size;
-    }
-    const d = Buffer.alloc(16);
-    d.writeUInt32LE(0x08074b50, 0);
-    d.writeUInt32LE(crc >>> 0, 4);
-    d.writeUInt32LE(compressed, 8);
-    d.writeUInt32LE(size, 12);
-    await this.write(d);
-    this.record(meta, name, flags, method, crc, compressed, size, at);
-    return size;
-  }
-
-  async finish(): Promise<void> {
-    const start = this.offset;
-    const size = this.centralBytes;
-    // Emitted in slices so no single buffer the size of the whole directory is built.
-    for (let i = 0; i < this.central.length; i += 512) await this.write(Buffer.concat(this.central.slice(i, i + 512)));
-    const count = this.central.length;
-    const end = this.offset;
-    const zip64 = count >= 0xffff || start >= ZIP64_LIMIT || size >= ZIP64_LIMIT;
-    if (zip64) {
-      const r = Buffer.alloc(56 + 20);
-      r.writeUInt32LE(0x06064b50, 0);
-      r.writeBigUInt64LE(44n, 4);
-      r.writeUInt16LE(VERSION_MADE_BY, 12);
-      r.writeUInt16LE(45, 14);
-      r.writeUInt32LE(0, 16);
-      r.writeUInt32LE(0, 20);
-      r.writeBigUInt64LE(BigInt(count), 24);
-      r.writeBigUInt64LE(BigInt(count), 32);
-      r.writeBigUInt64LE(BigInt(size), 40);
-      r.writeBigUInt64LE(BigInt(start), 48);
-      r.writeUInt32LE(0x07064b50, 56);
-      r.writeUInt32LE(0, 60);
-      r.writeBigUInt64LE(BigInt(end), 64);
-      r.writeUInt32LE(1, 72);
-      await this.write(r);
-    }
-    const e = Buffer.alloc(22);
-    e.writeUInt32LE(0x06054b50, 0);
-    e.writeUInt16LE(zip64 ? 0xffff : count, 8);
-    e.writeUInt16LE(zip64 ? 0xffff : count, 10);
-    e.writeUInt32LE(zip64 ? ZIP64_LIMIT : size, 12);
-    e.writeUInt32LE(zip64 ? ZIP64_LIMIT : start, 16);
-    await this.write(e);
-    this.central.length = 0;
-  }
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** Streams one large entry into the zip, hashing it on the way; returns its SHA-256 (hex). */
-async function streamEntry(zip: ZipOut, entry: PayloadEntry, meta: ZipEntryMeta, deflate: boolean): Promise<string> {
-  const hash = createHash('sha256');
-  let seen = 0;
-  const source = await entry.open();
-  const hashed = (async function* () {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      seen += chunk.length;
-      if (seen > entry.size) throw sizeMismatch(entry, seen);
-      hash.update(chunk);
-      yield chunk;
-    }
-  })();
-  try {
-    await zip.addStream(meta, hashed, deflate);
-  } finally {
-    source.destroy();
-  }
-  if (seen !== entry.size) throw sizeMismatch(entry, seen);
-  return hash.digest('hex');
+function zipEngineOf(archive: ZipArchive): Writable | undefined {
+  const engine = (archive as unknown as { _module?: { engine?: unknown } })._module?.engine;
+  return engine !== null && typeof engine === 'object' && 'writableNeedDrain' in engine
+    ? (engine as Writable)
+    : undefined;
 }
 
 /**
@@ -385,29 +191,62 @@ async function streamEntry(zip: ZipOut, entry: PayloadEntry, meta: ZipEntryMeta,
  */
 export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
   const { bagName, sink, now, signer } = opts;
-  const head = new Coalesce();
-  const out = new HashingCounter();
-  // Started at once so backpressure from the sink reaches the writer from the first byte.
-  const piping = pipeline(head, out, sink);
-  let pipeError: unknown;
-  piping.catch((err: unknown) => {
-    pipeError ??= err;
+  const archive = new ZipArchive({
+    zlib: { level: DEFLATE_LEVEL },
+    // UTC DOS times: the bagging time is a UTC instant; local time would vary by host.
+    forceLocalTime: false,
+    // Only file()/directory()/glob() stat; append() (all we use) goes straight to the ordered queue.
+    statConcurrency: 1,
+    highWaterMark: ARCHIVER_BUFFER_BYTES,
   });
-  const emit = async (chunk: Buffer): Promise<void> => {
-    if (pipeError !== undefined) throw pipeError;
-    if (head.destroyed) throw new InternalError('BagSinkClosed', 'the zip output closed before the bag was complete');
-    // once() rejects when the stream errors (pipeline destroys every stage with the error).
-    if (!head.write(chunk)) await once(head, 'drain');
+  const engine = zipEngineOf(archive);
+  const out = new HashingCounter();
+  // Started at once so backpressure from the sink reaches the archive from the first byte.
+  const piping = pipeline(archive, new Coalesce(), out, sink);
+  let failure: unknown;
+  let rejectFailed: (err: unknown) => void = () => undefined;
+  /** Rejects on the first error of archiver or the pipeline: whatever is awaited races it, so nothing hangs. */
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailed = reject;
+  });
+  failed.catch(() => undefined);
+  const fail = (err: unknown): void => {
+    failure ??= err;
+    rejectFailed(failure);
   };
-  const zip = new ZipOut(emit);
+  archive.on('warning', fail);
+  archive.on('error', fail);
+  piping.catch(fail);
+
+  /**
+   * Entries handed to archiver's queue whose bytes it has not consumed yet. Small entries are queued a
+   * few ahead: archiver handles one at a time, and waiting for each one's callback before appending the
+   * next left the main thread idle between entries (a zlib round trip on the thread pool per entry).
+   */
+  const queued: Promise<void>[] = [];
+  let queuedBytes = 0;
+  const settle = async (keep: number): Promise<void> => {
+    while (queued.length > keep) await Promise.race([queued.shift(), failed]);
+    if (queued.length === 0) queuedBytes = 0;
+    if (failure !== undefined) throw failure;
+    if (engine?.writableNeedDrain) await Promise.race([once(engine, 'drain'), failed]);
+  };
+  /** Queues one entry in archiver; with `wait`, resolves once archiver has consumed everything queued. */
+  const append = async (source: Readable | Buffer, data: ZipEntryData, wait = true): Promise<void> => {
+    if (failure !== undefined) throw failure;
+    queued.push(
+      new Promise<void>((resolve) => {
+        archive.append(source, { ...data, callback: resolve } as ZipEntryData);
+      }),
+    );
+    if (Buffer.isBuffer(source)) queuedBytes += source.length;
+    await settle(wait ? 0 : queuedBytes > QUEUED_BYTES ? 0 : QUEUED_ENTRIES);
+  };
+  const tag = (name: string, content: string | Uint8Array): Promise<void> =>
+    append(Buffer.from(content), { name: `${bagName}/${name}`, date: now, mode: FILE_MODE });
+  const dir = (name: string, wait = true): Promise<void> =>
+    append(Buffer.alloc(0), { name: `${bagName}/${name}`, type: 'directory', date: now, mode: DIR_MODE }, wait);
   const preparer = new EntryPreparer();
-  const tag = async (name: string, content: string | Uint8Array): Promise<void> => {
-    const bytes = Buffer.from(content);
-    const meta = { name: `${bagName}/${name}`, date: now, mode: FILE_MODE };
-    await zip.addBuffer(meta, prepareHere(bytes, bytes.length > 0));
-  };
-  const dir = (name: string): Promise<void> =>
-    zip.addBuffer({ name: `${bagName}/${name}`, date: now, mode: DIR_MODE, directory: true }, { data: EMPTY, crc: 0 });
 
   try {
     assertBagName(bagName);
@@ -447,9 +286,8 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
     let previous: string | undefined;
     let streamedBytes = 0;
     let streamedFiles = 0;
-    const compress = (entry: PayloadEntry): boolean => !shouldStore(entry.path, entry.size, entry.compressible);
-    const prepare = (entry: PayloadEntry, bytes: Buffer): Promise<PreparedEntry> =>
-      preparer.prepare(bytes, compress(entry) && bytes.length === entry.size);
+    // Small files are only hashed off the main thread: archiver computes the CRC and deflates itself.
+    const prepare = (_entry: PayloadEntry, bytes: Buffer): Promise<PreparedEntry> => preparer.prepare(bytes, false);
     for await (const { entry, prepared } of prefetch(opts.payload, prepare)) {
       const where = `payload[${streamedFiles}]`;
       assertSafePath(entry.path, `${where}.path`, bagName);
@@ -476,18 +314,32 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
           ]);
         }
         dirs.add(parent);
-        await dir(`data/${parent}`);
+        await dir(`data/${parent}`, false);
       }
       files.add(entry.path);
-      const meta = { name: `${bagName}/data/${entry.path}`, date: entry.mtime ?? now, mode: FILE_MODE };
+      const zipEntry: ZipEntryData = {
+        name: `${bagName}/data/${entry.path}`,
+        date: entry.mtime ?? now,
+        mode: FILE_MODE,
+        store: shouldStore(entry.path, entry.size, entry.compressible),
+      };
       if (prepared) {
         const ready = await prepared;
         if (ready.data.length !== entry.size) throw sizeMismatch(entry, ready.data.length);
-        await zip.addBuffer(meta, ready);
+        await append(ready.data, zipEntry, false);
         manifest.push({ sha256: ready.sha256, path: `data/${entry.path}` });
         continue;
       }
-      manifest.push({ sha256: await streamEntry(zip, entry, meta, compress(entry)), path: `data/${entry.path}` });
+      // One payload stream open at a time: whatever is queued goes out before this one opens.
+      await settle(0);
+      const hasher = new PayloadHasher(entry);
+      const source = await entry.open();
+      const feeding = pipeline(source, hasher);
+      feeding.catch(fail);
+      await append(hasher, zipEntry);
+      await Promise.race([feeding, failed]);
+      if (hasher.bytes !== entry.size) throw sizeMismatch(entry, hasher.bytes);
+      manifest.push({ sha256: hasher.hash.digest('hex'), path: `data/${entry.path}` });
     }
     if (streamedFiles !== totals.files || streamedBytes !== totals.bytes) {
       throw new InternalError(
@@ -520,8 +372,7 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
     const signature = await signer.sign(tagManifest);
     await tag('tagmanifest-sha256.txt.sig', signature);
 
-    await zip.finish();
-    head.end();
+    await Promise.race([archive.finalize(), failed]);
     await piping;
     return {
       bagName,
@@ -533,7 +384,8 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
       signerFingerprint,
     };
   } catch (err) {
-    head.destroy(err as Error);
+    archive.abort();
+    archive.destroy(err as Error);
     out.destroy(err as Error);
     if (!sink.destroyed) sink.destroy(err as Error);
     // Settle only once the sink has cleaned up (temp file removed, multipart upload aborted).
