@@ -6,20 +6,16 @@
  * deterministic path, so Cleanup finds what a crashed Restore left); restic passwords come from the
  * local secret store.
  */
-import { access, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
 import type { Adapters } from '#adapters/compose.ts';
+import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { restoreAndVerifyRestic } from '#adapters/local/restic-runner.ts';
-import { InternalError } from '#core/errors.ts';
-import { safeRelativePath } from '#core/restore/archive-entry.ts';
 import { restoreTestId } from '#core/restore/ids.ts';
 import type { SecretProvider } from '#core/restore/restic.ts';
-import type { Sandbox, SandboxFile } from '#core/restore/sandbox.ts';
 import { type AwsBackupRestorePort, awsBackupNotImplemented } from '#core/use-cases/restore-aws-backup.ts';
 import {
   cleanup,
@@ -42,96 +38,11 @@ import {
 import { RESTORE_TEST_WORKFLOW, RestoreTestStates } from '#statemachines/names.ts';
 import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
 
-const READ_CHUNK = 1024 * 1024;
-
-/**
- * A sandbox rooted at a fixed directory (`<base>/<testId>`), unlike FsSandbox's random temp name:
- * any later step, even in another process, can list and remove it. Removal = rm -rf of the root,
- * then a check that it is gone.
- */
-export class DirSandbox implements Sandbox {
-  readonly location: string;
-  constructor(readonly root: string) {
-    this.location = `${pathToFileURL(root).href}/`;
-  }
-
-  private resolve(path: string): string {
-    const safe = safeRelativePath(path);
-    if (safe === undefined)
-      throw new InternalError(
-        'UnsafeSandboxPath',
-        `refused to use an unsafe path in the sandbox: ${JSON.stringify(path)}`,
-      );
-    return join(this.root, ...safe.split('/'));
-  }
-
-  async put(path: string, body: AsyncIterable<Buffer>, _size: number | undefined): Promise<void> {
-    const target = this.resolve(path);
-    await mkdir(dirname(target), { recursive: true });
-    const fh = await open(target, 'w');
-    try {
-      for await (const chunk of body) await fh.write(chunk);
-    } finally {
-      await fh.close();
-    }
-  }
-
-  async *list(): AsyncIterable<SandboxFile> {
-    const walk = async function* (dir: string, prefix: string): AsyncGenerator<SandboxFile> {
-      const entries = await readdir(dir, { withFileTypes: true });
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const e of entries) {
-        const full = join(dir, e.name);
-        const rel = prefix ? `${prefix}/${e.name}` : e.name;
-        if (e.isDirectory()) yield* walk(full, rel);
-        else yield { path: rel, size: (await stat(full)).size };
-      }
-    };
-    try {
-      yield* walk(this.root, '');
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
-    }
-  }
-
-  read(path: string): AsyncIterable<Uint8Array> {
-    const file = this.resolve(path);
-    return (async function* () {
-      const fh = await open(file, 'r');
-      try {
-        const buffer = Buffer.allocUnsafe(READ_CHUNK);
-        for (;;) {
-          const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
-          if (bytesRead === 0) return;
-          yield Buffer.from(buffer.subarray(0, bytesRead));
-        }
-      } finally {
-        await fh.close();
-      }
-    })();
-  }
-
-  async removeAll(): Promise<{ removed: number; remaining: number }> {
-    let removed = 0;
-    for await (const _ of this.list()) removed++;
-    await rm(this.root, { recursive: true, force: true });
-    try {
-      await access(this.root);
-    } catch {
-      return { removed, remaining: 0 };
-    }
-    let remaining = 0;
-    for await (const _ of this.list()) remaining++;
-    // The directory itself surviving is a failed cleanup even when it is empty.
-    return { removed, remaining: Math.max(1, remaining) };
-  }
-}
-
 /** Sandboxes under `base` (default: <tmp>/reversa-sandboxes); a restic policy's sandbox.directory wins. */
 export function localSandboxes(base: string = join(tmpdir(), 'reversa-sandboxes')): RestoreTestDeps['sandboxes'] {
   const rootOf = (plan: RestorePlan) => join(plan.sandbox.directory ?? base, plan.testId);
   return {
-    forTest: (plan) => new DirSandbox(rootOf(plan)),
+    forTest: (plan) => FsSandbox.at(rootOf(plan)),
     directoryFor: (plan) => rootOf(plan),
   };
 }

@@ -47,6 +47,14 @@ export class FsSandbox implements Sandbox {
     this.location = `${pathToFileURL(root).href}/`;
   }
 
+  /**
+   * A sandbox at a fixed directory (created on first write), so any later step — even in another
+   * process, like the restore workflow's Cleanup — can list and remove it by name.
+   */
+  static at(root: string): FsSandbox {
+    return new FsSandbox(root);
+  }
+
   /** Creates `<parent>/reversa-<name>-XXXXXX` (parent defaults to the system temp directory). */
   static async create(name: string, parent: string = tmpdir()): Promise<FsSandbox> {
     await mkdir(parent, { recursive: true });

@@ -187,7 +187,7 @@ export function restoreDepsFromEnv(): RestoreTestDeps {
     sandboxes: {
       forTest: (plan) =>
         plan.runner === 'restic'
-          ? // restic restores to the Fargate task's ephemeral disk; see local/restore-runner.ts DirSandbox.
+          ? // restic restores to the Fargate task's ephemeral disk; see adapters/local/fs-sandbox.ts FsSandbox.at.
             new S3Sandbox({ bucket: config.dataBucket, prefix: `sandbox/${plan.tenantId}/${plan.testId}/`, client: s3 })
           : new S3Sandbox({
               bucket: plan.sandbox.bucket ?? config.dataBucket,
