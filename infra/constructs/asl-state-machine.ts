@@ -31,8 +31,8 @@ export interface AslStateMachineProps {
 
 /**
  * A Standard workflow deployed from its ASL file (the file the local runner also executes), with ALL-level
- * logging without execution data, X-Ray tracing and alarms on every bad way an execution can end. The
- * same shape as VerifyStateMachine, for the restore-test and reversibility-export workflows.
+ * logging without execution data, X-Ray tracing and alarms on every bad way an execution can end: the
+ * verify-backups (VerifyStateMachine), restore-test and reversibility-export workflows.
  */
 export class AslStateMachine extends Construct {
   readonly stateMachine: StateMachine;
@@ -49,7 +49,8 @@ export class AslStateMachine extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      // fromString, not fromFile: the definition stays visible in template diffs and tests (see VerifyStateMachine).
+      // The file's text goes into the template as is and CloudFormation applies the substitutions. fromFile would do
+      // the same through an S3 asset, hiding the deployed workflow from template diffs and tests.
       definitionBody: DefinitionBody.fromString(readFileSync(props.definitionPath, 'utf8')),
       definitionSubstitutions: { ...props.substitutions },
       tracingEnabled: true,
