@@ -1,5 +1,6 @@
 /** Which entries are stored as-is and which are deflated, and how. */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { InternalError } from '#core/errors.ts';
@@ -75,13 +76,12 @@ export function shouldStore(path: string, size: number, compressible: boolean | 
 }
 
 /**
- * zlib options for one deflated buffer: level 1, and no bigger a window than the data can use (a
- * window beyond the input's size gains nothing; a smaller one needs far less native memory).
+ * zlib options for one deflated buffer: exactly archiver's (`zlib: { level: DEFLATE_LEVEL }`, default
+ * window), so an entry deflated here is byte-for-byte what archiver's own deflate stream would emit
+ * and the zip does not depend on which path an entry took.
  */
-export function deflateOptions(size: number): { level: number; windowBits: number; memLevel: number } {
-  let windowBits = 9;
-  while (windowBits < 15 && 1 << windowBits < size) windowBits++;
-  return { level: DEFLATE_LEVEL, windowBits, memLevel: windowBits < 15 ? 7 : 8 };
+export function deflateOptions(_size: number): { level: number } {
+  return { level: DEFLATE_LEVEL };
 }
 
 export async function deflateBuffer(data: Buffer): Promise<Buffer> {
@@ -139,8 +139,14 @@ interface WorkerReply {
   error?: string;
 }
 
-/** Workers: deflating text is the bulk of the work; two keep up with the main thread's reading and writing. */
-const WORKERS = 2;
+/**
+ * Workers: deflating text is the bulk of the work; two keep up with the main thread's reading and
+ * writing, but only when spare cores exist beside the main thread and libuv's file reads. On two
+ * cores (a 2-vCPU Lambda, the bench host) workers measured no faster than preparing in the calling
+ * thread (3.3 s vs 3.3 s for 0.3 GB) and cost 60–100 MB more RSS (two isolates plus transferred
+ * buffers in flight), so there none are started.
+ */
+const WORKERS = Math.max(0, Math.min(2, availableParallelism() - 2));
 
 /** Bags with fewer small entries than this are prepared in the calling thread (a worker costs ~30 ms to start). */
 const WORKER_AFTER_ENTRIES = 32;
@@ -159,7 +165,13 @@ export class EntryPreparer {
 
   prepare(data: Buffer, deflate: boolean): Promise<PreparedEntry> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (++this.seen <= WORKER_AFTER_ENTRIES) return Promise.resolve(prepareHere(data, deflate));
+    if (WORKERS === 0 || ++this.seen <= WORKER_AFTER_ENTRIES) {
+      try {
+        return Promise.resolve(prepareHere(data, deflate));
+      } catch (error) {
+        return Promise.reject(new InternalError('EntryPreparationFailed', String((error as Error).message)));
+      }
+    }
     const worker = this.start(this.nextId % WORKERS);
     const id = this.nextId++;
     // A slice of a shared pool (small Buffers) cannot be transferred (Node forbids detaching its

@@ -184,6 +184,66 @@ function zipEngineOf(archive: ZipArchive): Writable | undefined {
     : undefined;
 }
 
+/** The parts of compress-commons' zip entry the prepared-entry path touches. */
+interface ZipEngineEntry {
+  getMethod(): number;
+  setCrc(crc: number): void;
+  setSize(size: number): void;
+  setCompressedSize(size: number): void;
+}
+
+/** The zip engine's own entry steps (compress-commons' ZipArchiveOutputStream), as the prepared path reuses them. */
+interface ZipEngineInternals {
+  _appendBuffer(ae: ZipEngineEntry, source: Buffer, callback: (err: Error | null, ae?: ZipEngineEntry) => void): void;
+  _writeLocalFileHeader(ae: ZipEngineEntry): void;
+  _afterAppend(ae: ZipEngineEntry): void;
+  write(chunk: Buffer): boolean;
+}
+
+const METHOD_STORED = 0;
+const METHOD_DEFLATED = 8;
+
+/**
+ * Lets archiver's zip engine take a small entry already prepared on a worker thread (CRC-32 and,
+ * when deflated, the raw deflate stream, made with archiver's own zlib options). Without it the
+ * engine computes the CRC in pure JS and opens a zlib stream per entry, a thread-pool round trip
+ * each: for thousands of small text files that, not the bytes, was the cost. The engine still
+ * writes every header, data descriptor and central-directory record itself, exactly as for its
+ * own deflate stream. Buffers it was not told about (tag files, directories) take its usual path.
+ * Returns undefined when the engine's shape is not the one known (the usual path then serves all).
+ */
+function acceptPrepared(engine: Writable | undefined): WeakMap<Buffer, PreparedEntry> | undefined {
+  const internals = engine as unknown as Partial<ZipEngineInternals> | undefined;
+  if (
+    typeof internals?._appendBuffer !== 'function' ||
+    typeof internals._writeLocalFileHeader !== 'function' ||
+    typeof internals._afterAppend !== 'function'
+  ) {
+    return undefined;
+  }
+  const known = internals as ZipEngineInternals;
+  const prepared = new WeakMap<Buffer, PreparedEntry>();
+  const usual = known._appendBuffer;
+  known._appendBuffer = function appendPrepared(ae, source, callback) {
+    const ready = prepared.get(source);
+    const method = ae.getMethod();
+    const body = method === METHOD_DEFLATED ? ready?.deflated : method === METHOD_STORED ? source : undefined;
+    if (ready === undefined || body === undefined || source.length === 0) {
+      usual.call(this, ae, source, callback);
+      return;
+    }
+    prepared.delete(source);
+    ae.setCrc(ready.crc);
+    ae.setSize(source.length);
+    ae.setCompressedSize(body.length);
+    this._writeLocalFileHeader(ae);
+    this.write(body);
+    this._afterAppend(ae);
+    callback(null, ae);
+  };
+  return prepared;
+}
+
 /**
  * Writes the bag as a zip into `opts.sink` and resolves once the sink has finished (for the
  * multipart sink: the upload is complete; for the file sink: the file is renamed into place).
@@ -200,6 +260,7 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
     highWaterMark: ARCHIVER_BUFFER_BYTES,
   });
   const engine = zipEngineOf(archive);
+  const preparedFor = acceptPrepared(engine);
   const out = new HashingCounter();
   // Started at once so backpressure from the sink reaches the archive from the first byte.
   const piping = pipeline(archive, new Coalesce(), out, sink);
@@ -286,8 +347,9 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
     let previous: string | undefined;
     let streamedBytes = 0;
     let streamedFiles = 0;
-    // Small files are only hashed off the main thread: archiver computes the CRC and deflates itself.
-    const prepare = (_entry: PayloadEntry, bytes: Buffer): Promise<PreparedEntry> => preparer.prepare(bytes, false);
+    // Small files are hashed, CRC'd and (text) deflated off the main thread; archiver's engine takes the result.
+    const prepare = (entry: PayloadEntry, bytes: Buffer): Promise<PreparedEntry> =>
+      preparer.prepare(bytes, preparedFor !== undefined && !shouldStore(entry.path, entry.size, entry.compressible));
     for await (const { entry, prepared } of prefetch(opts.payload, prepare)) {
       const where = `payload[${streamedFiles}]`;
       assertSafePath(entry.path, `${where}.path`, bagName);
@@ -326,6 +388,7 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
       if (prepared) {
         const ready = await prepared;
         if (ready.data.length !== entry.size) throw sizeMismatch(entry, ready.data.length);
+        preparedFor?.set(ready.data, ready);
         await append(ready.data, zipEntry, false);
         manifest.push({ sha256: ready.sha256, path: `data/${entry.path}` });
         continue;

@@ -92,7 +92,16 @@ describe('addDuration', () => {
         fc.integer({ min: 0, max: 3 * DAY }),
         fc.constantFrom<DurationUnit>('d', 'w', 'y'),
         fc.integer({ min: 1, max: 40 }),
-        (zone, t, delta, unit, n) => addDuration(t, d(n, unit), zone) <= addDuration(t + delta, d(n, unit), zone),
+        (zone, t, delta, unit, n) => {
+          // 29 February + 1y is 28 February (the calendar clamp, see docs/strategy.md): the one place where a later
+          // start can give an earlier end. Everything else must be monotonic.
+          const isFeb29 = (ms: number) => {
+            const local = new Date(ms + utcOffsetAt(ms, zone));
+            return local.getUTCMonth() === 1 && local.getUTCDate() === 29;
+          };
+          fc.pre(!(unit === 'y' && (isFeb29(t) || isFeb29(t + delta))));
+          return addDuration(t, d(n, unit), zone) <= addDuration(t + delta, d(n, unit), zone);
+        },
       ),
       { numRuns: 500 },
     );
