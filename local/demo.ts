@@ -13,6 +13,7 @@ import { localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { reversaHome } from '#config';
 import { verifyLive } from '#core/audit/verify.ts';
+import { InternalError } from '#core/errors.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import { finaliseBatch } from '#core/ingest/batch.ts';
 import { applyVaultLocks } from '#core/ingest/vault-lock.ts';
@@ -141,7 +142,7 @@ async function main(): Promise<number> {
       return 3;
     }
     const summary = await deps.reports.getLatest(TENANT);
-    if (!summary) throw new Error('the verify workflow stored no report');
+    if (!summary) throw new InternalError('DemoNoReport', 'the verify workflow stored no report');
     const report = JSON.parse(await deps.blobs.getText(summary.reportKey)) as VerificationReport;
     console.log(`      ${execution.status} in ${execution.stateOutputs.length} state transitions\n`);
     console.log(renderReportTable(report));
@@ -218,7 +219,7 @@ async function main(): Promise<number> {
       return 3;
     }
     const version = await dossierDeps.dossiers.getLatest(TENANT);
-    if (!version) throw new Error('the export published no version');
+    if (!version) throw new InternalError('DemoNoDossier', 'the export published no version');
     const outDir = join(home, 'demo', 'dossier');
     await downloadTo(
       (k) => dossierDeps.dossierObjects.open(k),
