@@ -1,3 +1,11 @@
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+  UpdateScheduleCommand,
+} from '@aws-sdk/client-scheduler';
 /**
  * ScheduleManager on EventBridge Scheduler: keeps the schedules of one tenant in the group
  * `reversa-restore-tests` equal to what its strategy asks for (core/restore/schedule.ts). Each
@@ -151,19 +159,16 @@ export class SchedulerScheduleManager implements ScheduleManager {
   }
 }
 
-/** SchedulerApi on @aws-sdk/client-scheduler, loaded at run time (not a build dependency yet). */
-export async function sdkSchedulerApi(): Promise<SchedulerApi> {
-  const moduleName = '@aws-sdk/client-scheduler';
-  const sdk = (await import(moduleName)) as Record<string, new (input?: unknown) => unknown>;
-  const Client = sdk.SchedulerClient as new (c: object) => { send(command: unknown): Promise<never> };
-  const client = new Client({});
-  const call = (command: string) => (input: unknown) =>
-    client.send(new (sdk[command] as new (i: unknown) => unknown)(input));
+/** SchedulerApi on @aws-sdk/client-scheduler (a client can be injected, e.g. for tests). */
+export async function sdkSchedulerApi(client: SchedulerClient = new SchedulerClient({})): Promise<SchedulerApi> {
   return {
-    listSchedules: call('ListSchedulesCommand'),
-    getSchedule: call('GetScheduleCommand'),
-    createSchedule: call('CreateScheduleCommand'),
-    updateSchedule: call('UpdateScheduleCommand'),
-    deleteSchedule: call('DeleteScheduleCommand'),
+    // The SDK's outputs mark every field optional-or-undefined; the port reads them defensively anyway.
+    listSchedules: (input) =>
+      client.send(new ListSchedulesCommand(input)) as unknown as ReturnType<SchedulerApi['listSchedules']>,
+    getSchedule: (input) =>
+      client.send(new GetScheduleCommand(input)) as unknown as ReturnType<SchedulerApi['getSchedule']>,
+    createSchedule: (input) => client.send(new CreateScheduleCommand(input)),
+    updateSchedule: (input) => client.send(new UpdateScheduleCommand(input)),
+    deleteSchedule: (input) => client.send(new DeleteScheduleCommand(input)),
   };
 }

@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type SchedulerApi,
   SchedulerScheduleManager,
   scheduleInput,
+  sdkSchedulerApi,
 } from '#adapters/aws/scheduler-schedule-manager.ts';
 import { RESTORE_SCHEDULE_GROUP, rateExpression, scheduleName, schedulesFor } from '#core/restore/schedule.ts';
 import { parseStrategy } from '#core/strategy/parse.ts';
@@ -117,5 +125,53 @@ describe('SchedulerScheduleManager.sync', () => {
       scheduledAt: '<aws.scheduler.scheduled-time>',
     });
     expect(await manager.sync('acme', [w!, e!])).toEqual({ created: [], updated: [e!.name], deleted: [] });
+  });
+});
+
+describe('SchedulerScheduleManager on the Scheduler SDK client', () => {
+  const scheduler = mockClient(SchedulerClient);
+  afterEach(() => scheduler.reset());
+
+  it('sends CreateSchedule for a new policy and DeleteSchedule for a removed one, in the reversa group', async () => {
+    const [w] = schedulesFor(doc('acme', weekly), 'acme');
+    const stale = scheduleName('acme', 'removed-policy');
+    scheduler.on(ListSchedulesCommand).resolves({ Schedules: [{ Name: stale }] });
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+    scheduler.on(DeleteScheduleCommand).resolves({});
+    const manager = new SchedulerScheduleManager({
+      api: await sdkSchedulerApi(new SchedulerClient({ region: 'eu-west-3' })),
+      dispatcherArn: 'arn:aws:lambda:eu-west-3:111122223333:function:dispatch',
+      roleArn: 'arn:aws:iam::111122223333:role/scheduler',
+    });
+
+    const result = await manager.sync('acme', [w!]);
+
+    expect(result).toEqual({ created: [w!.name], updated: [], deleted: [stale] });
+    const create = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
+    expect(create).toMatchObject({
+      Name: w!.name,
+      GroupName: RESTORE_SCHEDULE_GROUP,
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      Target: {
+        Arn: 'arn:aws:lambda:eu-west-3:111122223333:function:dispatch',
+        RoleArn: 'arn:aws:iam::111122223333:role/scheduler',
+      },
+    });
+    expect(scheduler.commandCalls(DeleteScheduleCommand)[0]!.args[0].input).toEqual({
+      Name: stale,
+      GroupName: RESTORE_SCHEDULE_GROUP,
+    });
+  });
+
+  it('maps throttling to a retryable TransientError', async () => {
+    const [w] = schedulesFor(doc('acme', weekly), 'acme');
+    scheduler.on(ListSchedulesCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    const manager = new SchedulerScheduleManager({
+      api: await sdkSchedulerApi(new SchedulerClient({ region: 'eu-west-3' })),
+      dispatcherArn: 'arn:d',
+      roleArn: 'arn:r',
+    });
+
+    await expect(manager.sync('acme', [w!])).rejects.toMatchObject({ name: 'TransientError', retryable: true });
   });
 });
