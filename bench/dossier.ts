@@ -3,13 +3,14 @@
  * already-compressed data stored) from local files with writeBag, against the named baseline
  * "zip -0 -r + sha256sum": the stock way to pack the same files and checksum them, run in the
  * same process tree on the same files. Target: ratio (baseline time / our time) ≥ 0.9.
- * Peak RSS (child process maxRSS) for the 1 GB assembly and for a 4 GB streamed payload: flat,
+ * Peak RSS (child process VmHWM, see peak-rss.ts) for the 1 GB assembly and for a 4 GB streamed payload: flat,
  * ≤ 256 MB. Verification throughput: verifyDossierZip against unzip + sha256sum -c (both
  * manifests) + openssl dgst -verify.
  *
  * Data is generated deterministically under bench/.data (gitignored) and reused between runs.
  * REVERSA_BENCH_SIZE_GB scales the dataset (default 1). Standalone: `npx tsx bench/dossier.ts`.
  */
+
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -23,6 +24,7 @@ import type { Signer } from '#core/dossier/bag/signer.ts';
 import type { PayloadEntry } from '#core/dossier/bag/types.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import { writeBag } from '#core/dossier/bag/writer.ts';
+import { peakRssMb } from './peak-rss.ts';
 import type { BenchResult } from './types.ts';
 
 const MB = 1024 * 1024;
@@ -180,9 +182,7 @@ async function child(mode: string, arg: string, out: string): Promise<void> {
     });
   }
   const ms = performance.now() - started;
-  process.stdout.write(
-    `${JSON.stringify({ ms, zipBytes: result.zipBytes, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ ms, zipBytes: result.zipBytes, maxRssMb: peakRssMb() })}\n`);
 }
 
 function runChild(mode: string, arg: string, out: string): { ms: number; zipBytes: number; maxRssMb: number } {

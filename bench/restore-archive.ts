@@ -15,11 +15,12 @@
  *             it is NOT a valid restore test
  * Target: ours ≥ 0.8× the baseline's throughput.
  *
- * Peak RSS: the verification runs in a child process (process.resourceUsage().maxRSS) for an archive of
+ * Peak RSS: the verification runs in a child process (VmHWM, see peak-rss.ts) for an archive of
  * S and 4·S GB; target ≤ 300 MB and flat (memory must not grow with the archive).
  *
  * Standalone: `npx tsx bench/restore-archive.ts`.
  */
+
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -38,6 +39,7 @@ import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
 import { manifestLines } from '#core/restore/manifest.ts';
 import { restoreAndVerifyArchive } from '#core/restore/s3-archive.ts';
 import type { Sandbox } from '#core/restore/sandbox.ts';
+import { peakRssMb } from './peak-rss.ts';
 import type { BenchResult } from './types.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -172,7 +174,7 @@ async function child(tar: string, manifest: string, mode: 'fs' | 'null'): Promis
   });
   const report: ChildReport = {
     seconds: (performance.now() - start) / 1000,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb: peakRssMb(),
     statuses: result.checks.map((c) => `${c.name}:${c.status}`),
     cleanup: result.cleanup.result,
   };
