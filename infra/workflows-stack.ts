@@ -1037,6 +1037,9 @@ export class WorkflowsStack extends Stack {
       opts('Dossier export: streams the BagIt zip into the dossier bucket', {
         memorySize: 1024,
         timeout: Duration.minutes(15),
+        // A small young generation: peak RSS 204 MB instead of 309 MB for 1 GB of small files, same speed
+        // (bench/dossier.ts runs its child with the same flag).
+        nodeOptions: ['--max-semi-space-size=8'],
       }),
     );
     this.allowObjects(

@@ -118,6 +118,12 @@ export interface ReversaFunctionProps {
    * @default - none
    */
   readonly extraEnvironment?: Record<string, string>;
+  /**
+   * Node.js flags added to NODE_OPTIONS after `--enable-source-maps` (e.g. a smaller young generation
+   * for a function that streams many short-lived buffers).
+   * @default none
+   */
+  readonly nodeOptions?: readonly string[];
 }
 
 /**
@@ -170,7 +176,7 @@ export class ReversaFunction extends Construct implements IGrantable {
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'reversa',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Reversa',
         // Stack traces point at the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: ['--enable-source-maps', ...(props.nodeOptions ?? [])].join(' '),
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -213,6 +213,16 @@ describe('reversibility-export workflow', () => {
   const grantsOf = (key: keyof typeof built.workflows.dossierFunctions) =>
     grantsOfRole(logicalIdOf(built.workflows.dossierFunctions[key].role));
 
+  it('runs Assemble with a small young generation (the flag the dossier bench measures), the others with source maps only', () => {
+    const nodeOptions = (logicalId: string) =>
+      template.findResources('AWS::Lambda::Function')[logicalId]?.Properties.Environment.Variables
+        .NODE_OPTIONS as string;
+    const assembleId = logicalIdOf(built.workflows.dossierFunctions.assemble.function);
+    const signId = logicalIdOf(built.workflows.dossierFunctions.sign.function);
+    expect(nodeOptions(assembleId)).toBe('--enable-source-maps --max-semi-space-size=8');
+    expect(nodeOptions(signId)).toBe('--enable-source-maps');
+  });
+
   it('deploys exactly statemachines/reversibility-export.asl.json with a value for every placeholder', () => {
     const file = readFileSync(defaultExportDefinitionPath, 'utf8');
     expect(machine().Properties.DefinitionString).toBe(file);
