@@ -123,14 +123,14 @@ async function show(argv: string[]): Promise<number> {
     );
     if (evidence.recoveryPoint) {
       write(
-        `recovery pt   ${evidence.recoveryPoint.id} created ${iso(evidence.recoveryPoint.createdAt)} (achieved RPO ${formatSpan(evidence.recoveryPoint.achievedRpoMs)})`,
+        `recovery pt   ${evidence.recoveryPoint.id} created ${iso(evidence.recoveryPoint.createdAt)} (achieved RPO ${span(evidence.recoveryPoint.achievedRpoMs)})`,
       );
     }
     write(`sandbox       ${evidence.sandbox}`);
     write(`restore       ${iso(evidence.restore?.startedAt)} → ${iso(evidence.restore?.endedAt)}`);
     write(`validation    ${iso(evidence.validation?.startedAt)} → ${iso(evidence.validation?.endedAt)}`);
     write(
-      `RTO           ${evidence.rto.achievedMs === undefined ? 'not measured' : formatSpan(evidence.rto.achievedMs)} against ${evidence.rto.targetText} (${evidence.rto.met ? 'met' : 'NOT met'})`,
+      `RTO           ${evidence.rto.achievedMs === undefined ? 'not measured' : span(evidence.rto.achievedMs)} against ${evidence.rto.targetText} (${evidence.rto.met ? 'met' : 'NOT met'})`,
     );
     write(
       `sample        ${evidence.sample.selected} of ${evidence.sample.of} (${evidence.sample.mode}${evidence.sample.value === undefined ? '' : ` ${evidence.sample.value}`})`,
