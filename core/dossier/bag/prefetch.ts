@@ -6,8 +6,6 @@
  * fixed byte and count budget: memory stays bounded by the budget, never by the dossier's size.
  * Large entries are not touched here; the writer streams them when their turn comes.
  */
-import { once } from 'node:events';
-import { ReadStream, read } from 'node:fs';
 import type { PreparedEntry } from './compression.ts';
 import type { PayloadEntry } from './types.ts';
 
@@ -26,50 +24,8 @@ export interface Prefetched {
   prepared?: Promise<PreparedEntry>;
 }
 
-function readAt(fd: number, into: Buffer, offset: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, into, offset, into.length - offset, offset, (err, bytes) => (err ? reject(err) : resolve(bytes)));
-  });
-}
-
-/**
- * A whole local file read straight from the descriptor its ReadStream opened: one positional read of
- * `size + 1` bytes (the extra byte detects an overrun) instead of the stream's read-until-EOF sequence
- * and its per-chunk stream machinery. The stream has not read anything yet (a paused ReadStream reads
- * only when consumed); destroying it closes the descriptor.
- */
-async function readWholeFile(stream: ReadStream, size: number): Promise<Buffer> {
-  try {
-    if (stream.pending) await once(stream, 'ready');
-    const fd = (stream as unknown as { fd: number }).fd;
-    const into = Buffer.allocUnsafeSlow(size + 1);
-    let length = 0;
-    for (;;) {
-      const bytes = await readAt(fd, into, length);
-      length += bytes;
-      // A regular file's short read is its end; only a read that came up short of the declared size is retried.
-      if (bytes === 0 || length >= size) break;
-    }
-    return length === into.length ? into : into.subarray(0, length);
-  } finally {
-    stream.destroy();
-  }
-}
-
-/** A ReadStream over a whole file (no start/end window), whose descriptor can be read directly. */
-function isWholeFileStream(stream: unknown): stream is ReadStream {
-  if (!(stream instanceof ReadStream)) return false;
-  const { start, end } = stream as unknown as { start?: number; end?: number };
-  return (
-    (start === undefined || start === 0) &&
-    (end === undefined || end === Number.POSITIVE_INFINITY) &&
-    stream.bytesRead === 0
-  );
-}
-
 async function readSmall(entry: PayloadEntry): Promise<Buffer> {
   const stream = await entry.open();
-  if (isWholeFileStream(stream)) return readWholeFile(stream, entry.size);
   const chunks: Buffer[] = [];
   let length = 0;
   try {
