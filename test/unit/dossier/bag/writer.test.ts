@@ -166,10 +166,11 @@ describe('writeBag', () => {
   });
 
   it('rejects payload entries that are not sorted byte-wise, and duplicates', async () => {
+    // One write in flight at a time: a second one started early would reject before anyone awaits it.
     const unsorted = await attempt([entry('b.txt'), entry('a.txt')]);
-    const duplicate = await attempt([entry('a.txt'), entry('a.txt')]);
-
     await expect(unsorted.write).rejects.toMatchObject({ code: 'UnsortedBagPayload' });
+
+    const duplicate = await attempt([entry('a.txt'), entry('a.txt')]);
     await expect(duplicate.write).rejects.toMatchObject({ code: 'DuplicateBagPath' });
   });
 
