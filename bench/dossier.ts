@@ -131,6 +131,7 @@ async function* fileEntries(files: Array<{ path: string; abs: string; size: numb
     yield {
       path: f.path,
       size: f.size,
+      ...(process.env.STOREALL ? { compressible: false } : {}),
       open: async () => createReadStream(f.abs, { highWaterMark: Math.min(MB, Math.max(f.size, 1)) }),
     };
 }

@@ -2,16 +2,14 @@
  * Assembles one dossier: turns the sourced payload files into bag entries (embedded, split into
  * parts below 4 GiB, or referenced through fetch.txt), streams them through writeBag into the
  * sink, and keeps the manifest (path → SHA-256) that the next version's change summary compares
- * against. Every file is read as a stream, one at a time (small ones within writeBag's bounded
+ * against. Every file is read once, as a stream, one at a time (small ones within writeBag's bounded
  * read-ahead); nothing is buffered whole.
  */
 import { createHash } from 'node:crypto';
-import { type Readable, Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { InternalError } from '../errors.ts';
 import type { SourcedFile } from './assemble-sources.ts';
 import { DEFAULT_PART_BYTES, GIB, MAX_ENTRY_BYTES } from './bag/limits.ts';
-import { type ManifestLine, renderManifest } from './bag/manifest.ts';
 import type { Signer } from './bag/signer.ts';
 import { splitLargeEntry } from './bag/split.ts';
 import type { BagResult, FetchEntry, PayloadEntry } from './bag/types.ts';
@@ -59,30 +57,9 @@ async function hashObject(objects: ObjectStore, key: string): Promise<{ sha256: 
 export async function assembleDossier(opts: AssembleOptions): Promise<AssembledDossier> {
   const large = opts.largeFileBytes ?? GIB;
   const partBytes = opts.partBytes ?? DEFAULT_PART_BYTES;
-  const hashes = new Map<string, string>();
   const fetch: FetchEntry[] = [];
   const splitFiles: string[] = [];
   const entries: PayloadEntry[] = [];
-
-  /** Hashes what the writer reads, so the manifest is known without a second pass over the data. */
-  const hashing =
-    (path: string, open: () => Promise<Readable>): (() => Promise<Readable>) =>
-    async () => {
-      const source = await open();
-      const hash = createHash('sha256');
-      const tap = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          done(null, chunk);
-        },
-        flush(done) {
-          hashes.set(path, hash.digest('hex'));
-          done();
-        },
-      });
-      pipeline(source, tap).catch(() => undefined); // the error reaches the writer through `tap`
-      return tap;
-    };
 
   for (const f of opts.files) {
     const mtime = f.lastModified !== undefined && f.lastModified > 0 ? new Date(f.lastModified) : undefined;
@@ -105,12 +82,12 @@ export async function assembleDossier(opts: AssembleOptions): Promise<AssembledD
         },
         Math.min(partBytes, MAX_ENTRY_BYTES),
       )) {
-        entries.push({ ...part, open: hashing(part.path, part.open) });
+        entries.push(part);
         splitFiles.push(part.path);
       }
       continue;
     }
-    const entry: PayloadEntry = { path: f.path, size: f.size, open: hashing(f.path, () => opts.objects.open(f.key)) };
+    const entry: PayloadEntry = { path: f.path, size: f.size, open: () => opts.objects.open(f.key) };
     if (mtime) entry.mtime = mtime;
     entries.push(entry);
   }
@@ -131,16 +108,10 @@ export async function assembleDossier(opts: AssembleOptions): Promise<AssembledD
     now: opts.now,
   });
 
-  const lines: ManifestLine[] = [];
-  for (const e of entries) {
-    const sha256 = hashes.get(e.path);
-    if (sha256 === undefined) throw new InternalError('ManifestIncomplete', `no checksum recorded for data/${e.path}`);
-    lines.push({ sha256, path: `data/${e.path}` });
-  }
-  for (const f of fetch) lines.push({ sha256: f.sha256, path: `data/${f.path}` });
   return {
     bag,
-    manifestText: renderManifest(lines),
+    // The writer hashed every payload byte on its way into the zip; its manifest is the one to keep.
+    manifestText: bag.manifestText,
     embedded: entries.length,
     fetched: fetch.length,
     splitFiles,

@@ -6,6 +6,8 @@
  * fixed byte and count budget: memory stays bounded by the budget, never by the dossier's size.
  * Large entries are not touched here; the writer streams them when their turn comes.
  */
+import { once } from 'node:events';
+import { ReadStream, read } from 'node:fs';
 import type { PreparedEntry } from './compression.ts';
 import type { PayloadEntry } from './types.ts';
 
@@ -15,7 +17,10 @@ const WINDOW_COUNT = 32;
 
 export interface Prefetched {
   entry: PayloadEntry;
-  /** The whole content of a small entry; at most `entry.size + 1` bytes are kept (to detect overruns). */
+  /**
+   * The whole content of a small entry; at most `entry.size + 1` bytes are kept (to detect overruns).
+   * Its ArrayBuffer belongs to it alone (nothing else is stored there), so it may be transferred.
+   */
   content?: Promise<Buffer>;
   /**
    * The content prepared by the caller's `prepare` (hashed, deflated… on a worker), started as soon as
@@ -24,8 +29,50 @@ export interface Prefetched {
   prepared?: Promise<PreparedEntry>;
 }
 
+function readAt(fd: number, into: Buffer, offset: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, into, offset, into.length - offset, offset, (err, bytes) => (err ? reject(err) : resolve(bytes)));
+  });
+}
+
+/**
+ * A whole local file read straight from the descriptor its ReadStream opened: one positional read of
+ * `size + 1` bytes (the extra byte detects an overrun) instead of the stream's read-until-EOF sequence
+ * and its per-chunk stream machinery. The stream has not read anything yet (a paused ReadStream reads
+ * only when consumed); destroying it closes the descriptor.
+ */
+async function readWholeFile(stream: ReadStream, size: number): Promise<Buffer> {
+  try {
+    if (stream.pending) await once(stream, 'ready');
+    const fd = (stream as unknown as { fd: number }).fd;
+    const into = Buffer.allocUnsafeSlow(size + 1);
+    let length = 0;
+    for (;;) {
+      const bytes = await readAt(fd, into, length);
+      length += bytes;
+      // A regular file's short read is its end; only a read that came up short of the declared size is retried.
+      if (bytes === 0 || length >= size) break;
+    }
+    return length === into.length ? into : into.subarray(0, length);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** A ReadStream over a whole file (no start/end window), whose descriptor can be read directly. */
+function isWholeFileStream(stream: unknown): stream is ReadStream {
+  if (!(stream instanceof ReadStream)) return false;
+  const { start, end } = stream as unknown as { start?: number; end?: number };
+  return (
+    (start === undefined || start === 0) &&
+    (end === undefined || end === Number.POSITIVE_INFINITY) &&
+    stream.bytesRead === 0
+  );
+}
+
 async function readSmall(entry: PayloadEntry): Promise<Buffer> {
   const stream = await entry.open();
+  if (isWholeFileStream(stream)) return readWholeFile(stream, entry.size);
   const chunks: Buffer[] = [];
   let length = 0;
   try {
@@ -37,8 +84,12 @@ async function readSmall(entry: PayloadEntry): Promise<Buffer> {
   } finally {
     stream.destroy();
   }
-  // Always a copy we own: `prepare` may transfer it to a worker, which would detach a caller's buffer.
-  return Buffer.concat(chunks, length);
+  // Always a copy in an ArrayBuffer of its own (Buffer.concat may carve small ones out of the shared
+  // pool): `prepare` transfers it to a worker, which detaches the whole ArrayBuffer.
+  const owned = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(owned, at);
+  return owned;
 }
 
 function isSmall(entry: PayloadEntry): boolean {

@@ -57,6 +57,8 @@ export interface BagResult {
   zipSha256: string;
   /** `<octets>.<streams>` as written in bag-info.txt. */
   payloadOxum: string;
+  /** manifest-sha256.txt exactly as in the bag (payload checksums computed while streaming). */
+  manifestText: string;
   tagManifestSha256: string;
   /** SHA-256 (hex) of the signer public key's DER SubjectPublicKeyInfo. */
   signerFingerprint: string;

@@ -23,6 +23,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { type Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import { ZipArchive, type ZipEntryData } from 'archiver';
 import { InternalError, ValidationError } from '#core/errors.ts';
 import { BAGIT_TXT, payloadOxum, renderBagInfo } from './bag-info.ts';
@@ -184,6 +185,32 @@ function zipEngineOf(archive: ZipArchive): Writable | undefined {
     : undefined;
 }
 
+/**
+ * CRC-32 of a stored entry streamed through archiver's engine, with zlib's native crc32 instead of
+ * crc32-stream's pure-JS one (the main thread's biggest cost for stored multi-MB files); it offers
+ * the same digest()/size() the engine reads once the entry ends.
+ */
+class NativeCrc32Stream extends Transform {
+  private crc = 0;
+  private bytes = 0;
+  constructor() {
+    super({ highWaterMark: ARCHIVER_BUFFER_BYTES });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.crc = crc32(chunk, this.crc);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+  digest(): Buffer {
+    const out = Buffer.allocUnsafe(4);
+    out.writeUInt32BE(this.crc >>> 0, 0);
+    return out;
+  }
+  size(): number {
+    return this.bytes;
+  }
+}
+
 /** The parts of compress-commons' zip entry the prepared-entry path touches. */
 interface ZipEngineEntry {
   getMethod(): number;
@@ -197,6 +224,7 @@ interface ZipEngineInternals {
   _appendBuffer(ae: ZipEngineEntry, source: Buffer, callback: (err: Error | null, ae?: ZipEngineEntry) => void): void;
   _writeLocalFileHeader(ae: ZipEngineEntry): void;
   _afterAppend(ae: ZipEngineEntry): void;
+  _smartStream(ae: ZipEngineEntry, callback: (err: Error | null, ae?: ZipEngineEntry) => void): Transform;
   write(chunk: Buffer): boolean;
 }
 
@@ -222,6 +250,27 @@ function acceptPrepared(engine: Writable | undefined): WeakMap<Buffer, PreparedE
     return undefined;
   }
   const known = internals as ZipEngineInternals;
+  if (typeof known._smartStream === 'function') {
+    const usualSmart = known._smartStream;
+    // Same steps as the engine's own _smartStream for a stored entry, only the CRC is native.
+    known._smartStream = function smartStored(ae, callback) {
+      if (ae.getMethod() !== METHOD_STORED) return usualSmart.call(this, ae, callback);
+      const crc = new NativeCrc32Stream();
+      let error: Error | null = null;
+      crc.once('end', () => {
+        ae.setCrc(crc.digest().readUInt32BE(0));
+        ae.setSize(crc.size());
+        ae.setCompressedSize(crc.size());
+        this._afterAppend(ae);
+        callback(error, ae);
+      });
+      crc.once('error', (err: Error) => {
+        error = err;
+      });
+      crc.pipe(this as unknown as Writable, { end: false });
+      return crc;
+    };
+  }
   const prepared = new WeakMap<Buffer, PreparedEntry>();
   const usual = known._appendBuffer;
   known._appendBuffer = function appendPrepared(ae, source, callback) {
@@ -443,6 +492,7 @@ export async function writeBag(opts: WriteBagOptions): Promise<BagResult> {
       zipBytes: out.bytes,
       zipSha256: out.hash.digest('hex'),
       payloadOxum: oxum,
+      manifestText: manifestTxt,
       tagManifestSha256: sha256Hex(tagManifest),
       signerFingerprint,
     };
