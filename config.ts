@@ -58,6 +58,11 @@ export function loadConfig<K extends ConfigKey>(required: readonly K[], env: Env
   return config as LoadedConfig<K>;
 }
 
+/** True inside an AWS Lambda execution environment (the runtime sets AWS_LAMBDA_FUNCTION_NAME). */
+export function runningInLambda(env: Env = process.env): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+}
+
 /** Where the local cloud keeps its state: $REVERSA_HOME, else `.reversa/` in `cwd`. */
 export function reversaHome(cwd: string = process.cwd(), env: Env = process.env): string {
   const fromEnv = env.REVERSA_HOME?.trim();

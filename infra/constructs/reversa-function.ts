@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from '../lambda-bundling.ts';
 import { repoRoot } from '../paths.ts';
 
 /**
@@ -180,14 +181,8 @@ export class ReversaFunction extends Construct implements IGrantable {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // Prefer the ESM build of dependencies so tree-shaking works.
-        mainFields: ['module', 'main'],
-        // Some CommonJS dependencies call require() at runtime; ESM has no require, so recreate it.
-        banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+        ...LAMBDA_BUNDLING,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         // Ship the SDK clients we tested with instead of the runtime's copy: same versions locally and
         // in AWS, and only the per-service clients a handler imports end up in its bundle.
         bundleAwsSDK: true,

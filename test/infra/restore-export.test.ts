@@ -213,7 +213,7 @@ describe('reversibility-export workflow', () => {
   const grantsOf = (key: keyof typeof built.workflows.dossierFunctions) =>
     grantsOfRole(logicalIdOf(built.workflows.dossierFunctions[key].role));
 
-  it('runs Assemble with a small young generation (the flag the dossier bench measures), the others with source maps only', () => {
+  it('runs Assemble with the GC flags the dossier bench measures, the others with source maps only', () => {
     const nodeOptions = (logicalId: string) =>
       template.findResources('AWS::Lambda::Function')[logicalId]?.Properties.Environment.Variables
         .NODE_OPTIONS as string;

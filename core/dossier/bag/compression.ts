@@ -196,11 +196,12 @@ export class EntryPreparer {
   private start(slot: number): Worker {
     const existing = this.workers[slot];
     if (existing !== undefined) return existing;
-    // A small heap for the worker: it holds one entry at a time, and a default-sized isolate would
-    // reserve more memory than the entries themselves.
+    // A small heap for the worker: it holds one entry at a time and the bytes live outside its heap
+    // (transferred ArrayBuffers). 1 MB young / 8 MB old measured ~15 MB less peak RSS than 4 / 32 at
+    // the same speed; a default-sized isolate would reserve more memory than the entries themselves.
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
     });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => {

@@ -13,7 +13,11 @@ import type { PayloadEntry } from './types.ts';
 
 export const SMALL_ENTRY_BYTES = 1024 * 1024;
 const WINDOW_BYTES = 8 * 1024 * 1024;
-const WINDOW_COUNT = 32;
+/**
+ * Up to 128 small entries ahead: the compression worker needs a deep queue to stay busy while the
+ * main thread writes (1 GB bench: 4.1–4.3 s for the 15k small files at 128 against 4.6 s at 32).
+ */
+const WINDOW_COUNT = 128;
 
 export interface Prefetched {
   entry: PayloadEntry;
