@@ -3,7 +3,7 @@
  * data stored), assembled
  *  - from local files with writeBag, against the named baseline "zip -0 -r + sha256sum": the stock
  *    way to pack the same files and checksum them, run in the same process tree on the same files.
- *    Target: ratio (baseline time / our time) ≥ 0.9. Three alternating rounds, medians compared,
+ *    Target: ratio (baseline time / our time) ≥ 0.9. Five alternating rounds, medians compared,
  *    so one noisy round on a shared host does not decide the ratio either way.
  *  - from the local S3 (s3rver) into a multipart upload, through assembleDossier as the Assemble
  *    Lambda does, reported against the same stock baseline and against the emulator's own ceiling:
@@ -27,14 +27,14 @@ import { build } from 'esbuild';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import { LOCAL_BUCKET, startLocalCloud } from '#local/cloud.ts';
-import { ASSEMBLE_NODE_OPTIONS, LAMBDA_BUNDLING } from '../infra/lambda-bundling.ts';
+import { ASSEMBLE_ENVIRONMENT, ASSEMBLE_NODE_OPTIONS, LAMBDA_BUNDLING } from '../infra/lambda-bundling.ts';
 import { listFiles, randomBytes } from './dossier-child.ts';
 import type { BenchResult } from './types.ts';
 
 const MB = 1024 * 1024;
 const TARGET_RATIO = 0.9;
 const TARGET_RSS_MB = 256;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DATA = join(HERE, '.data');
 const S3_PREFIX = 'bench/files/';
@@ -99,7 +99,7 @@ async function ensureDataset(scale: number): Promise<{ dir: string; bytes: numbe
   return { dir, bytes: list.reduce((s, f) => s + f.size, 0), files: list.length };
 }
 
-/** The deployed Assemble Lambda's NODE_OPTIONS: the bundled source maps and its GC flags. */
+/** The deployed Assemble Lambda's NODE_OPTIONS (its environment is passed too: runChild). */
 const ASSEMBLE_NODE_FLAGS = ['--enable-source-maps', ...ASSEMBLE_NODE_OPTIONS];
 
 /** bench/dossier-child.ts bundled like a Lambda (infra/lambda-bundling.ts), so the child runs what is deployed. */
@@ -132,7 +132,7 @@ interface ChildResult {
 function runChild(bundle: string, args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...ASSEMBLE_NODE_FLAGS, bundle, ...args], {
-      env: { ...process.env, ...env, REVERSA_BENCH_CHILD: '1' },
+      env: { ...process.env, ...ASSEMBLE_ENVIRONMENT, ...env, REVERSA_BENCH_CHILD: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

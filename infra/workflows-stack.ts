@@ -29,7 +29,7 @@ import {
 import { ScheduledInvoke } from './constructs/scheduled-invoke.ts';
 import { roleArnPattern, type SigningKeyRef } from './constructs/signing-key.ts';
 import { VerifyStateMachine } from './constructs/verify-state-machine.ts';
-import { ASSEMBLE_NODE_OPTIONS } from './lambda-bundling.ts';
+import { ASSEMBLE_ENVIRONMENT, ASSEMBLE_NODE_OPTIONS } from './lambda-bundling.ts';
 import { acknowledgeWildcardAction, acknowledgeWildcardResource } from './nag.ts';
 import {
   defaultExportDefinitionPath,
@@ -1043,6 +1043,7 @@ export class WorkflowsStack extends Stack {
         // garbage from piling up before V8 collects it: ~200 MB peak RSS for 1 GB of small files instead
         // of ~230–310 MB, same speed (bench/dossier.ts runs its child with both).
         nodeOptions: [...ASSEMBLE_NODE_OPTIONS],
+        extraEnvironment: { ...ASSEMBLE_ENVIRONMENT },
       }),
     );
     this.allowObjects(

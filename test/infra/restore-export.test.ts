@@ -213,7 +213,7 @@ describe('reversibility-export workflow', () => {
   const grantsOf = (key: keyof typeof built.workflows.dossierFunctions) =>
     grantsOfRole(logicalIdOf(built.workflows.dossierFunctions[key].role));
 
-  it('runs Assemble with the GC flags the dossier bench measures, the others with source maps only', () => {
+  it('runs Assemble with the GC flags and malloc arenas the dossier bench measures, the others with source maps only', () => {
     const nodeOptions = (logicalId: string) =>
       template.findResources('AWS::Lambda::Function')[logicalId]?.Properties.Environment.Variables
         .NODE_OPTIONS as string;
@@ -221,6 +221,10 @@ describe('reversibility-export workflow', () => {
     const signId = logicalIdOf(built.workflows.dossierFunctions.sign.function);
     expect(nodeOptions(assembleId)).toBe('--enable-source-maps --max-semi-space-size=8');
     expect(nodeOptions(signId)).toBe('--enable-source-maps');
+    const env = (logicalId: string) =>
+      template.findResources('AWS::Lambda::Function')[logicalId]?.Properties.Environment.Variables;
+    expect(env(assembleId).MALLOC_ARENA_MAX).toBe('2');
+    expect(env(signId).MALLOC_ARENA_MAX).toBeUndefined();
   });
 
   it('deploys exactly statemachines/reversibility-export.asl.json with a value for every placeholder', () => {
