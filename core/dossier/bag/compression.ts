@@ -115,20 +115,35 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { crc32, deflateRawSync } = require('node:zlib');
-parentPort.on('message', ({ id, data, deflate, options }) => {
-  try {
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const sha256 = createHash('sha256').update(buf).digest('hex');
-    const crc = crc32(buf) >>> 0;
-    const deflated = deflate && buf.length > 0 ? deflateRawSync(buf, options) : undefined;
-    const transfer = [data.buffer];
-    if (deflated !== undefined && deflated.byteOffset === 0 && deflated.byteLength === deflated.buffer.byteLength) transfer.push(deflated.buffer);
-    parentPort.postMessage({ id, data, sha256, crc, deflated }, transfer);
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
+parentPort.on('message', ({ items }) => {
+  const replies = [];
+  const transfer = [];
+  for (const { id, data, deflate, options } of items) {
+    try {
+      const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      const sha256 = createHash('sha256').update(buf).digest('hex');
+      const crc = crc32(buf) >>> 0;
+      const deflated = deflate && buf.length > 0 ? deflateRawSync(buf, options) : undefined;
+      transfer.push(data.buffer);
+      if (deflated !== undefined && deflated.byteOffset === 0 && deflated.byteLength === deflated.buffer.byteLength) transfer.push(deflated.buffer);
+      replies.push({ id, data, sha256, crc, deflated });
+    } catch (error) {
+      replies.push({ id, error: String(error && error.message || error) });
+    }
   }
+  parentPort.postMessage({ replies }, transfer);
 });
 `;
+
+/** At most this many entries per message to the worker (and back). */
+const BATCH_ENTRIES = 32;
+
+interface WorkerRequest {
+  id: number;
+  data: Uint8Array;
+  deflate: boolean;
+  options: { level: number };
+}
 
 interface WorkerReply {
   id: number;
@@ -153,18 +168,28 @@ const WORKER_AFTER_ENTRIES = 32;
 
 /**
  * Prepares small entries on one worker thread, in parallel with the main thread's reading, zip
- * writing and output hashing. Buffers are transferred both ways (no copies); the caller holds at
- * most its read-ahead budget of entries in flight. close() must be called (the writer does, always).
+ * writing and output hashing. Entries go in batches (those whose reads completed in the same
+ * event-loop turn, up to BATCH_ENTRIES) and come back the same way; buffers are transferred both ways
+ * (no copies); the caller holds at most its read-ahead budget of entries in flight. close() must be
+ * called (the writer does, always).
  */
 export class EntryPreparer {
   private readonly workers: Worker[] = [];
   private seen = 0;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (p: PreparedEntry) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (p: PreparedEntry) => void; reject: (e: unknown) => void; data: Buffer; deflate: boolean }
+  >();
+  private batch: WorkerRequest[] = [];
+  private batches = 0;
+  private flushQueued = false;
+  private closed = false;
   private failure: Error | undefined;
 
   prepare(data: Buffer, deflate: boolean): Promise<PreparedEntry> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new InternalError('EntryPreparationFailed', 'the bag writer has finished'));
     if (WORKERS === 0 || ++this.seen <= WORKER_AFTER_ENTRIES) {
       try {
         return Promise.resolve(prepareHere(data, deflate));
@@ -172,7 +197,6 @@ export class EntryPreparer {
         return Promise.reject(new InternalError('EntryPreparationFailed', String((error as Error).message)));
       }
     }
-    const worker = this.start(this.nextId % WORKERS);
     const id = this.nextId++;
     // The read-ahead hands over buffers that own their ArrayBuffer (a view of all of it, or of all but
     // the overrun-probe byte): those are transferred as they are. Anything else, such as a slice of
@@ -180,17 +204,41 @@ export class EntryPreparer {
     const owned = data.byteOffset === 0 && data.buffer.byteLength - data.byteLength <= 1;
     const own = owned ? data : new Uint8Array(data);
     return new Promise<PreparedEntry>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      try {
-        worker.postMessage({ id, data: own, deflate, options: deflateOptions(own.length) }, [
-          own.buffer as ArrayBuffer,
-        ]);
-      } catch {
-        // Not transferable after all (a buffer marked so by its owner): prepare it here instead.
-        this.pending.delete(id);
-        resolve(prepareHere(data, deflate));
+      this.pending.set(id, { resolve, reject, data, deflate });
+      this.batch.push({ id, data: own, deflate, options: deflateOptions(own.length) });
+      if (this.batch.length >= BATCH_ENTRIES) this.flush();
+      else if (!this.flushQueued) {
+        // Entries whose reads complete in the same event-loop turn travel together: one message and
+        // one wake-up each way per batch instead of per file.
+        this.flushQueued = true;
+        setImmediate(() => this.flush());
       }
     });
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const items = this.batch.splice(0);
+    if (items.length === 0 || this.failure !== undefined) return;
+    const worker = this.start(this.batches++ % WORKERS);
+    try {
+      worker.postMessage(
+        { items },
+        items.map((item) => item.data.buffer as ArrayBuffer),
+      );
+    } catch {
+      // Not transferable after all (a buffer marked so by its owner): prepare these here instead.
+      for (const item of items) {
+        const waiting = this.pending.get(item.id);
+        if (waiting === undefined) continue;
+        this.pending.delete(item.id);
+        try {
+          waiting.resolve(prepareHere(waiting.data, waiting.deflate));
+        } catch (error) {
+          waiting.reject(new InternalError('EntryPreparationFailed', String((error as Error).message)));
+        }
+      }
+    }
   }
 
   private start(slot: number): Worker {
@@ -204,22 +252,24 @@ export class EntryPreparer {
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
     });
     worker.unref();
-    worker.on('message', (reply: WorkerReply) => {
-      const waiting = this.pending.get(reply.id);
-      if (waiting === undefined) return;
-      this.pending.delete(reply.id);
-      if (reply.error !== undefined) {
-        waiting.reject(new InternalError('EntryPreparationFailed', reply.error));
-        return;
+    worker.on('message', ({ replies }: { replies: WorkerReply[] }) => {
+      for (const reply of replies) {
+        const waiting = this.pending.get(reply.id);
+        if (waiting === undefined) continue;
+        this.pending.delete(reply.id);
+        if (reply.error !== undefined) {
+          waiting.reject(new InternalError('EntryPreparationFailed', reply.error));
+          continue;
+        }
+        const out: PreparedEntry = {
+          data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength),
+          sha256: reply.sha256,
+          crc: reply.crc,
+        };
+        if (reply.deflated !== undefined)
+          out.deflated = Buffer.from(reply.deflated.buffer, reply.deflated.byteOffset, reply.deflated.byteLength);
+        waiting.resolve(out);
       }
-      const out: PreparedEntry = {
-        data: Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength),
-        sha256: reply.sha256,
-        crc: reply.crc,
-      };
-      if (reply.deflated !== undefined)
-        out.deflated = Buffer.from(reply.deflated.buffer, reply.deflated.byteOffset, reply.deflated.byteLength);
-      waiting.resolve(out);
     });
     const fail = (error: Error): void => {
       this.failure = new InternalError('EntryPreparationFailed', `compression worker failed: ${error.message}`);
@@ -235,6 +285,7 @@ export class EntryPreparer {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.terminate()));
   }
