@@ -32,6 +32,26 @@ export const CONFIG_ENV = {
 
 export type ConfigKey = keyof typeof CONFIG_ENV;
 
+/**
+ * Config field → the CloudFormation output of the deployed stacks that holds it: what the CLI's and
+ * the API's deployed mode read with DescribeStacks (wiring/aws/platform.ts) and what the stacks must
+ * export (infra/). Renaming one breaks deployed CLIs.
+ */
+export const STACK_OUTPUTS = {
+  tableName: 'TableName',
+  dataBucket: 'DataBucketName',
+  eventBusName: 'EventBusName',
+  verifyStateMachineArn: 'VerifyStateMachineArn',
+  auditBucket: 'AuditBucketName',
+  auditKeyId: 'AuditKeyId',
+  dossierBucket: 'DossierBucketName',
+  dossierKeyId: 'DossierKeyId',
+  exportStateMachineArn: 'ExportStateMachineArn',
+  restoreTestStateMachineArn: 'RestoreTestStateMachineArn',
+  restoreDispatcherArn: 'RestoreDispatcherArn',
+  restoreSchedulerRoleArn: 'RestoreSchedulerRoleArn',
+} as const satisfies Partial<Record<ConfigKey, string>>;
+
 /** Every key is optional in general; `loadConfig` narrows the required ones to `string`. */
 export type Config = { readonly [K in ConfigKey]?: string };
 

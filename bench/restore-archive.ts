@@ -35,7 +35,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
+import { FsSandbox } from '#adapters/host/fs-sandbox.ts';
 import { manifestLines } from '#core/restore/manifest.ts';
 import { restoreAndVerifyArchive } from '#core/restore/s3-archive.ts';
 import type { Sandbox } from '#core/restore/sandbox.ts';

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jobItem, pointItem } from '#adapters/aws/dynamo-fact-store.ts';
 import { batchPutAll, documentClient, mapLimit } from '#adapters/aws/dynamo-support.ts';
-import { composeLocal } from '#adapters/compose.ts';
 import { localDynamoClient } from '#adapters/local/local-clients.ts';
 import { aggregate, evaluateBatch, loadStrategy, persist } from '#core/use-cases/verify.ts';
-import { runVerify } from '#local/asl-runner.ts';
 import { startLocalCloud } from '#local/cloud.ts';
+import { runVerify } from '#local/verify-runner.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
 import {
   applyStrategy,
   DAY,
@@ -25,7 +25,7 @@ import {
   mergeFacts,
   settableClock,
   strategyYaml,
-} from '../test/workflows/support/verify-fixtures.ts';
+} from '../test/support/verify-fixtures.ts';
 import type { BenchResult } from './types.ts';
 
 const RESOURCES = 1_000;
@@ -44,7 +44,7 @@ export async function benchVerifyWorkflow(): Promise<BenchResult> {
   const home = await mkdtemp(join(tmpdir(), 'reversa-bench-verify-'));
   const cloud = await startLocalCloud({ home, persist: false, exportEnv: false });
   try {
-    const adapters = composeLocal(cloud, settableClock(AT));
+    const adapters = localAdapters(cloud, settableClock(AT));
     const locators = Array.from({ length: RESOURCES }, (_, i) => `server-${String(i).padStart(4, '0')}`);
     await applyStrategy(adapters.strategies, strategyYaml(TENANT, locators, { lookback: `${DAYS}d` }), AT - 100 * DAY);
     // Seeding is not what is measured: write the very items FactStore writes with plain BatchWriteItem

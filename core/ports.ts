@@ -1,6 +1,6 @@
 /**
  * The ports core needs from the outside world. adapters/aws and adapters/local implement them;
- * the composition root (adapters/compose.ts) picks which. Core never imports @aws-sdk/*.
+ * the wiring layer (wiring/) picks which. Core never imports @aws-sdk/*.
  */
 import type { BackupJob, FactBatch, RecoveryPoint, ResourceFacts, SeenResource } from './model.ts';
 

@@ -14,17 +14,8 @@ import {
 import { LOCAL_EVENT_BUS, LOCAL_REGION } from '#config';
 import { ConfigError, ReversaError } from '#core/errors.ts';
 import type { EventPublisher } from '#core/ports.ts';
-import {
-  aggregate,
-  compactUtc,
-  evaluateBatch,
-  loadStrategy,
-  persist,
-  type VerifyDeps,
-  type VerifyInput,
-} from '#core/use-cases/verify.ts';
 import { loadDefinition, placeholdersOf, readDefinitionText } from '#statemachines/definitions.ts';
-import { LOCALLY_OVERRIDDEN_RESOURCES, TaskResources, VERIFY_WORKFLOW } from '#statemachines/names.ts';
+import { LOCALLY_OVERRIDDEN_RESOURCES, TaskResources } from '#statemachines/names.ts';
 
 /** A local stand-in for one Lambda: receives the Payload, returns what the handler would return. */
 export type LocalLambda = (payload: unknown) => Promise<unknown>;
@@ -294,42 +285,4 @@ export function localWorkflow(name: string): LocalWorkflow {
     built.set(name, workflow);
   }
   return workflow;
-}
-
-/** The use cases behind each Lambda placeholder, on the given (local) ports: what the handlers call in AWS. */
-export function verifyLambdas(deps: VerifyDeps): Record<string, LocalLambda> {
-  return {
-    LoadStrategyFunctionArn: (p) => loadStrategy(deps, p as never),
-    EvaluateBatchFunctionArn: (p) => evaluateBatch(deps, p as never),
-    AggregateFunctionArn: (p) => aggregate(deps, p as never),
-    PersistFunctionArn: (p) => persist(deps, p as never),
-  };
-}
-
-export interface RunVerifyDeps extends VerifyDeps {
-  events: EventPublisher;
-}
-
-export interface RunVerifyOptions {
-  /** Default: `verify-<tenant>-<compact UTC of at, or now>`. */
-  executionName?: string;
-  zeroWaits?: boolean;
-  /** Replace or wrap some Lambdas (tests inject failures here). */
-  lambdas?: Readonly<Record<string, LocalLambda>>;
-}
-
-/** Runs statemachines/verify-backups.asl.json end to end on local ports. */
-export async function runVerify(
-  deps: RunVerifyDeps,
-  input: VerifyInput,
-  options: RunVerifyOptions = {},
-): Promise<ExecutionResult> {
-  const at = input.at === undefined ? deps.clock.now() : Date.parse(input.at);
-  const executionName =
-    options.executionName ?? `verify-${input.tenantId}-${compactUtc(Number.isFinite(at) ? at : deps.clock.now())}`;
-  return localWorkflow(VERIFY_WORKFLOW).run(
-    input,
-    { lambdas: { ...verifyLambdas(deps), ...options.lambdas }, events: deps.events },
-    { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
-  );
 }

@@ -8,9 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
-import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { reversaHome } from '#config';
 import { verifyLive } from '#core/audit/verify.ts';
 import { InternalError } from '#core/errors.ts';
@@ -24,9 +22,11 @@ import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
+import { localDossierDeps } from '#wiring/local/dossier.ts';
+import { localCloudRestoreTestDeps, localSecretStore } from '#wiring/local/restore-test.ts';
 import { paint, statusColour } from '../cli/output.ts';
 import { renderReportTable } from '../cli/render/report-table.ts';
-import { runVerify } from './asl-runner.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
@@ -37,8 +37,9 @@ import {
   uploadDossierInputs,
   writeNasArchive,
 } from './demo/restore-and-dossier.ts';
-import { localDossierDeps, runExport } from './export-runner.ts';
-import { LocalRestoreTestStarter, localRestoreTestDeps, localSecretProvider } from './restore-runner.ts';
+import { runExport } from './export-runner.ts';
+import { LocalRestoreTestStarter } from './restore-runner.ts';
+import { runVerify } from './verify-runner.ts';
 
 const TENANT = 'acme';
 const STRATEGY_FILE = 'examples/acme.strategy.yaml';
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
   // The demo owns its data directory: start from a clean slate so every run shows the same story.
   await rm(home, { recursive: true, force: true });
   const cloud = await startLocalCloud({ home, persist: true });
-  const deps = composeLocal(cloud);
+  const deps = localAdapters(cloud);
   try {
     const now = deps.clock.now();
     step(
@@ -104,7 +105,7 @@ async function main(): Promise<number> {
 
     step(4, `job reports dropped in s3://${cloud.bucketName}/inbox/${TENANT}/ and ingested from there`);
     // The restic password lives in the local secret store (encrypted at rest): the restore test reads it there.
-    const secrets = new LocalSecretStore({ dir: join(home, 'secrets'), clock: deps.clock });
+    const secrets = localSecretStore(cloud, deps);
     const resticPassword = randomBytes(18).toString('base64url');
     await secrets.put(TENANT, 'restic-web-01', SecretValue.fromUtf8(resticPassword));
     const restic = await resticReports(join(home, 'demo'), now, resticPassword);
@@ -160,13 +161,7 @@ async function main(): Promise<number> {
         `      NAS archive of ${newestNas} written to s3://acme-nas-backups/ (${altered} was changed after the backup)`,
       );
     }
-    const starter = new LocalRestoreTestStarter(
-      localRestoreTestDeps(deps, {
-        s3: localS3Client(cloud.endpoints),
-        sandboxDir: join(home, 'sandboxes'),
-        secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
-      }),
-    );
+    const starter = new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps));
     const started = await runRestoreTestsNow(
       { strategies: deps.strategies, facts: deps.facts, starter },
       { tenantId: TENANT, at: now, ...(restic.live ? {} : { resourceId: 'nas://filer-01/projects' }) },

@@ -4,15 +4,7 @@
  * Every Lambda payload and result is recorded so tests can check that no state ever carries data
  * or a secret.
  */
-import { join } from 'node:path';
-import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
-import { DynamoRestoreTestStore } from '#adapters/aws/dynamo-restore-test-store.ts';
-import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
-import { localDynamoClient, localS3Client } from '#adapters/local/local-clients.ts';
-import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import type { EventPublisher } from '#core/ports.ts';
-import type { RestoreTestStore } from '#core/restore/ports.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import {
   abortExport,
@@ -27,7 +19,6 @@ import {
   signDossier,
 } from '#core/use-cases/dossier-export.ts';
 import { type ExecutionResult, type LocalLambda, localWorkflow } from '#local/asl-runner.ts';
-import type { LocalCloud } from '#local/cloud.ts';
 import { EXPORT_WORKFLOW } from '#statemachines/names.ts';
 
 /** The use cases behind each Lambda placeholder of the export workflow. */
@@ -104,27 +95,4 @@ export async function runExport(
     { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
   );
   return { ...result, executionName, invocations };
-}
-
-export interface LocalDossierDepsOptions {
-  /** The local secret store directory. Default: <cloud home>/secrets. */
-  secretsDir?: string;
-  /** Default: the DynamoDB restore-test store on the local table. */
-  restoreTests?: RestoreTestStore;
-  adapters?: Adapters;
-}
-
-/** Dossier deps on the local cloud: the composed adapters plus the dossier store, object stores and secret store. */
-export function localDossierDeps(cloud: LocalCloud, options: LocalDossierDepsOptions = {}): RunExportDeps {
-  const adapters = options.adapters ?? composeLocal(cloud);
-  const s3 = localS3Client(cloud.endpoints);
-  const dynamo = localDynamoClient(cloud.endpoints);
-  return {
-    ...adapters,
-    objects: new S3DossierObjects({ bucket: cloud.bucketName, client: s3 }),
-    dossierObjects: new S3DossierObjects({ bucket: cloud.dossierBucketName, client: s3 }),
-    dossiers: new DynamoDossierStore({ tableName: cloud.tableName, client: dynamo }),
-    secrets: new LocalSecretStore({ dir: options.secretsDir ?? join(cloud.home, 'secrets'), clock: adapters.clock }),
-    restoreTests: options.restoreTests ?? new DynamoRestoreTestStore({ tableName: cloud.tableName, client: dynamo }),
-  };
 }

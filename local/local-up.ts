@@ -4,20 +4,19 @@
  * schedules of every tenant's policies, inbox polling every minute, hourly audit-log sealing.
  * Other CLI processes attach to it (local/cloud.ts attachLocalCloud), so links stay valid.
  */
-import { join } from 'node:path';
-import { composeLocal } from '#adapters/compose.ts';
-import { localS3Client } from '#adapters/local/local-clients.ts';
-import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
-import { LocalVerifyStarter } from '#adapters/local/local-verify-starter.ts';
+
 import { sealDigest } from '#core/audit/digest.ts';
 import { schedulesFor } from '#core/restore/schedule.ts';
 import { parseStrategy } from '#core/strategy/parse.ts';
 import { inboxPrefix, ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { dispatchScheduledTests } from '#core/use-cases/restore-test.ts';
 import { sweep } from '#core/use-cases/sweep.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
+import { localCloudRestoreTestDeps } from '#wiring/local/restore-test.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
-import { LocalRestoreTestStarter, localRestoreTestDeps, localSecretProvider } from './restore-runner.ts';
+import { LocalRestoreTestStarter } from './restore-runner.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
+import { LocalVerifyStarter } from './verify-runner.ts';
 
 export interface LocalUpOptions {
   home?: string;
@@ -39,16 +38,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
     persist: true,
     announce: true,
   });
-  const deps = composeLocal(cloud);
+  const deps = localAdapters(cloud);
   const log = options.log;
-  const secrets = new LocalSecretStore({ dir: join(cloud.home, 'secrets'), clock: deps.clock });
-  const restoreStarter = new LocalRestoreTestStarter(
-    localRestoreTestDeps(deps, {
-      s3: localS3Client(cloud.endpoints),
-      sandboxDir: join(cloud.home, 'sandboxes'),
-      secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
-    }),
-  );
+  const restoreStarter = new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps));
   const onError = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
 
   // Restore-test schedules follow the applied strategies: re-armed whenever their set changes.

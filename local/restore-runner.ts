@@ -2,27 +2,14 @@
  * The restore-test workflow on the local cloud: statemachines/restore-test.asl.json run by the
  * in-process ASL runner with every Lambda Task bound to its use case (core/use-cases/restore-test.ts)
  * and the restic ECS task (RestoreRestic, `ecs:runTask.sync`) bound BY STATE NAME to the same use case
- * running Debian's restic as a child process. Sandboxes are directories (one per test, at a
- * deterministic path, so Cleanup finds what a crashed Restore left); restic passwords come from the
- * local secret store.
+ * running Debian's restic as a child process. Its ports come from wiring/local/restore-test.ts.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
-import type { Adapters } from '#adapters/compose.ts';
-import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
-import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
-import { restoreAndVerifyRestic } from '#adapters/local/restic-runner.ts';
 import { restoreTestId } from '#core/restore/ids.ts';
-import type { SecretProvider } from '#core/restore/restic.ts';
-import { type AwsBackupRestorePort, awsBackupNotImplemented } from '#core/use-cases/restore-aws-backup.ts';
 import {
   cleanup,
   describeAwsBackupRestore,
   evidenceKeyOf,
   prepare,
-  type RestorePlan,
   type RestoreTestDeps,
   type RestoreTestInput,
   type RestoreTestStarter,
@@ -37,72 +24,6 @@ import {
 } from '#core/use-cases/restore-test.ts';
 import { RESTORE_TEST_WORKFLOW, RestoreTestStates } from '#statemachines/names.ts';
 import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
-
-/** Sandboxes under `base` (default: <tmp>/reversa-sandboxes); a restic policy's sandbox.directory wins. */
-export function localSandboxes(base: string = join(tmpdir(), 'reversa-sandboxes')): RestoreTestDeps['sandboxes'] {
-  const rootOf = (plan: RestorePlan) => join(plan.sandbox.directory ?? base, plan.testId);
-  return {
-    forTest: (plan) => FsSandbox.at(rootOf(plan)),
-    directoryFor: (plan) => rootOf(plan),
-  };
-}
-
-/** restic passwords from the local secret store (`<tenant>/<name>`); the value goes only to restic's env. */
-export function localSecretProvider(store: LocalSecretStore, tenantId: string): SecretProvider {
-  return {
-    async getSecret(name: string): Promise<string> {
-      const value = await store.read({ name, locator: `${tenantId}/${name}` });
-      try {
-        return value.use((bytes) => Buffer.from(bytes).toString('utf8'));
-      } finally {
-        value.wipe();
-      }
-    },
-  };
-}
-
-export interface LocalRestoreOptions {
-  /** S3 client of the local cloud (archives are read from it). */
-  s3: S3Client;
-  /** Sandbox base directory. */
-  sandboxDir?: string;
-  secretsFor: (tenantId: string) => SecretProvider;
-  /** aws-backup runner; default: the NotImplemented port (tests records ERROR). */
-  awsBackup?: AwsBackupRestorePort;
-  /** restic cache directory (tests keep it inside their temp dir). */
-  resticCacheDir?: string;
-}
-
-/** The restore-test deps on the local cloud's adapters. */
-export function localRestoreTestDeps(
-  adapters: Pick<Adapters, 'strategies' | 'facts' | 'blobs' | 'clock' | 'audit' | 'restoreTests' | 'findings'>,
-  options: LocalRestoreOptions,
-): RestoreTestDeps {
-  const source = new S3ArchiveSource(options.s3);
-  return {
-    strategies: adapters.strategies,
-    facts: adapters.facts,
-    blobs: adapters.blobs,
-    clock: adapters.clock,
-    audit: adapters.audit,
-    restoreTests: adapters.restoreTests,
-    findings: adapters.findings,
-    sandboxes: localSandboxes(options.sandboxDir),
-    archives: {
-      openers: ({ bucket, key, manifestKey }, ref) =>
-        source.openers({ bucket, key, ...(manifestKey === undefined ? {} : { manifestKey }) }, ref),
-    },
-    restic: {
-      restoreAndVerify: (input) =>
-        restoreAndVerifyRestic({
-          ...input,
-          ...(options.resticCacheDir === undefined ? {} : { cacheDir: options.resticCacheDir }),
-        }),
-    },
-    awsBackup: options.awsBackup ?? awsBackupNotImplemented,
-    secretsFor: options.secretsFor,
-  };
-}
 
 /** The use case behind each Lambda placeholder of restore-test.asl.json: what functions/restore/*.ts call. */
 export function restoreTestLambdas(deps: RestoreTestDeps): Record<string, LocalLambda> {

@@ -34,6 +34,7 @@ import {
   sandboxVerdict,
 } from '#core/restore/aws-backup.ts';
 import { type CleanupProof, truncateMessage } from '#core/restore/evidence.ts';
+import { mapSdkError } from './sdk-errors.ts';
 
 // ---------------------------------------------------------------- clients
 
@@ -81,65 +82,9 @@ function need<T>(client: T | undefined, what: string): T {
 
 // ---------------------------------------------------------------- error mapping
 
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ProvisionedThroughputExceededException',
-  'RequestThrottled',
-  'SlowDown',
-  'LimitExceededException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-]);
-const ACCESS_DENIED = new Set([
-  'AccessDenied',
-  'AccessDeniedException',
-  'UnauthorizedOperation',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'KMSAccessDeniedException',
-]);
-const NOT_FOUND = new Set([
-  'ResourceNotFoundException',
-  'NotFound',
-  'NoSuchBucket',
-  'NoSuchKey',
-  'DBInstanceNotFound',
-  'DBInstanceNotFoundFault',
-  'InvalidVolume.NotFound',
-]);
-
-/**
- * SDK error → typed error. Only the error's name and HTTP status are used: an SDK message can quote
- * the request (keys, names, metadata), and request payloads never reach our messages.
- */
+/** SDK error → typed error (the classification is adapters/aws/sdk-errors.ts's, shared by every adapter). */
 export function mapAwsError(error: unknown, service: string, operation: string): ReversaError {
-  if (error instanceof ReversaError) return error;
-  const e = (error ?? {}) as { name?: unknown; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  const status = e.$metadata?.httpStatusCode;
-  const what = `${service} ${operation}`;
-  if (TRANSIENT.has(name) || e.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500)) {
-    return new TransientError(`${service}Unavailable`, `${what} failed transiently (${name})`, { cause: error });
-  }
-  if (ACCESS_DENIED.has(name) || status === 403) {
-    return new ConfigError(`${service}AccessDenied`, `${what} was denied (${name}): check the restore role`, {
-      cause: error,
-    });
-  }
-  if (NOT_FOUND.has(name) || status === 404) {
-    return new NotFoundError(`${service}NotFound`, `${what}: resource not found (${name})`, { cause: error });
-  }
-  return new ReversaError(`${service}Failed`, `${what} failed (${name})`, { cause: error });
+  return mapSdkError(error, service, operation, { accessDeniedHint: 'check the restore role' });
 }
 
 export async function aws<T>(service: string, operation: string, fn: () => Promise<T>): Promise<T> {

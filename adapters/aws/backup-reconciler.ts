@@ -14,7 +14,6 @@ import {
   ListCopyJobsCommand,
   ListRecoveryPointsByResourceCommand,
 } from '@aws-sdk/client-backup';
-import { ConfigError, ReversaError, TransientError } from '#core/errors.ts';
 import type { AwsJobRecord } from '#core/ingest/aws-backup-mapping.ts';
 import {
   factsFromAwsJob,
@@ -28,6 +27,7 @@ import { finaliseBatch } from '#core/ingest/batch.ts';
 import { applyVaultLocks, vaultsOf } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
 import { TERMINAL_JOB_STATES } from '#core/model.ts';
+import { mapAwsBackupError } from './aws-backup-errors.ts';
 import { VaultLockLookup } from './vault-lock-lookup.ts';
 
 export interface ReconcileOptions {
@@ -49,40 +49,6 @@ export interface ReconcileResult {
    * is read next time), else `now`.
    */
   cursor: number;
-}
-
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'LimitExceededException',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'InternalFailure',
-  'ServiceUnavailable',
-]);
-
-/** SDK errors → our typed errors: throttling and 5xx are retryable, access denied is configuration. */
-export function mapAwsBackupError(error: unknown, operation: string): ReversaError {
-  const e = error as { name?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  const name = e?.name ?? 'Error';
-  const status = e?.$metadata?.httpStatusCode;
-  if (TRANSIENT_NAMES.has(name) || e?.$retryable !== undefined || (status !== undefined && status >= 500)) {
-    return new TransientError('AwsBackupUnavailable', `AWS Backup ${operation} failed transiently (${name})`, {
-      cause: error,
-    });
-  }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || status === 403) {
-    return new ConfigError(
-      'AwsBackupAccessDenied',
-      `AWS Backup ${operation} was denied: check the reconciliation role`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ReversaError('AwsBackupError', `AWS Backup ${operation} failed (${name})`, { cause: error });
 }
 
 async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -24,6 +24,7 @@ import {
   type ScheduleManager,
   schedulePrefix,
 } from '#core/restore/schedule.ts';
+import { classifySdkError } from './sdk-errors.ts';
 
 export interface ScheduleTarget {
   Arn: string;
@@ -69,11 +70,9 @@ export function scheduleInput(schedule: RestoreSchedule): string {
   return JSON.stringify({ ...schedule.input, scheduledAt: '<aws.scheduler.scheduled-time>' });
 }
 
-const TRANSIENT = new Set(['ThrottlingException', 'InternalServerException', 'ServiceQuotaExceededException']);
-
 function mapError(error: unknown, what: string): never {
   const name = error instanceof Error ? error.name : 'Unknown';
-  if (TRANSIENT.has(name))
+  if (classifySdkError(error).kind === 'transient')
     throw new TransientError('SchedulerUnavailable', `${what} failed: ${name}`, { cause: error });
   throw new ConfigError('SchedulerFailed', `${what} failed: ${name}`, { cause: error });
 }

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, InternalError, NotFoundError, TransientError } from '#core/errors.ts';
 import { type SecretRef, type SecretSource, SecretValue } from '#core/secrets/ports.ts';
+import { classifySdkError } from './sdk-errors.ts';
 
 export const DEFAULT_TENANT_TAG = 'reversa:tenant';
 export const defaultPrefix = (tenantId: string) => `reversa/${tenantId}/`;
@@ -34,29 +35,8 @@ export interface SecretsManagerSourceOptions {
   select?: SecretSelector;
 }
 
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'Throttling',
-  'InternalServiceError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'ECONNRESET',
-  'ETIMEDOUT',
-]);
-const CONFIG = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'InvalidSignatureException',
-  'DecryptionFailure',
-  'CredentialsProviderError',
-]);
-const NOT_FOUND = new Set(['ResourceNotFoundException', 'InvalidRequestException']);
+/** Secrets Manager's own "not there": deleted, scheduled for deletion or disabled secrets answer InvalidRequest. */
+const SECRET_GONE = new Set(['ResourceNotFoundException', 'InvalidRequestException']);
 
 /**
  * Maps an SDK failure to our error classes. Only the error's name and request id are echoed, and
@@ -64,29 +44,24 @@ const NOT_FOUND = new Set(['ResourceNotFoundException', 'InvalidRequestException
  */
 export function mapSecretsManagerError(error: unknown, what: string): unknown {
   if (!(error instanceof Error)) return error;
-  const meta = error as {
-    $metadata?: { httpStatusCode?: number; requestId?: string };
-    $retryable?: unknown;
-    code?: string;
-  };
-  const name = meta.$metadata?.requestId ? `${error.name}, request ${meta.$metadata.requestId}` : error.name;
-  const status = meta.$metadata?.httpStatusCode ?? 0;
-  if (TRANSIENT.has(error.name) || TRANSIENT.has(meta.code ?? '') || meta.$retryable !== undefined || status >= 500) {
+  const facts = classifySdkError(error);
+  const name = facts.requestId ? `${error.name}, request ${facts.requestId}` : error.name;
+  if (facts.kind === 'transient') {
     return new TransientError('SecretsManagerUnavailable', `Secrets Manager ${what} failed (${name}); retry later`);
   }
-  if (CONFIG.has(error.name) || status === 403) {
+  if (facts.kind === 'access-denied' || error.name === 'DecryptionFailure') {
     return new ConfigError(
       'SecretsManagerAccessDenied',
       `Secrets Manager ${what} was refused (${name}): check the role's secretsmanager:ListSecrets/GetSecretValue and kms:Decrypt permissions`,
     );
   }
-  if (NOT_FOUND.has(error.name)) {
+  if (SECRET_GONE.has(error.name)) {
     return new NotFoundError(
       'SecretNotFound',
       `Secrets Manager ${what}: the secret is gone, deleted or disabled (${name})`,
     );
   }
-  if (meta.$metadata === undefined) return error;
+  if (!facts.fromSdk) return error;
   return new InternalError('SecretsManagerFailed', `Secrets Manager ${what} failed (${name})`);
 }
 

@@ -5,13 +5,13 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConfigError, ReversaError, TransientError } from '#core/errors.ts';
 import type { VerifyStarter } from '#core/ports.ts';
+import { classifySdkError } from './sdk-errors.ts';
 
 export interface SfnVerifyStarterOptions {
   stateMachineArn: string;
   client?: SFNClient;
 }
 
-const TRANSIENT = new Set(['ThrottlingException', 'ServiceUnavailable', 'InternalServerError', 'TimeoutError']);
 const MISCONFIGURED = new Set([
   'StateMachineDoesNotExist',
   'StateMachineDeleting',
@@ -39,10 +39,10 @@ export class SfnVerifyStarter implements VerifyStarter {
       // Same name, different input (or a finished execution): this slot's run was already started.
       if (errorName === 'ExecutionAlreadyExists') return { started: false };
       const message = `StartExecution ${name} failed: ${errorName}`;
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      if (TRANSIENT.has(errorName) || status >= 500)
-        throw new TransientError('StartExecutionFailed', message, { cause: error });
-      if (MISCONFIGURED.has(errorName)) throw new ConfigError('StartExecutionFailed', message, { cause: error });
+      const { kind } = classifySdkError(error);
+      if (kind === 'transient') throw new TransientError('StartExecutionFailed', message, { cause: error });
+      if (MISCONFIGURED.has(errorName) || kind === 'access-denied')
+        throw new ConfigError('StartExecutionFailed', message, { cause: error });
       throw new ReversaError('StartExecutionFailed', message, { cause: error });
     }
   }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { CRITICALITIES, type Criticality, type InventoryAsset } from '#core/dossier/contents/inventory.ts';
 import { ConfigError, ReversaError, TransientError, ValidationError } from '#core/errors.ts';
+import { classifySdkError } from './sdk-errors.ts';
 
 export const TENANT_TAG_KEY = 'reversa:tenant';
 /** Tags read into inventory fields (first one present wins). */
@@ -27,21 +28,9 @@ export interface DiscoverOptions {
   maxResources?: number;
 }
 
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'InternalServiceException',
-  'ServiceUnavailable',
-  'RequestTimeout',
-  'TimeoutError',
-]);
-
 export function mapTaggingError(error: unknown, region: string): ReversaError {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const name = e?.name ?? 'Error';
-  const status = e?.$metadata?.httpStatusCode;
-  if (TRANSIENT_NAMES.has(name) || (status !== undefined && status >= 500)) {
+  const { kind, name } = classifySdkError(error);
+  if (kind === 'transient') {
     return new TransientError(
       'TaggingUnavailable',
       `Resource Groups Tagging GetResources in ${region} failed transiently (${name})`,
@@ -50,7 +39,7 @@ export function mapTaggingError(error: unknown, region: string): ReversaError {
       },
     );
   }
-  if (name === 'AccessDeniedException' || status === 403) {
+  if (kind === 'access-denied') {
     return new ConfigError(
       'TaggingAccessDenied',
       `Resource Groups Tagging GetResources in ${region} was denied: the role needs tag:GetResources`,

@@ -8,7 +8,7 @@ import {
   type DescribeBackupVaultCommandOutput,
 } from '@aws-sdk/client-backup';
 import type { VaultLockState } from '#core/ingest/vault-lock.ts';
-import { mapAwsBackupError } from './backup-reconciler.ts';
+import { mapAwsBackupError } from './aws-backup-errors.ts';
 
 const TTL_MS = 5 * 60_000;
 

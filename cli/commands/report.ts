@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { auditorReport } from '#core/use-cases/auditor-report.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
-import { auditorReport } from '../auditor-report.ts';
 import { openContext } from '../context.ts';
 import { write, writeJson } from '../output.ts';
 import { renderAuditorHtml } from '../render/auditor-html.ts';

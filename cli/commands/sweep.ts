@@ -1,5 +1,5 @@
-import { LocalVerifyStarter } from '#adapters/local/local-verify-starter.ts';
 import { sweep } from '#core/use-cases/sweep.ts';
+import { LocalVerifyStarter } from '#local/verify-runner.ts';
 import { parseCommand, parseTime, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
 import { table, write, writeJson } from '../output.ts';

@@ -218,7 +218,8 @@ export function normaliseBackupEvent(event: unknown, tenantId: string, receivedA
   if (typeof detailType !== 'string' || !(AWS_BACKUP_DETAIL_TYPES as readonly string[]).includes(detailType)) {
     return ignored(
       'unsupported-detail-type',
-      `detail-type ${JSON.stringify(String(detailType).slice(0, 80))} carries no backup facts`,
+      // Not String(detailType): an object without a prototype (valid JSON can't make one, fuzzers can) has no toString.
+      `detail-type ${typeof detailType === 'string' ? JSON.stringify(detailType.slice(0, 80)) : `of type ${typeof detailType}`} carries no backup facts`,
     );
   }
   if (!isObj(event.detail)) return ignored('malformed', 'detail is not an object');

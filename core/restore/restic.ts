@@ -1,7 +1,7 @@
 /**
  * Pure parts of the restic runner: reading `restic ls --json`, choosing the sampled paths, mapping
  * restic's failures to typed errors, and judging the restored files. The process itself runs in
- * adapters/local/restic-runner.ts.
+ * adapters/host/restic-runner.ts.
  *
  * Exit codes: restic ≥ 0.17 documents 0 ok, 1 error, 10 no repository, 11 locked, 12 wrong password.
  * Debian's restic 0.14 exits 1 for all of those, so the stderr text is matched as well (only to pick

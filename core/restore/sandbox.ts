@@ -1,6 +1,6 @@
 /**
  * The Sandbox port: an isolated, disposable place a restore writes into and the validation reads back
- * from. adapters/local/fs-sandbox.ts (a temp directory) and adapters/aws/s3-sandbox.ts (a bucket prefix)
+ * from. adapters/host/fs-sandbox.ts (a temp directory) and adapters/aws/s3-sandbox.ts (a bucket prefix)
  * implement it; tests wrap them to inject faults.
  */
 export interface SandboxFile {

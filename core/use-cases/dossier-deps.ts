@@ -1,7 +1,7 @@
 /**
  * What the dossier export and readiness need from the outside world. One object for every step
  * of statemachines/reversibility-export.asl.json, so each Lambda handler and the local runner
- * build it the same way (adapters/compose.ts).
+ * build it the same way (wiring/aws/dossier.ts, wiring/local/dossier.ts).
  */
 import type { AuditDeps, Signer } from '../audit/ports.ts';
 import type { DossierInputDeps } from '../dossier/assemble-inputs.ts';

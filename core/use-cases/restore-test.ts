@@ -77,7 +77,7 @@ export interface RunnerOutcome {
   sandbox?: string;
 }
 
-/** restic: adapters/local/restic-runner.ts restoreAndVerifyRestic (a child process; an ECS task in AWS). */
+/** restic: adapters/host/restic-runner.ts restoreAndVerifyRestic (a child process; an ECS task in AWS). */
 export interface ResticRestorer {
   restoreAndVerify(input: {
     repository: string;

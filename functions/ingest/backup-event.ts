@@ -5,17 +5,13 @@
  * verifies it. Idempotent on the event id: EventBridge delivers at least once.
  */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BackupClient } from '@aws-sdk/client-backup';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { VaultLockLookup } from '#adapters/aws/vault-lock-lookup.ts';
-import { composeAws } from '#adapters/compose.ts';
-import { loadConfig } from '#config';
+import { lambdaScopeOf } from '#adapters/aws/backup-clients.ts';
 import { ingestBackupEvent } from '#core/use-cases/ingest-backup-event.ts';
 import { describeError, logger, metrics, withPowertools } from '#functions/shared/powertools.ts';
-import { lambdaScopeOf } from './backup-clients.ts';
+import { awsBackupEventWiring } from '#wiring/aws/ingest.ts';
 
 export {
   type BackupEventDeps,
@@ -23,11 +19,7 @@ export {
   ingestBackupEvent,
 } from '#core/use-cases/ingest-backup-event.ts';
 
-const config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'idempotencyTableName']);
-const adapters = composeAws(config);
-// One lookup per container: its cache spares a DescribeBackupVault per event.
-const vaultLockLookup = new VaultLockLookup(new BackupClient({}));
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName });
+const { deps, vaultLocks, idempotency: persistenceStore } = awsBackupEventWiring();
 const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', throwOnNoIdempotencyKey: true });
 
 function onVaultLockLookupFailed(error: unknown): void {
@@ -42,8 +34,8 @@ export const handler = withPowertools(async function backupEventHandler(
   const scope = lambdaScopeOf(context?.invokedFunctionArn);
   const result = await ingestBackupEvent(
     scope === undefined
-      ? { ...adapters, onVaultLockLookupFailed }
-      : { ...adapters, onVaultLockLookupFailed, vaultLocks: (vaults) => vaultLockLookup.describe(vaults, scope) },
+      ? { ...deps, onVaultLockLookupFailed }
+      : { ...deps, onVaultLockLookupFailed, vaultLocks: (vaults) => vaultLocks.describe(vaults, scope) },
     event,
   );
   if (result.status === 'unrouted') {

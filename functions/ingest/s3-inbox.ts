@@ -4,14 +4,12 @@
  * (it moves the object out of the inbox), because S3 notifications are at least once.
  */
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { composeAws } from '#adapters/compose.ts';
-import { loadConfig } from '#config';
 import { ValidationError } from '#core/errors.ts';
 import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { metrics, withPowertools } from '#functions/shared/powertools.ts';
+import { awsInboxWiring } from '#wiring/aws/ingest.ts';
 
 interface S3NotificationEvent {
   Records?: { s3?: { object?: { key?: string; eTag?: string } } }[];
@@ -37,9 +35,7 @@ export function objectKeysOf(event: S3InboxEvent): string[] {
   return keys;
 }
 
-const config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'idempotencyTableName']);
-const adapters = composeAws(config);
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: config.idempotencyTableName });
+const { deps, idempotency: persistenceStore } = awsInboxWiring();
 const idempotency = new IdempotencyConfig({
   eventKeyJmesPath: '[Records[].s3.object.[key, eTag], detail.object.[key, etag]]',
   throwOnNoIdempotencyKey: true,
@@ -48,7 +44,7 @@ const idempotency = new IdempotencyConfig({
 export const handler = withPowertools(async function s3InboxHandler(event: S3InboxEvent) {
   const results = [];
   for (const key of objectKeysOf(event)) {
-    const result = await ingestS3Object(adapters, key);
+    const result = await ingestS3Object(deps, key);
     metrics.addMetric(`Report_${result.status}`, MetricUnit.Count, 1);
     results.push({ key, status: result.status });
   }

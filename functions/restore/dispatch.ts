@@ -5,23 +5,19 @@
  * Schedule input: { tenantId, policyName, scheduledAt: "<aws.scheduler.scheduled-time>" }.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
-import { composeAws } from '#adapters/compose.ts';
-import { loadConfig } from '#config';
-import { dispatchScheduledTests, type RestoreTestStarter } from '#core/use-cases/restore-test.ts';
+import { dispatchScheduledTests } from '#core/use-cases/restore-test.ts';
 import { logger, metrics, withPowertools } from '#functions/shared/powertools.ts';
+import { awsRestoreDispatchWiring } from '#wiring/aws/restore-test.ts';
+import { tenantOfStepInput } from '#wiring/tenant-scope.ts';
 
-const config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'restoreTestStateMachineArn']);
-const adapters = composeAws(config);
-// The verify starter is a generic StartExecution-by-name with ExecutionAlreadyExists → started: false.
-const starter: RestoreTestStarter = new SfnVerifyStarter({ stateMachineArn: config.restoreTestStateMachineArn });
+const wiring = awsRestoreDispatchWiring();
 
 export const handler = withPowertools(async function dispatchHandler(event: {
   tenantId: string;
   policyName: string;
   scheduledAt: string;
 }) {
-  const tests = await dispatchScheduledTests({ ...adapters, starter }, event);
+  const tests = await dispatchScheduledTests(wiring.forTenant(tenantOfStepInput(event)), event);
   const started = tests.filter((t) => t.started).length;
   metrics.addMetric('RestoreTestsStarted', MetricUnit.Count, started);
   metrics.addMetric('DuplicateRestoreTestStarts', MetricUnit.Count, tests.length - started);

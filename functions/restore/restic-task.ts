@@ -7,11 +7,12 @@
  */
 import { restoreRestic, restoreStateFromCommand } from '#core/use-cases/restore-test.ts';
 import { describeError, logger } from '#functions/shared/powertools.ts';
-import { restoreDepsFromEnv } from './deps.ts';
+import { awsRestoreTestWiring } from '#wiring/aws/restore-test.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await restoreRestic(restoreDepsFromEnv(), restoreStateFromCommand([...argv]));
+    const state = restoreStateFromCommand([...argv]);
+    await restoreRestic(awsRestoreTestWiring().forTenant(state.tenantId), state);
     return 0;
   } catch (error) {
     logger.error('restic restore task failed', { error: describeError(error) });

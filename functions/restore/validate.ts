@@ -1,13 +1,6 @@
 /** Restore-test workflow step (statemachines/restore-test.asl.json): calls validate and returns its small JSON. */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type RestoreTestState, validate } from '#core/use-cases/restore-test.ts';
-import { metrics, withPowertools } from '#functions/shared/powertools.ts';
-import { restoreDepsFromEnv } from './deps.ts';
+import { validate } from '#core/use-cases/restore-test.ts';
+import { stepHandler } from '#functions/shared/step-handler.ts';
+import { awsRestoreTestWiring } from '#wiring/aws/restore-test.ts';
 
-const deps = restoreDepsFromEnv();
-
-export const handler = withPowertools(async function validateHandler(event: RestoreTestState) {
-  const result = await validate(deps, event);
-  metrics.addMetric('validateCompleted', MetricUnit.Count, 1);
-  return result;
-});
+export const handler = stepHandler(awsRestoreTestWiring(), validate, 'validateCompleted');

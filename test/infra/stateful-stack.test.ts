@@ -295,7 +295,7 @@ describe('signing keys', () => {
 describe('outputs for the CLI', () => {
   const outputs = () => template.toJSON().Outputs as Record<string, { Value: Cfn; Export?: unknown }>;
 
-  it('exposes exactly the keys cli/aws-context.ts reads, besides cross-stack exports', () => {
+  it('exposes exactly the keys config.ts STACK_OUTPUTS reads, besides cross-stack exports', () => {
     const cliOutputs = Object.keys(outputs()).filter((key) => outputs()[key]?.Export === undefined);
     expect(cliOutputs.sort()).toEqual([...statefulOutputKeys].sort());
     expect([...statefulOutputKeys].sort()).toEqual([

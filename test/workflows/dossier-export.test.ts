@@ -7,7 +7,6 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRestoreTestStore } from '#adapters/aws/dynamo-restore-test-store.ts';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { readLocalEvents } from '#adapters/local/file-event-publisher.ts';
 import { localDynamoClient, localS3Client } from '#adapters/local/local-clients.ts';
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
@@ -19,16 +18,20 @@ import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import type { DossierPublishedDetail } from '#core/use-cases/dossier-export.ts';
 import { assembleAndUpload } from '#core/use-cases/dossier-export.ts';
 import { dossierReadiness } from '#core/use-cases/dossier-readiness.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { type ExportExecutionResult, localDossierDeps, type RunExportDeps, runExport } from '#local/export-runner.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { type ExportExecutionResult, type RunExportDeps, runExport } from '#local/export-runner.ts';
 import { DossierEventDetailTypes } from '#statemachines/names.ts';
-import { applyStrategy, DAY, dailyFacts, HOUR, type SettableClock, settableClock } from './support/verify-fixtures.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localDossierDeps } from '#wiring/local/dossier.ts';
+import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
+import { applyStrategy, DAY, dailyFacts, HOUR, type SettableClock, settableClock } from '../support/verify-fixtures.ts';
 
 const AT = Date.parse('2026-03-10T12:00:00Z');
 const CANARIES = [`CANARY-${randomUUID()}`, `CANARY-${randomUUID()}`, `CANARY-${randomUUID()}`];
 const ROTATED_CANARY = `CANARY-${randomUUID()}`;
 const ALL_CANARIES = [...CANARIES, ROTATED_CANARY];
 
+let fixture: CloudFixture;
 let home: string;
 let work: string;
 let cloud: LocalCloud;
@@ -149,11 +152,11 @@ async function walk(path: string, out: string[] = []): Promise<string[]> {
 
 beforeAll(async () => {
   tmpBefore = new Set(await readdir(tmpdir()));
-  home = await mkdtemp(join(tmpdir(), 'reversa-dossier-wf-'));
   work = await mkdtemp(join(tmpdir(), 'reversa-dossier-out-'));
-  cloud = await startLocalCloud({ home, persist: true });
   clock = settableClock(AT);
-  adapters = composeLocal(cloud, clock);
+  fixture = await startTestCloud({ label: 'dossier-wf', persist: true, clock });
+  ({ cloud, adapters } = fixture);
+  home = cloud.home;
   restoreTests = new DynamoRestoreTestStore({ tableName: cloud.tableName, client: localDynamoClient(cloud.endpoints) });
   deps = localDossierDeps(cloud, { adapters, secretsDir: join(home, 'secrets'), restoreTests });
   identityFile = join(work, 'successor.txt');
@@ -163,8 +166,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  await rm(home, { recursive: true, force: true });
+  await fixture?.stop();
   await rm(work, { recursive: true, force: true });
 });
 

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   BackupClient,
   DescribeBackupVaultCommand,
@@ -10,14 +7,13 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { applyStrategy, DAY, dailyFacts, HOUR } from './support/verify-fixtures.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
+import { applyStrategy, DAY, dailyFacts, HOUR } from '../support/verify-fixtures.ts';
 
 // The handlers compose AWS adapters from the environment: the local cloud exports endpoints and names,
 // so these run the real middy + Powertools stack (idempotency table included) against dynalite and s3rver.
-let home: string;
-let cloud: LocalCloud;
+let cloud: CloudFixture;
 let adapters: Adapters;
 
 const context = {
@@ -40,16 +36,14 @@ afterEach(() => backup.reset());
 const OWN_ACCOUNT = '000000000000';
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'reversa-handlers-'));
-  cloud = await startLocalCloud({ home, persist: false });
+  cloud = await startTestCloud({ label: 'handlers' });
   process.env.POWERTOOLS_DEV = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'CRITICAL';
-  adapters = composeLocal(cloud);
+  adapters = cloud.adapters;
 });
 
 afterAll(async () => {
   await cloud?.stop();
-  await rm(home, { recursive: true, force: true });
 });
 
 describe('Lambda handlers on the local cloud', () => {

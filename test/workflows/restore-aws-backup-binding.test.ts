@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   BackupClient,
   DescribeRestoreJobCommand,
@@ -19,16 +16,18 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
+import { awsBackupRunner } from '#adapters/aws/aws-backup-runner.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import type { FactBatch } from '#core/model.ts';
 import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import type { RecordOutput, RestoreTestInput } from '#core/use-cases/restore-test.ts';
-import { awsBackupRunner } from '#functions/restore/deps.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { localRestoreTestDeps, runRestoreTest } from '#local/restore-runner.ts';
-import { restoreStrategy } from './support/restore-fixtures.ts';
-import { applyStrategy, HOUR } from './support/verify-fixtures.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { runRestoreTest } from '#local/restore-runner.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localRestoreTestDeps } from '#wiring/local/restore-test.ts';
+import { type CloudFixture, startTestCloud, steppingClock } from '../support/local-cloud.ts';
+import { restoreStrategy } from '../support/restore-fixtures.ts';
+import { applyStrategy, HOUR } from '../support/verify-fixtures.ts';
 
 // The aws-backup runner as functions/restore/deps.ts binds it, driven through the restore-test use case
 // (the local workflow runner), with AWS Backup and DynamoDB answered by aws-sdk-client-mock.
@@ -47,7 +46,7 @@ const dynamodbClient = new DynamoDBClient({ region: 'eu-west-3' });
 const backup = mockClient(backupClient);
 const dynamodb = mockClient(dynamodbClient);
 
-let root: string;
+let fixture: CloudFixture;
 let cloud: LocalCloud;
 let adapters: Adapters;
 let slot = 0;
@@ -84,10 +83,8 @@ function awsBackupPoint(): FactBatch {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'reversa-restore-binding-'));
-  cloud = await startLocalCloud({ home: join(root, 'home'), persist: false });
-  let now = AT;
-  adapters = composeLocal(cloud, { now: () => (now += 1000) });
+  fixture = await startTestCloud({ label: 'restore-binding', clock: steppingClock(AT) });
+  ({ cloud, adapters } = fixture);
   const text = restoreStrategy(
     TENANT,
     [{ locator: TABLE, source: 'aws-backup' }],
@@ -98,8 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 beforeEach(() => {

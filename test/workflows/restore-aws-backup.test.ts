@@ -1,33 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import type { AwsBackupRestorePort, AwsRestoreStatus } from '#core/use-cases/restore-aws-backup.ts';
 import type { RecordOutput, RestoreTestInput } from '#core/use-cases/restore-test.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { localRestoreTestDeps, runRestoreTest } from '#local/restore-runner.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { runRestoreTest } from '#local/restore-runner.ts';
 import { RestoreTestStates } from '#statemachines/names.ts';
-import { pointFacts, restoreStrategy } from './support/restore-fixtures.ts';
-import { applyStrategy, HOUR } from './support/verify-fixtures.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localRestoreTestDeps } from '#wiring/local/restore-test.ts';
+import { type CloudFixture, startTestCloud, steppingClock } from '../support/local-cloud.ts';
+import { pointFacts, restoreStrategy } from '../support/restore-fixtures.ts';
+import { applyStrategy, HOUR } from '../support/verify-fixtures.ts';
 
 const TENANT = 'rt-aws';
 const AT = Date.parse('2026-03-10T03:00:00Z');
 const TABLE = 'arn:aws:dynamodb:eu-west-3:111122223333:table/orders';
 const POINT = 'arn:aws:backup:eu-west-3:111122223333:recovery-point:0b1c';
 
-let root: string;
+let fixture: CloudFixture;
 let cloud: LocalCloud;
 let adapters: Adapters;
 let slot = 0;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'reversa-restore-aws-'));
-  cloud = await startLocalCloud({ home: join(root, 'home'), persist: false });
-  let now = AT;
-  adapters = composeLocal(cloud, { now: () => (now += 1000) });
+  fixture = await startTestCloud({ label: 'restore-aws', clock: steppingClock(AT) });
+  ({ cloud, adapters } = fixture);
   const text = restoreStrategy(
     TENANT,
     [{ locator: TABLE, source: 'aws-backup' }],
@@ -43,8 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 function input(): RestoreTestInput {

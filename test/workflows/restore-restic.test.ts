@@ -1,23 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import { SecretValue } from '#core/secrets/ports.ts';
 import type { RecordOutput, RestoreTestDeps } from '#core/use-cases/restore-test.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import { localRestoreTestDeps, localSecretProvider, runRestoreTest } from '#local/restore-runner.ts';
-import { pointFacts, restoreStrategy } from './support/restore-fixtures.ts';
-import { applyStrategy, HOUR } from './support/verify-fixtures.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { runRestoreTest } from '#local/restore-runner.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localRestoreTestDeps, localSecretProvider } from '#wiring/local/restore-test.ts';
+import { type CloudFixture, startTestCloud, steppingClock } from '../support/local-cloud.ts';
+import { pointFacts, restoreStrategy } from '../support/restore-fixtures.ts';
+import { applyStrategy, HOUR } from '../support/verify-fixtures.ts';
 
 const TENANT = 'rt-restic';
 const PASSWORD = 'restic-pass-5b1e';
 const AT = Date.parse('2026-03-10T03:00:00Z');
 
+let fixture: CloudFixture;
 let root: string;
 let repo: string;
 let sandboxDir: string;
@@ -27,7 +29,8 @@ let deps: RestoreTestDeps;
 let resourceId: string;
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'reversa-restore-restic-'));
+  fixture = await startTestCloud({ label: 'restore-restic', clock: steppingClock(AT) });
+  ({ root, cloud, adapters } = fixture);
   repo = join(root, 'repo');
   sandboxDir = join(root, 'sandboxes');
   const data = join(root, 'data');
@@ -47,9 +50,6 @@ beforeAll(async () => {
     time: string;
   }[];
 
-  cloud = await startLocalCloud({ home: join(root, 'home'), persist: false });
-  let now = AT;
-  adapters = composeLocal(cloud, { now: () => (now += 1000) });
   const secrets = new LocalSecretStore({ dir: join(root, 'secrets') });
   await secrets.put(TENANT, 'restic/web-01', SecretValue.fromUtf8(PASSWORD));
   deps = localRestoreTestDeps(adapters, {
@@ -84,8 +84,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 describe('restore-test workflow with the restic runner on a real repository', { timeout: 90_000 }, () => {

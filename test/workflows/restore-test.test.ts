@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import { verifyLive } from '#core/audit/verify.ts';
 import { InternalError, TransientError } from '#core/errors.ts';
@@ -17,16 +15,14 @@ import {
   restoreRunPrefix,
   runRestoreTestsNow,
 } from '#core/use-cases/restore-test.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import {
-  LocalRestoreTestStarter,
-  localRestoreTestDeps,
-  restoreTestLambdas,
-  runRestoreTest,
-} from '#local/restore-runner.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { LocalRestoreTestStarter, restoreTestLambdas, runRestoreTest } from '#local/restore-runner.ts';
 import { RestoreTestStates } from '#statemachines/names.ts';
-import { makeArchive, pointFacts, restoreStrategy, upload } from './support/restore-fixtures.ts';
-import { applyStrategy, HOUR, type SettableClock, settableClock } from './support/verify-fixtures.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localRestoreTestDeps } from '#wiring/local/restore-test.ts';
+import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
+import { makeArchive, pointFacts, restoreStrategy, upload } from '../support/restore-fixtures.ts';
+import { applyStrategy, HOUR, type SettableClock, settableClock } from '../support/verify-fixtures.ts';
 
 const TENANT = 'rt-acme';
 const AT = Date.parse('2026-03-10T03:00:00Z');
@@ -39,6 +35,7 @@ const FILES = {
   'docs/readme.txt': 'read me\n'.repeat(500),
 };
 
+let fixture: CloudFixture;
 let root: string;
 let sandboxDir: string;
 let cloud: LocalCloud;
@@ -57,12 +54,11 @@ function steppingFrom(clockRef: SettableClock) {
 }
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'reversa-restore-wf-'));
+  clock = settableClock(AT);
+  fixture = await startTestCloud({ label: 'restore-wf', clock: steppingFrom(clock) });
+  ({ root, cloud, adapters } = fixture);
   sandboxDir = join(root, 'sandboxes');
   mkdirSync(sandboxDir);
-  cloud = await startLocalCloud({ home: join(root, 'home'), persist: false });
-  clock = settableClock(AT);
-  adapters = composeLocal(cloud, steppingFrom(clock));
   const s3 = localS3Client(cloud.endpoints);
   deps = localRestoreTestDeps(adapters, {
     s3,
@@ -111,8 +107,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await cloud?.stop();
-  rmSync(root, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 let slot = 0;

@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
-import { LocalVerifyStarter } from '#adapters/local/local-verify-starter.ts';
 import { sweep } from '#core/use-cases/sweep.ts';
 import type { VerificationCompletedDetail } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { LocalVerifyStarter } from '#local/verify-runner.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
+import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
 import {
   applyStrategy,
   DAY,
@@ -16,19 +14,16 @@ import {
   MINUTE,
   settableClock,
   strategyYaml,
-} from './support/verify-fixtures.ts';
+} from '../support/verify-fixtures.ts';
 
-let home: string;
-let cloud: LocalCloud;
+let cloud: CloudFixture;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'reversa-sweep-wf-'));
-  cloud = await startLocalCloud({ home, persist: false });
+  cloud = await startTestCloud({ label: 'sweep-wf' });
 });
 
 afterAll(async () => {
   await cloud?.stop();
-  await rm(home, { recursive: true, force: true });
 });
 
 function fixture(start: number): {
@@ -37,7 +32,7 @@ function fixture(start: number): {
   starter: LocalVerifyStarter;
 } {
   const clock = settableClock(start);
-  const adapters = composeLocal(cloud, clock);
+  const adapters = localAdapters(cloud.cloud, clock);
   return { adapters, clock, starter: new LocalVerifyStarter(adapters, { zeroWaits: true }) };
 }
 

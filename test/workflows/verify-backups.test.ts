@@ -1,16 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeLocal } from '#adapters/compose.ts';
 import { readLocalEvents } from '#adapters/local/file-event-publisher.ts';
 import { InternalError, TransientError } from '#core/errors.ts';
 import type { FactBatch } from '#core/model.ts';
 import type { VerificationCompletedDetail } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
-import { type LocalLambda, runVerify, verifyLambdas } from '#local/asl-runner.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import type { LocalLambda } from '#local/asl-runner.ts';
+import type { LocalCloud } from '#local/cloud.ts';
+import { runVerify, verifyLambdas } from '#local/verify-runner.ts';
 import { EventDetailTypes } from '#statemachines/names.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
 import {
   applyStrategy,
   DAY,
@@ -20,25 +19,23 @@ import {
   type SettableClock,
   settableClock,
   strategyYaml,
-} from './support/verify-fixtures.ts';
+} from '../support/verify-fixtures.ts';
 
 const AT = Date.parse('2026-03-10T12:00:00Z');
 
-let home: string;
+let fixture: CloudFixture;
 let cloud: LocalCloud;
 let clock: SettableClock;
 let adapters: Adapters;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'reversa-verify-wf-'));
-  cloud = await startLocalCloud({ home, persist: false });
   clock = settableClock(AT);
-  adapters = composeLocal(cloud, clock);
+  fixture = await startTestCloud({ label: 'verify-wf', clock });
+  ({ cloud, adapters } = fixture);
 });
 
 afterAll(async () => {
-  await cloud?.stop();
-  await rm(home, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 async function seedTenant(tenantId: string, facts: FactBatch, locators: string[]): Promise<void> {

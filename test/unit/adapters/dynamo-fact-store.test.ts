@@ -12,7 +12,7 @@ import {
   type SeenResource,
   TERMINAL_JOB_STATES,
 } from '#core/model.ts';
-import { type CloudFixture, startTestCloud, uniqueTenant } from './local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud, uniqueTenant } from '../../support/local-cloud.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredStrategyVersion } from '#core/ports.ts';
-import { type CloudFixture, startTestCloud, uniqueTenant } from './local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud, uniqueTenant } from '../../support/local-cloud.ts';
 
 let fx: CloudFixture;
 beforeAll(async () => {

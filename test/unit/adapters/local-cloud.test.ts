@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeLocal } from '#adapters/compose.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
 
 const clouds: LocalCloud[] = [];
 const dirs: string[] = [];
@@ -33,14 +33,14 @@ describe('startLocalCloud', () => {
   it('keeps tables and objects across a restart on the same home when persisting', async () => {
     const dir = await home();
     const first = await startLocalCloud({ home: dir, persist: true });
-    const a = composeLocal(first);
+    const a = localAdapters(first);
     await a.tenants.markDirty('persisted', 42);
     await a.blobs.putText('kept.txt', 'still here');
     await first.stop();
 
     const second = await startLocalCloud({ home: dir, persist: true });
     clouds.push(second);
-    const b = composeLocal(second);
+    const b = localAdapters(second);
 
     expect(await b.tenants.get('persisted')).toEqual({ tenantId: 'persisted', dirtySince: 42 });
     expect(await b.blobs.getText('kept.txt')).toBe('still here');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copySourceOf } from '#adapters/aws/s3-blob-store.ts';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
-import { type CloudFixture, startTestCloud } from './local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud } from '../../support/local-cloud.ts';
 
 let fx: CloudFixture;
 beforeAll(async () => {

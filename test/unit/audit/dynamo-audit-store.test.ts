@@ -10,7 +10,7 @@ import { sealDigest } from '#core/audit/digest.ts';
 import { exportAudit } from '#core/audit/export.ts';
 import type { AuditDeps } from '#core/audit/ports.ts';
 import { verifyAuditDir, verifyLive } from '#core/audit/verify.ts';
-import { type CloudFixture, startTestCloud, uniqueTenant } from '../adapters/local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud, uniqueTenant } from '../../support/local-cloud.ts';
 import { T0, tempDir } from './support.ts';
 
 let fixture: CloudFixture;

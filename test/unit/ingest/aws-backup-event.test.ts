@@ -187,3 +187,17 @@ describe('tenantOfBackupEvent', () => {
     expect(tenantOfBackupEvent(null, map)).toBeUndefined();
   });
 });
+
+describe('hostile detail-types', () => {
+  it('ignores an event whose detail-type is an object without a prototype instead of crashing', () => {
+    const event = { source: 'aws.backup', 'detail-type': Object.create(null), detail: {} };
+
+    const result = normaliseBackupEvent(event, 'acme', 0);
+
+    expect(result.ignored).toEqual({
+      reason: 'unsupported-detail-type',
+      detail: 'detail-type of type object carries no backup facts',
+    });
+    expect(result.jobs).toEqual([]);
+  });
+});

@@ -9,15 +9,15 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
-import { ConfigError, TransientError } from '#core/errors.ts';
-import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import {
   assumeRoleParamsOf,
   backupClientFactory,
   lambdaScopeOf,
   roleSessionNameOf,
-} from '#functions/ingest/backup-clients.ts';
+} from '#adapters/aws/backup-clients.ts';
+import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
+import { ConfigError, TransientError } from '#core/errors.ts';
+import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import { fixtureJson } from './helpers.ts';
 
 const backup = mockClient(BackupClient);

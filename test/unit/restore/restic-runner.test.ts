@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resticCheck, restoreAndVerifyRestic, runResticRestoreTest } from '#adapters/local/restic-runner.ts';
+import { resticCheck, restoreAndVerifyRestic, runResticRestoreTest } from '#adapters/host/restic-runner.ts';
 import { ReversaError } from '#core/errors.ts';
 import { restoreTestId } from '#core/restore/ids.ts';
 import { steppingClock } from './archive-fixtures.ts';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FsSandbox } from '#adapters/local/fs-sandbox.ts';
+import { FsSandbox } from '#adapters/host/fs-sandbox.ts';
 import { restoreAndVerifyArchive } from '#core/restore/s3-archive.ts';
 import type { Sandbox } from '#core/restore/sandbox.ts';
 import { archive, type Fixture, fileStream, makeTree, steppingClock, textStream } from './archive-fixtures.ts';

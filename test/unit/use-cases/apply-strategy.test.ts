@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors.ts';
 import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
-import { type CloudFixture, startTestCloud } from '../adapters/local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud } from '../../support/local-cloud.ts';
 
 let fx: CloudFixture;
 let acme: string;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors.ts';
 import { ingestReport, ingestS3Object } from '#core/use-cases/ingest-report.ts';
-import { type CloudFixture, startTestCloud, uniqueTenant } from '../adapters/local-cloud-fixture.ts';
+import { type CloudFixture, startTestCloud, uniqueTenant } from '../../support/local-cloud.ts';
 
 const RECEIVED = Date.parse('2026-03-01T12:00:00Z');
 

@@ -7,14 +7,10 @@
 import { BackupClient, type BackupClientConfig } from '@aws-sdk/client-backup';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { ConfigError } from '#core/errors.ts';
+import type { ReconcileTarget } from '#core/use-cases/reconcile-aws-backup.ts';
 
 /** One (tenant, account, region) to read, with the role its strategy names, if any. */
-export interface BackupTarget {
-  tenantId: string;
-  accountId: string;
-  region: string;
-  roleArn?: string;
-}
+export type BackupTarget = ReconcileTarget;
 
 /** Account and region a Lambda runs in, from its invoked ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
 export function lambdaScopeOf(

@@ -1,38 +1,23 @@
 /**
- * The CLI against a deployed stack: resource names come from the stacks' outputs, credentials
- * from the default AWS chain. Loaded only with --stack, so local runs never load these clients.
+ * The platform on a deployed stack (`--stack <prefix>`): resource names come from the stacks'
+ * outputs (config.ts STACK_OUTPUTS), credentials from the default AWS chain. Loaded only in that
+ * mode, so local runs never load these clients.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
-import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
 import { SchedulerScheduleManager, sdkSchedulerApi } from '#adapters/aws/scheduler-schedule-manager.ts';
-import { SecretsManagerSource } from '#adapters/aws/secrets-manager-source.ts';
 import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
-import { composeAws } from '#adapters/compose.ts';
+import { STACK_OUTPUTS } from '#config';
 import { ConfigError, NotFoundError } from '#core/errors.ts';
-import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import { exportExecutionName } from '#core/use-cases/dossier-export.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
-import type { CliContext, VerifyRun } from './context.ts';
+import type { Platform, VerifyRun } from '../platform.ts';
+import { awsAdapters } from './adapters.ts';
+import { awsDossierDeps } from './dossier.ts';
 
-/** Output keys the CDK stacks export (infra/*-stack.ts). */
-const OUTPUTS = {
-  tableName: 'TableName',
-  dataBucket: 'DataBucketName',
-  eventBusName: 'EventBusName',
-  verifyStateMachineArn: 'VerifyStateMachineArn',
-  auditBucket: 'AuditBucketName',
-  auditKeyId: 'AuditKeyId',
-  dossierBucket: 'DossierBucketName',
-  dossierKeyId: 'DossierKeyId',
-  exportStateMachineArn: 'ExportStateMachineArn',
-  restoreTestStateMachineArn: 'RestoreTestStateMachineArn',
-  restoreDispatcherArn: 'RestoreDispatcherArn',
-  restoreSchedulerRoleArn: 'RestoreSchedulerRoleArn',
-} as const;
+type StackConfig = { -readonly [K in keyof typeof STACK_OUTPUTS]: string };
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
   try {
@@ -47,41 +32,33 @@ async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promi
   }
 }
 
-export async function openAwsContext(prefix: string, region: string | undefined): Promise<CliContext> {
-  const clientConfig = region ? { region } : {};
-  const cfn = new CloudFormationClient(clientConfig);
+/** Every output the platform needs, from `<prefix>Stateful` and `<prefix>Workflows`; all missing ones named at once. */
+export async function readStackConfig(cfn: CloudFormationClient, prefix: string): Promise<StackConfig> {
   const outputs = {
     ...(await stackOutputs(cfn, `${prefix}Stateful`)),
     ...(await stackOutputs(cfn, `${prefix}Workflows`)),
   };
-  const missing = Object.values(OUTPUTS).filter((k) => !outputs[k]);
+  const missing = Object.values(STACK_OUTPUTS).filter((k) => !outputs[k]);
   if (missing.length > 0) {
     throw new ConfigError(
       'StackOutputsMissing',
       `stacks ${prefix}Stateful/${prefix}Workflows lack outputs: ${missing.join(', ')}`,
     );
   }
+  return Object.fromEntries(
+    Object.entries(STACK_OUTPUTS).map(([key, output]) => [key, outputs[output] as string]),
+  ) as StackConfig;
+}
+
+export async function openAwsPlatform(prefix: string, region: string | undefined): Promise<Platform> {
+  const clientConfig = region ? { region } : {};
+  const config = await readStackConfig(new CloudFormationClient(clientConfig), prefix);
   if (region) process.env.AWS_REGION = region;
-  const deps = composeAws({
-    tableName: outputs[OUTPUTS.tableName] as string,
-    dataBucket: outputs[OUTPUTS.dataBucket] as string,
-    eventBusName: outputs[OUTPUTS.eventBusName] as string,
-    auditBucket: outputs[OUTPUTS.auditBucket] as string,
-    auditKeyId: outputs[OUTPUTS.auditKeyId] as string,
-    dossierBucket: outputs[OUTPUTS.dossierBucket] as string,
-    dossierKeyId: outputs[OUTPUTS.dossierKeyId] as string,
-  });
+  const deps = awsAdapters(config, clientConfig);
+  const dossierDeps = awsDossierDeps(config, deps);
   const sfn = new SFNClient(clientConfig);
-  const s3 = new S3Client(clientConfig);
-  const tableName = outputs[OUTPUTS.tableName] as string;
-  const dossierDeps: DossierDeps = {
-    ...deps,
-    objects: new S3DossierObjects({ bucket: outputs[OUTPUTS.dataBucket] as string, client: s3 }),
-    dossierObjects: new S3DossierObjects({ bucket: outputs[OUTPUTS.dossierBucket] as string, client: s3 }),
-    dossiers: new DynamoDossierStore({ tableName }),
-    secrets: new SecretsManagerSource(),
-    restoreTests: deps.restoreTests,
-  };
+  const { s3 } = deps.clients;
+
   /** Starts an execution and polls it with a gentle backoff (runs take seconds to minutes). */
   async function runToEnd(
     stateMachineArn: string,
@@ -99,14 +76,14 @@ export async function openAwsContext(prefix: string, region: string | undefined)
       return out;
     }
   }
-  const stateMachineArn = outputs[OUTPUTS.verifyStateMachineArn] as string;
+
   return {
     target: 'aws',
     deps,
     now: () => Date.now(),
     async runVerify(input): Promise<VerifyRun> {
       const name = `verify-${input.tenantId}-${compactUtc(Date.now())}-cli`;
-      const d = await runToEnd(stateMachineArn, name, { ...input, reason: 'cli' });
+      const d = await runToEnd(config.verifyStateMachineArn, name, { ...input, reason: 'cli' });
       if (d.status !== 'SUCCEEDED') {
         throw new ConfigError(
           'VerifyFailed',
@@ -118,29 +95,23 @@ export async function openAwsContext(prefix: string, region: string | undefined)
     dossierDeps: () => dossierDeps,
     async runExport(input) {
       const name = exportExecutionName(input.tenantId, Date.now());
-      return {
-        executionName: name,
-        ...(await runToEnd(outputs[OUTPUTS.exportStateMachineArn] as string, name, input)),
-      };
+      return { executionName: name, ...(await runToEnd(config.exportStateMachineArn, name, input)) };
     },
     // The operator applying strategies needs the stack's RestoreScheduleSyncPolicyArn policy (docs/deploy.md).
     scheduleManager: async () =>
       new SchedulerScheduleManager({
         api: await sdkSchedulerApi(),
-        dispatcherArn: outputs[OUTPUTS.restoreDispatcherArn] as string,
-        roleArn: outputs[OUTPUTS.restoreSchedulerRoleArn] as string,
+        dispatcherArn: config.restoreDispatcherArn,
+        roleArn: config.restoreSchedulerRoleArn,
       }),
-    restoreTestStarter: () =>
-      new SfnVerifyStarter({ stateMachineArn: outputs[OUTPUTS.restoreTestStateMachineArn] as string, client: sfn }),
+    restoreTestStarter: () => new SfnVerifyStarter({ stateMachineArn: config.restoreTestStateMachineArn, client: sfn }),
     localSecrets: () => {
       throw new ConfigError('LocalOnly', 'deployed stacks read secrets from Secrets Manager (tag reversa:tenant=<id>)');
     },
     presignDossier: (key, expiresIn) =>
-      getSignedUrl(s3, new GetObjectCommand({ Bucket: outputs[OUTPUTS.dossierBucket] as string, Key: key }), {
-        expiresIn,
-      }),
-    describeBlob: (key) => `s3://${outputs[OUTPUTS.dataBucket]}/${key}`,
-    describeDossier: (key) => `s3://${outputs[OUTPUTS.dossierBucket]}/${key}`,
+      getSignedUrl(s3, new GetObjectCommand({ Bucket: config.dossierBucket, Key: key }), { expiresIn }),
+    describeBlob: (key) => `s3://${config.dataBucket}/${key}`,
+    describeDossier: (key) => `s3://${config.dossierBucket}/${key}`,
     close: async () => {},
   };
 }

@@ -1,15 +1,14 @@
 /**
- * The AWS adapters the restore-test Lambdas (and the restic Fargate task) share, composed once per
- * container at module scope: S3 sandboxes under the data bucket (or the policy's bucket), archives
- * read from S3, restic passwords from Secrets Manager by name, and the aws-backup runner
- * (adapters/aws/aws-backup-restore.ts) bound to the AwsBackupRestorePort the use case calls.
+ * The aws-backup restore-test runner as the use case's AwsBackupRestorePort: StartRestoreJob with the
+ * point's vault metadata and the sandbox overrides, DescribeRestoreJob polls, validation by resource
+ * type followed by PutRestoreValidationResult, and the marker-guarded deletion of the restored
+ * resource. The SDK calls themselves are in aws-backup-restore.ts and aws-backup-validators.ts.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BackupClient } from '@aws-sdk/client-backup';
-import { DescribeBackupCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeBackupCommand } from '@aws-sdk/client-dynamodb';
+import { CONFIG_ENV } from '#config';
+import { ConfigError, ReversaError, ValidationError } from '#core/errors.ts';
+import { validationMessageOf, validationStatusOf } from '#core/restore/aws-backup.ts';
+import type { AwsBackupRestorePort } from '#core/use-cases/restore-aws-backup.ts';
 import {
   type AwsBackupRestoreClients,
   aws,
@@ -19,17 +18,8 @@ import {
   nowOf,
   putValidationResult,
   startAwsBackupRestore,
-} from '#adapters/aws/aws-backup-restore.ts';
-import { type AwsBackupExpectations, validateAwsBackupRestore } from '#adapters/aws/aws-backup-validators.ts';
-import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
-import { S3Sandbox } from '#adapters/aws/s3-sandbox.ts';
-import { composeAws } from '#adapters/compose.ts';
-import { restoreAndVerifyRestic } from '#adapters/local/restic-runner.ts';
-import { CONFIG_ENV, loadConfig } from '#config';
-import { ConfigError, NotFoundError, ReversaError, ValidationError } from '#core/errors.ts';
-import { validationMessageOf, validationStatusOf } from '#core/restore/aws-backup.ts';
-import type { AwsBackupRestorePort } from '#core/use-cases/restore-aws-backup.ts';
-import type { RestoreTestDeps } from '#core/use-cases/restore-test.ts';
+} from './aws-backup-restore.ts';
+import { type AwsBackupExpectations, validateAwsBackupRestore } from './aws-backup-validators.ts';
 
 /**
  * DynamoDB's own item count of a backup is approximate (refreshed about every six hours), so the
@@ -173,45 +163,4 @@ async function expectationsOf(
   );
   const count = out.BackupDescription?.SourceTableDetails?.ItemCount;
   return count === undefined ? {} : { itemCount: count };
-}
-
-export function restoreDepsFromEnv(): RestoreTestDeps {
-  const config = loadConfig(['tableName', 'dataBucket', 'eventBusName']);
-  const adapters = composeAws(config);
-  const s3 = new S3Client({});
-  const source = new S3ArchiveSource(s3);
-  const secretsManager = new SecretsManagerClient({});
-  const local = (testId: string) => join(tmpdir(), 'reversa-sandboxes', testId);
-  return {
-    ...adapters,
-    sandboxes: {
-      forTest: (plan) =>
-        plan.runner === 'restic'
-          ? // restic restores to the Fargate task's ephemeral disk; see adapters/local/fs-sandbox.ts FsSandbox.at.
-            new S3Sandbox({ bucket: config.dataBucket, prefix: `sandbox/${plan.tenantId}/${plan.testId}/`, client: s3 })
-          : new S3Sandbox({
-              bucket: plan.sandbox.bucket ?? config.dataBucket,
-              prefix: `${plan.sandbox.prefix ?? `sandbox/${plan.tenantId}/`}${plan.testId}/`,
-              client: s3,
-            }),
-      directoryFor: (plan) => plan.sandbox.directory ?? local(plan.testId),
-    },
-    archives: {
-      openers: ({ bucket, key, manifestKey }, ref) =>
-        source.openers({ bucket, key, ...(manifestKey === undefined ? {} : { manifestKey }) }, ref),
-    },
-    restic: { restoreAndVerify: (input) => restoreAndVerifyRestic(input) },
-    awsBackup: awsBackupRunner({
-      clients: { backup: new BackupClient({}), dynamodb: new DynamoDBClient({}), s3 },
-      ...(config.restoreRoleArn === undefined ? {} : { restoreRoleArn: config.restoreRoleArn }),
-    }),
-    secretsFor: () => ({
-      async getSecret(name: string): Promise<string> {
-        const out = await secretsManager.send(new GetSecretValueCommand({ SecretId: name }));
-        if (out.SecretString === undefined)
-          throw new NotFoundError('NoSecretString', `secret ${name} has no string value`);
-        return out.SecretString;
-      },
-    }),
-  };
 }

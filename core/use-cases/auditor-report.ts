@@ -3,20 +3,31 @@
  * declared resources and their restore policies), the restore tests and findings of the period,
  * the live audit-log verification with the tenant's signing key, and the latest verification.
  */
-import type { Adapters } from '#adapters/compose.ts';
-import { verifyLive } from '#core/audit/verify.ts';
-import { restorePoliciesFor } from '#core/dossier/contents/procedures.ts';
-import { NotFoundError } from '#core/errors.ts';
-import { type AuditorReport, buildAuditorReport } from '#core/report/auditor.ts';
-import { gatherRestoreEvidence } from '#core/report/gather.ts';
-import { parsePeriod } from '#core/report/period.ts';
-import { parseDuration } from '#core/strategy/duration.ts';
-import { parseStrategy } from '#core/strategy/parse.ts';
-import { resolveResources } from '#core/strategy/resolve.ts';
-import { addDuration } from '#core/time.ts';
+import type { AuditDeps } from '../audit/ports.ts';
+import { verifyLive } from '../audit/verify.ts';
+import { restorePoliciesFor } from '../dossier/contents/procedures.ts';
+import { NotFoundError } from '../errors.ts';
+import type { FactStore, ReportStore, StrategyStore } from '../ports.ts';
+import { type AuditorReport, buildAuditorReport } from '../report/auditor.ts';
+import { gatherRestoreEvidence } from '../report/gather.ts';
+import { parsePeriod } from '../report/period.ts';
+import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
+import { parseDuration } from '../strategy/duration.ts';
+import { parseStrategy } from '../strategy/parse.ts';
+import { resolveResources } from '../strategy/resolve.ts';
+import { addDuration } from '../time.ts';
+
+export interface AuditorReportDeps {
+  strategies: Pick<StrategyStore, 'getCurrent'>;
+  facts: Pick<FactStore, 'listSeenResources'>;
+  reports: Pick<ReportStore, 'getLatest'>;
+  restoreTests: RestoreTestStore;
+  findings: FindingStore;
+  audit: AuditDeps;
+}
 
 export async function auditorReport(
-  deps: Adapters,
+  deps: AuditorReportDeps,
   tenantId: string,
   periodText: string,
   now: number,

@@ -1,8 +1,8 @@
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { awsDiscovery } from '#adapters/aws/tenant-discovery.ts';
 import type { StoredStrategyVersion } from '#core/ports.ts';
-import { awsDiscovery } from '#functions/dossier/discovery.ts';
 
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 afterEach(() => tagging.reset());

@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAwsContext } from '../../../cli/aws-context.ts';
+import { openAwsPlatform } from '#wiring/aws/platform.ts';
 
 const cfn = mockClient(CloudFormationClient);
 afterEach(() => cfn.reset());
@@ -40,7 +40,7 @@ describe('the CLI against a deployed stack', () => {
       }),
     );
 
-    const ctx = await openAwsContext('Reversa', 'eu-west-3');
+    const ctx = await openAwsPlatform('Reversa', 'eu-west-3');
 
     expect(ctx.target).toBe('aws');
     expect(ctx.describeBlob('reports/a.json')).toBe('s3://data/reports/a.json');
@@ -50,7 +50,7 @@ describe('the CLI against a deployed stack', () => {
     cfn.on(DescribeStacksCommand, { StackName: 'ReversaStateful' }).resolves(outputs({ TableName: 't' }));
     cfn.on(DescribeStacksCommand, { StackName: 'ReversaWorkflows' }).resolves(outputs({}));
 
-    await expect(openAwsContext('Reversa', 'eu-west-3')).rejects.toThrow(
+    await expect(openAwsPlatform('Reversa', 'eu-west-3')).rejects.toThrow(
       /lack outputs: DataBucketName, EventBusName, VerifyStateMachineArn, AuditBucketName, AuditKeyId, DossierBucketName, DossierKeyId, ExportStateMachineArn, RestoreTestStateMachineArn, RestoreDispatcherArn, RestoreSchedulerRoleArn/,
     );
   });

@@ -8,12 +8,12 @@
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { discoverTaggedResources } from '#adapters/aws/tagging-discovery.ts';
 import type { InventoryAsset } from '#core/dossier/contents/inventory.ts';
 import type { StrategyStore } from '#core/ports.ts';
 import { parseStrategy } from '#core/strategy/parse.ts';
 import { awsBackupTargetsOf } from '#core/strategy/routing.ts';
-import { assumeRoleParamsOf } from '#functions/ingest/backup-clients.ts';
+import { assumeRoleParamsOf } from './backup-clients.ts';
+import { discoverTaggedResources } from './tagging-discovery.ts';
 
 export interface DiscoveryOptions {
   strategies: Pick<StrategyStore, 'getCurrent'>;

@@ -1,0 +1,92 @@
+/**
+ * The verify workflow on the local cloud: statemachines/verify-backups.asl.json run by the in-process
+ * ASL runner with each Lambda Task bound to the use case its handler calls (functions/verify/*), and
+ * the local VerifyStarter the sweep uses. Like Step Functions, an execution name runs at most once
+ * (remembered in memory, and across restarts through the run's plan blob, which only exists once an
+ * execution with that name has started).
+ */
+import type { EventPublisher, VerifyStarter } from '#core/ports.ts';
+import {
+  aggregate,
+  compactUtc,
+  evaluateBatch,
+  loadStrategy,
+  persist,
+  planKeyOf,
+  runIdFor,
+  type VerifyDeps,
+  type VerifyInput,
+} from '#core/use-cases/verify.ts';
+import { VERIFY_WORKFLOW } from '#statemachines/names.ts';
+import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
+
+/** The use cases behind each Lambda placeholder, on the given (local) ports: what the handlers call in AWS. */
+export function verifyLambdas(deps: VerifyDeps): Record<string, LocalLambda> {
+  return {
+    LoadStrategyFunctionArn: (p) => loadStrategy(deps, p as never),
+    EvaluateBatchFunctionArn: (p) => evaluateBatch(deps, p as never),
+    AggregateFunctionArn: (p) => aggregate(deps, p as never),
+    PersistFunctionArn: (p) => persist(deps, p as never),
+  };
+}
+
+export interface RunVerifyDeps extends VerifyDeps {
+  events: EventPublisher;
+}
+
+export interface RunVerifyOptions {
+  /** Default: `verify-<tenant>-<compact UTC of at, or now>`. */
+  executionName?: string;
+  zeroWaits?: boolean;
+  /** Replace or wrap some Lambdas (tests inject failures here). */
+  lambdas?: Readonly<Record<string, LocalLambda>>;
+}
+
+/** Runs statemachines/verify-backups.asl.json end to end on local ports. */
+export async function runVerify(
+  deps: RunVerifyDeps,
+  input: VerifyInput,
+  options: RunVerifyOptions = {},
+): Promise<ExecutionResult> {
+  const at = input.at === undefined ? deps.clock.now() : Date.parse(input.at);
+  const executionName =
+    options.executionName ?? `verify-${input.tenantId}-${compactUtc(Number.isFinite(at) ? at : deps.clock.now())}`;
+  return localWorkflow(VERIFY_WORKFLOW).run(
+    input,
+    { lambdas: { ...verifyLambdas(deps), ...options.lambdas }, events: deps.events },
+    { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
+  );
+}
+
+export interface LocalVerifyStarterOptions {
+  /** Zero retry intervals (tests). Default false. */
+  zeroWaits?: boolean;
+  /** Called with each finished execution (the CLI prints it, tests assert on it). */
+  onResult?: (name: string, result: ExecutionResult) => void;
+}
+
+export class LocalVerifyStarter implements VerifyStarter {
+  private readonly names = new Set<string>();
+  readonly results: { name: string; result: ExecutionResult }[] = [];
+
+  constructor(
+    private readonly deps: RunVerifyDeps,
+    private readonly options: LocalVerifyStarterOptions = {},
+  ) {}
+
+  /** Runs the execution to completion before resolving: locally there is nothing to wait for in the background. */
+  async start(input: { tenantId: string; at?: string; reason: string }, name: string): Promise<{ started: boolean }> {
+    if (this.names.has(name)) return { started: false };
+    this.names.add(name);
+    if (await this.deps.blobs.exists(planKeyOf(input.tenantId, runIdFor(input.tenantId, 0, name)))) {
+      return { started: false };
+    }
+    const result = await runVerify(this.deps, input, {
+      executionName: name,
+      ...(this.options.zeroWaits === undefined ? {} : { zeroWaits: this.options.zeroWaits }),
+    });
+    this.results.push({ name, result });
+    this.options.onResult?.(name, result);
+    return { started: true };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The verify workflow's Lambdas (functions/verify/*) and the missed-backup sweep on AWS. Built once
+ * per container at module scope: configuration is read and checked at cold start.
+ */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
+import { loadConfig } from '#config';
+import type { SweepDeps } from '#core/use-cases/sweep.ts';
+import type { VerifyDeps } from '#core/use-cases/verify.ts';
+import { perTenant, type TenantScoped } from '../tenant-scope.ts';
+import { awsAdapters } from './adapters.ts';
+
+export function awsVerifyWiring(
+  config = loadConfig(['tableName', 'dataBucket', 'eventBusName']),
+): TenantScoped<VerifyDeps> {
+  const adapters = awsAdapters(config);
+  return perTenant(() => adapters);
+}
+
+/** The sweep spans tenants: it lists them and their deadlines, and starts executions by name. */
+export function awsSweepWiring(
+  config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'verifyStateMachineArn']),
+): SweepDeps {
+  const adapters = awsAdapters(config);
+  return {
+    strategies: adapters.strategies,
+    tenants: adapters.tenants,
+    clock: adapters.clock,
+    starter: new SfnVerifyStarter({ stateMachineArn: config.verifyStateMachineArn, client: new SFNClient({}) }),
+  };
+}

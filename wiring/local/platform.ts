@@ -1,0 +1,69 @@
+/**
+ * The platform on the embedded local cloud: attaches to `reversa local up` when it runs on this home,
+ * else starts the local cloud in this process; workflows run in-process from their ASL files.
+ */
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { localS3Client } from '#adapters/local/local-clients.ts';
+import { ConfigError } from '#core/errors.ts';
+import { compactUtc } from '#core/use-cases/verify.ts';
+import { type LocalCloud, openLocalCloud } from '#local/cloud.ts';
+import { runExport } from '#local/export-runner.ts';
+import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
+import { runVerify } from '#local/verify-runner.ts';
+import type { Platform, WorkflowRun } from '../platform.ts';
+import { localAdapters } from './adapters.ts';
+import { localDossierDeps } from './dossier.ts';
+import { localCloudRestoreTestDeps, localSecretStore } from './restore-test.ts';
+
+function runOf(executionName: string, result: { status: string; error?: string; cause?: string }): WorkflowRun {
+  const run: WorkflowRun = { status: result.status, executionName };
+  if (result.error) run.error = result.error;
+  if (result.cause) run.cause = result.cause;
+  return run;
+}
+
+export function localPlatform(cloud: LocalCloud): Platform {
+  const deps = localAdapters(cloud);
+  const dossierDeps = localDossierDeps(cloud, { adapters: deps });
+  return {
+    target: 'local',
+    deps,
+    now: () => deps.clock.now(),
+    async runVerify(input) {
+      // Named after the wall-clock time of the request, so two runs for the same --at stay distinct.
+      const executionName = `verify-${input.tenantId}-${compactUtc(deps.clock.now())}`;
+      const result = await runVerify({ ...deps }, input, { executionName });
+      if (result.status !== 'SUCCEEDED') {
+        throw new ConfigError(
+          'VerifyFailed',
+          `verify workflow ${result.status}: ${result.error ?? ''} ${result.cause ?? ''}`.trim(),
+        );
+      }
+      return runOf(executionName, result);
+    },
+    dossierDeps: () => dossierDeps,
+    async runExport(input) {
+      const result = await runExport(dossierDeps, input);
+      return runOf(result.executionName, result);
+    },
+    presignDossier: (key, expiresIn) =>
+      getSignedUrl(
+        localS3Client(cloud.endpoints),
+        new GetObjectCommand({ Bucket: cloud.dossierBucketName, Key: key }),
+        {
+          expiresIn,
+        },
+      ),
+    scheduleManager: async () => undefined,
+    restoreTestStarter: () => new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps)),
+    localSecrets: () => localSecretStore(cloud, deps),
+    describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
+    describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,
+    close: () => cloud.stop(),
+  };
+}
+
+export async function openLocalPlatform(): Promise<Platform> {
+  return localPlatform(await openLocalCloud({ persist: true }));
+}

@@ -1,0 +1,51 @@
+/**
+ * Everything an interactive entry point (the CLI in either mode, the API, the demo) needs from a
+ * Reversa installation: the shared ports and the workflows, whether they run on the embedded local
+ * cloud (wiring/local/platform.ts) or on a deployed stack (wiring/aws/platform.ts). Every command is
+ * written once against this.
+ */
+import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import type { ScheduleManager } from '#core/restore/schedule.ts';
+import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
+import type { ExportInput } from '#core/use-cases/dossier-export.ts';
+import type { RestoreTestStarter } from '#core/use-cases/restore-test.ts';
+import type { Adapters } from './adapters.ts';
+
+/** How a workflow execution ended (Step Functions' status, error and cause). */
+export interface WorkflowRun {
+  status: string;
+  executionName: string;
+  error?: string;
+  cause?: string;
+}
+
+export type VerifyRun = WorkflowRun;
+export type ExportRun = WorkflowRun;
+
+export interface Platform {
+  target: 'local' | 'aws';
+  deps: Adapters;
+  now(): number;
+  /** Runs the verify workflow to completion (the ASL file locally, Step Functions on AWS). */
+  runVerify(input: { tenantId: string; at?: string }): Promise<VerifyRun>;
+  /** Everything the reversibility export reads and writes (dossier store, buckets, secret source). */
+  dossierDeps(): DossierDeps;
+  /** Runs the reversibility-export workflow to completion. */
+  runExport(input: ExportInput): Promise<ExportRun>;
+  /** A presigned GET for an object of the dossier bucket. */
+  presignDossier(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * Where restore-test schedules live: EventBridge Scheduler for a deployed stack; locally none
+   * (`reversa local up` arms croner jobs from the applied strategies itself).
+   */
+  scheduleManager(): Promise<ScheduleManager | undefined>;
+  /** Starts restore-test executions (the local ASL runner, or Step Functions). */
+  restoreTestStarter(): RestoreTestStarter;
+  /** The local secret store (local cloud only): escrow and restic passwords come from it. */
+  localSecrets(): LocalSecretStore;
+  /** Where a blob can be found, for humans. */
+  describeBlob(key: string): string;
+  /** Where an object of the dossier bucket can be found, for humans. */
+  describeDossier(key: string): string;
+  close(): Promise<void>;
+}
