@@ -8,9 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
+import { runStockCommands } from '#adapters/host/stock-tools.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
 import { reversaHome } from '#config';
 import { verifyLive } from '#core/audit/verify.ts';
+import { successorVerifyCommands } from '#core/dossier/verify-commands.ts';
 import { InternalError } from '#core/errors.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import { finaliseBatch } from '#core/ingest/batch.ts';
@@ -30,13 +32,7 @@ import { renderReportTable } from '../cli/render/report-table.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
-import {
-  downloadTo,
-  runStockChecks,
-  successorIdentity,
-  uploadDossierInputs,
-  writeNasArchive,
-} from './demo/restore-and-dossier.ts';
+import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
 import { runExport } from './export-runner.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
 import { runVerify } from './verify-runner.ts';
@@ -229,7 +225,8 @@ async function main(): Promise<number> {
       `      signer fingerprint ${version.signerFingerprint}; downloaded to ${relative(process.cwd(), outDir)}/`,
     );
     console.log('\n      A successor verifies it with stock tools only (run here for real):');
-    for (const c of await runStockChecks(outDir, zip, successor.file)) {
+    const checks = successorVerifyCommands(zip, { quiet: true, overwrite: true, identityFile: successor.file });
+    for (const c of await runStockCommands(checks, outDir, zip)) {
       console.log(
         `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
       );

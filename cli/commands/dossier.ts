@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
+import { bagNameOf, commandLine, successorVerifyCommands } from '#core/dossier/verify-commands.ts';
 import { NotFoundError } from '#core/errors.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
@@ -94,19 +95,17 @@ async function exportCommand(argv: string[]): Promise<number> {
       write(`signer   ${version.signerFingerprint} (give this fingerprint to the successor out of band)`);
       if (values.out) {
         const zip = basename(version.zipKey);
-        const bag = zip.replace(/\.zip$/, '');
         write(`\nDownloaded to ${values.out}. Verify with stock tools only:`);
         write(`  cd ${values.out}`);
-        write(`  sha256sum -c ${zip}.sha256`);
-        write(`  unzip -q ${zip} && cd ${bag}`);
-        write('  sha256sum -c manifest-sha256.txt');
-        write('  sha256sum -c tagmanifest-sha256.txt');
-        write(
-          '  openssl dgst -sha256 -verify signer-public-key.pem -signature tagmanifest-sha256.txt.sig tagmanifest-sha256.txt',
-        );
-        write(
-          '  openssl pkey -pubin -in signer-public-key.pem -outform DER | sha256sum   # = the signer fingerprint above',
-        );
+        let inBag = false;
+        for (const command of successorVerifyCommands(zip)) {
+          if (command.cwd === 'bag' && !inBag) {
+            write(`  cd ${bagNameOf(zip)}`);
+            inBag = true;
+          }
+          const note = command.pipeTo ? '   # = the signer fingerprint above' : '';
+          write(`  ${commandLine(command)}${note}`);
+        }
         write(`or: npx reversa dossier verify ${join(values.out, zip)} --fingerprint ${version.signerFingerprint}`);
       }
     }

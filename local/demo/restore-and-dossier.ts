@@ -3,20 +3,16 @@
  * reversibility dossier (inputs uploaded from examples/demo/acme, secrets in the local secret store,
  * a successor identity generated on the spot).
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import tar from 'tar-stream';
-
-const run = promisify(execFile);
 
 export interface UploadedInputs {
   files: number;
@@ -104,51 +100,4 @@ export async function downloadTo(
     out.push(file);
   }
   return out;
-}
-
-export interface StockCheck {
-  command: string;
-  ok: boolean;
-  output: string;
-}
-
-/** The stock commands a successor runs, run for real (skipped with a note when a tool is missing). */
-export async function runStockChecks(dir: string, zip: string, identityFile: string): Promise<StockCheck[]> {
-  const bag = zip.replace(/\.zip$/, '');
-  const steps: Array<[string, string, string[]]> = [
-    [dir, 'sha256sum', ['-c', `${zip}.sha256`]],
-    [dir, 'unzip', ['-q', '-o', zip]],
-    [join(dir, bag), 'sha256sum', ['-c', '--quiet', 'manifest-sha256.txt']],
-    [join(dir, bag), 'sha256sum', ['-c', '--quiet', 'tagmanifest-sha256.txt']],
-    [
-      join(dir, bag),
-      'openssl',
-      [
-        'dgst',
-        '-sha256',
-        '-verify',
-        'signer-public-key.pem',
-        '-signature',
-        'tagmanifest-sha256.txt.sig',
-        'tagmanifest-sha256.txt',
-      ],
-    ],
-    [join(dir, bag), 'age', ['-d', '-i', identityFile, '-o', '/dev/null', 'data/credentials/secrets.age']],
-  ];
-  const results: StockCheck[] = [];
-  for (const [cwd, cmd, args] of steps) {
-    const command = `${cmd} ${args.join(' ')}`;
-    try {
-      const { stdout, stderr } = await run(cmd, args, { cwd });
-      results.push({ command, ok: true, output: `${stdout}${stderr}`.trim() });
-    } catch (err) {
-      const e = err as { code?: string | number; stdout?: string; stderr?: string };
-      results.push({
-        command,
-        ok: false,
-        output: e.code === 'ENOENT' ? `${cmd} is not installed` : `${e.stdout ?? ''}${e.stderr ?? ''}`.trim(),
-      });
-    }
-  }
-  return results;
 }

@@ -13,6 +13,7 @@ import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import { verifyAuditDir } from '#core/audit/verify.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import type { ObjectStore } from '#core/dossier/ports.ts';
+import { stockCommand } from '#core/dossier/verify-commands.ts';
 import { SecretValue } from '#core/secrets/ports.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import type { DossierPublishedDetail } from '#core/use-cases/dossier-export.ts';
@@ -200,21 +201,8 @@ describe('reversibility-export workflow on the local cloud', () => {
     const bag = join(dir, 'reversa-dossier-acme-v1');
     expect(sh('sha256sum', ['-c', 'manifest-sha256.txt'], bag)).not.toContain('FAILED');
     expect(sh('sha256sum', ['-c', 'tagmanifest-sha256.txt'], bag)).not.toContain('FAILED');
-    expect(
-      sh(
-        'openssl',
-        [
-          'dgst',
-          '-sha256',
-          '-verify',
-          'signer-public-key.pem',
-          '-signature',
-          'tagmanifest-sha256.txt.sig',
-          'tagmanifest-sha256.txt',
-        ],
-        bag,
-      ),
-    ).toContain('Verified OK');
+    const [openssl, ...signatureArgs] = stockCommand(zip, 'signature').argv as [string, ...string[]];
+    expect(sh(openssl, signatureArgs, bag)).toContain('Verified OK');
     // The audit-log segment is sealed before it is packed: its digest verifies with openssl alone.
     const auditDir = join(bag, 'data/restore-evidence/audit-log');
     expect(

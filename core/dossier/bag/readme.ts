@@ -2,6 +2,7 @@
  * README-VERIFY.md: the stock commands a successor runs, with no Reversa installed. It is the
  * first entry of the zip (byte-wise 'R' < 'b'), so it is fully known before any payload streams.
  */
+import { commandLine, type StockCommandId, stockCommand } from '../verify-commands.ts';
 
 export interface ReadmeInput {
   bagName: string;
@@ -11,9 +12,12 @@ export interface ReadmeInput {
 
 export function renderReadme({ bagName, hasFetch, splitFiles }: ReadmeInput): string {
   const zip = `${bagName}.zip`;
-  const manifestCheck = hasFetch
-    ? 'sha256sum -c manifest-sha256.txt    # after fetching (below); before: add --ignore-missing'
-    : 'sha256sum -c manifest-sha256.txt';
+  // The same commands the CLI prints and the tests and the demo run (verify-commands.ts).
+  const line = (id: StockCommandId) => commandLine(stockCommand(zip, id));
+  const [sidecar, unzip, manifest, tagManifest, signature, fingerprint] = (
+    ['sidecar', 'unzip', 'manifest', 'tagmanifest', 'signature', 'fingerprint'] as const
+  ).map(line);
+  const manifestCheck = hasFetch ? `${manifest}    # after fetching (below); before: add --ignore-missing` : manifest;
   const parts = [
     `# Verifying ${bagName}`,
     '',
@@ -25,7 +29,7 @@ export function renderReadme({ bagName, hasFetch, splitFiles }: ReadmeInput): st
     `If you received \`${zip}.sha256\` and \`${zip}.sha256.sig\` next to the archive:`,
     '',
     '```sh',
-    `sha256sum -c ${zip}.sha256`,
+    sidecar,
     '```',
     '',
     `(Once signer-public-key.pem is extracted, \`openssl dgst -sha256 -verify ${bagName}/signer-public-key.pem -signature ${zip}.sha256.sig ${zip}.sha256\` proves that checksum file too.)`,
@@ -33,11 +37,11 @@ export function renderReadme({ bagName, hasFetch, splitFiles }: ReadmeInput): st
     '## 2. Unpack and check every file',
     '',
     '```sh',
-    `unzip -q ${zip}`,
+    unzip,
     `cd ${bagName}`,
     manifestCheck,
-    'sha256sum -c tagmanifest-sha256.txt',
-    'openssl dgst -sha256 -verify signer-public-key.pem -signature tagmanifest-sha256.txt.sig tagmanifest-sha256.txt',
+    tagManifest,
+    signature,
     '```',
     '',
     '- `manifest-sha256.txt` lists the SHA-256 of every payload file under `data/`.',
@@ -56,7 +60,7 @@ export function renderReadme({ bagName, hasFetch, splitFiles }: ReadmeInput): st
     'with the one the provider published to you through another channel (contract annex, signed letter, website):',
     '',
     '```sh',
-    'openssl pkey -pubin -in signer-public-key.pem -outform DER | sha256sum',
+    fingerprint,
     '```',
     '',
   ];

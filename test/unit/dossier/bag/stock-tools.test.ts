@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runStockCommands } from '#adapters/host/stock-tools.ts';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
+import { commandLine, successorVerifyCommands } from '#core/dossier/verify-commands.ts';
 import { run, sh, testSigner, writeSampleBag } from './support.ts';
 
 describe('a dossier bag checked with stock tools only', () => {
@@ -8,22 +10,11 @@ describe('a dossier bag checked with stock tools only', () => {
     const { dir, result } = await writeSampleBag(signer);
     const bag = `${dir}/${result.bagName}`;
 
-    const sidecar = run('sha256sum', ['-c', `${result.bagName}.zip.sha256`], dir);
-    const unzip = run('unzip', ['-q', `${result.bagName}.zip`], dir);
-    const manifest = run('sha256sum', ['-c', 'manifest-sha256.txt'], bag);
-    const tagManifest = run('sha256sum', ['-c', 'tagmanifest-sha256.txt'], bag);
-    const signature = run(
-      'openssl',
-      [
-        'dgst',
-        '-sha256',
-        '-verify',
-        'signer-public-key.pem',
-        '-signature',
-        'tagmanifest-sha256.txt.sig',
-        'tagmanifest-sha256.txt',
-      ],
-      bag,
+    const zip = `${result.bagName}.zip`;
+    const [sidecar, unzip, manifest, tagManifest, signature, fingerprint] = await runStockCommands(
+      successorVerifyCommands(zip),
+      dir,
+      zip,
     );
     const sidecarSignature = run(
       'openssl',
@@ -38,17 +29,16 @@ describe('a dossier bag checked with stock tools only', () => {
       ],
       dir,
     );
-    const fingerprint = sh('openssl pkey -pubin -in signer-public-key.pem -outform DER | sha256sum', bag);
     const oxum = sh(`find data -type f -printf '%s\\n' | awk '{s+=$1} END {print s"."NR}'`, bag);
 
     expect(sidecar).toMatchObject({ code: 0 });
     expect(unzip).toMatchObject({ code: 0 });
-    expect(manifest.code, manifest.stdout + manifest.stderr).toBe(0);
-    expect(manifest.stdout.trim().split('\n')).toHaveLength(6);
-    expect(tagManifest.code, tagManifest.stdout + tagManifest.stderr).toBe(0);
-    expect(signature.stdout.trim()).toBe('Verified OK');
+    expect(manifest?.code, manifest?.output).toBe(0);
+    expect(manifest?.stdout.trim().split('\n')).toHaveLength(6);
+    expect(tagManifest?.code, tagManifest?.output).toBe(0);
+    expect(signature?.stdout.trim()).toBe('Verified OK');
     expect(sidecarSignature.stdout.trim()).toBe('Verified OK');
-    expect(fingerprint.stdout.split(' ')[0]).toBe(result.signerFingerprint);
+    expect(fingerprint?.stdout.split(' ')[0]).toBe(result.signerFingerprint);
     expect(`${oxum.stdout.trim()}`).toBe(result.payloadOxum);
     const sha256 = run('sha256sum', [`${result.bagName}.zip`], dir).stdout.split(' ')[0];
     expect(sha256).toBe(result.zipSha256);
@@ -103,5 +93,7 @@ describe('a dossier bag checked with stock tools only', () => {
       'openssl dgst -sha256 -verify signer-public-key.pem -signature tagmanifest-sha256.txt.sig tagmanifest-sha256.txt',
     );
     expect(readme).toContain('openssl pkey -pubin -in signer-public-key.pem -outform DER | sha256sum');
+    for (const command of successorVerifyCommands(`${result.bagName}.zip`))
+      expect(readme).toContain(commandLine(command));
   });
 });

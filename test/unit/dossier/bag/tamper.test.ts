@@ -3,11 +3,13 @@
  * Tampered archives are rebuilt with the stock `zip` binary (and Python's zipfile for entries
  * `zip` refuses to write), the way an attacker or a broken transfer would produce them.
  */
+
 import { createHash } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
+import { stockCommand } from '#core/dossier/verify-commands.ts';
 import { run, testSigner, type WrittenBag, writeSampleBag } from './support.ts';
 
 function failed(verification: Awaited<ReturnType<typeof verifyDossierZip>>): string[] {
@@ -100,24 +102,13 @@ describe('verifyDossierZip on tampered dossiers', () => {
     expect(run('sha256sum', ['-c', 'tagmanifest-sha256.txt'], bag).code).toBe(0);
 
     const verification = await verifyDossierZip(await rezip());
-    const openssl = run(
-      'openssl',
-      [
-        'dgst',
-        '-sha256',
-        '-verify',
-        'signer-public-key.pem',
-        '-signature',
-        'tagmanifest-sha256.txt.sig',
-        'tagmanifest-sha256.txt',
-      ],
-      bag,
-    );
+    const [openssl, ...args] = stockCommand('dossier.zip', 'signature').argv as [string, ...string[]];
+    const signatureCheck = run(openssl, args, bag);
 
     // …the signature is not.
     expect(failed(verification)).toEqual(['signature valid']);
-    expect(openssl.code).not.toBe(0);
-    expect(openssl.stdout).toContain('Verification failure');
+    expect(signatureCheck.code).not.toBe(0);
+    expect(signatureCheck.stdout).toContain('Verification failure');
   });
 
   it('catches a tag file slipped in beside the signed ones', async () => {
