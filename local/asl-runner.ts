@@ -286,3 +286,40 @@ export function localWorkflow(name: string): LocalWorkflow {
   }
   return workflow;
 }
+
+export interface LocalStarterOptions {
+  /** Zero retry intervals and waits (tests). Default false. */
+  zeroWaits?: boolean;
+  /** Called with each finished execution (the CLI prints it, tests assert on it). */
+  onResult?: (name: string, result: ExecutionResult) => void;
+}
+
+/**
+ * A workflow starter on the local cloud: runs the execution in-process to completion before
+ * resolving (locally there is nothing to wait for in the background). Like Step Functions, an
+ * execution name runs at most once: remembered in memory, and across restarts through whatever
+ * durable trace an execution of that name leaves (`alreadyRan`).
+ */
+export abstract class LocalStarter<I> {
+  private readonly names = new Set<string>();
+  readonly results: { name: string; result: ExecutionResult }[] = [];
+
+  constructor(protected readonly options: LocalStarterOptions = {}) {}
+
+  /** True when an execution of this name got far enough to leave a trace (a plan, an evidence record). */
+  protected abstract alreadyRan(input: I, name: string): Promise<boolean>;
+  protected abstract execute(input: I, options: RunOptions): Promise<ExecutionResult>;
+
+  async start(input: I, name: string): Promise<{ started: boolean }> {
+    if (this.names.has(name)) return { started: false };
+    this.names.add(name);
+    if (await this.alreadyRan(input, name)) return { started: false };
+    const result = await this.execute(input, {
+      executionName: name,
+      ...(this.options.zeroWaits === undefined ? {} : { zeroWaits: this.options.zeroWaits }),
+    });
+    this.results.push({ name, result });
+    this.options.onResult?.(name, result);
+    return { started: true };
+  }
+}

@@ -23,7 +23,14 @@ import {
   validate,
 } from '#core/use-cases/restore-test.ts';
 import { RESTORE_TEST_WORKFLOW, RestoreTestStates } from '#statemachines/names.ts';
-import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
+import {
+  type ExecutionResult,
+  type LocalLambda,
+  LocalStarter,
+  type LocalStarterOptions,
+  localWorkflow,
+  type RunOptions,
+} from './asl-runner.ts';
 
 /** The use case behind each Lambda placeholder of restore-test.asl.json: what functions/restore/*.ts call. */
 export function restoreTestLambdas(deps: RestoreTestDeps): Record<string, LocalLambda> {
@@ -86,39 +93,24 @@ export function testIdOfInput(input: Pick<RestoreTestInput, 'tenantId' | 'resour
   return restoreTestId({ ...input, scheduledAt: Date.parse(input.scheduledAt) });
 }
 
-export interface LocalRestoreTestStarterOptions {
-  zeroWaits?: boolean;
-  onResult?: (name: string, result: ExecutionResult) => void;
-}
-
-/**
- * RestoreTestStarter for the local cloud: runs the workflow in-process to completion. Like Step
- * Functions, a name runs at most once — remembered in memory, and across restarts through the
- * test's plan or evidence blob (one exists as soon as an execution with that name got anywhere).
- */
-export class LocalRestoreTestStarter implements RestoreTestStarter {
-  private readonly names = new Set<string>();
-  readonly results: { name: string; result: ExecutionResult }[] = [];
-
+/** RestoreTestStarter for the local cloud; a test's plan or evidence blob is the trace of its execution name. */
+export class LocalRestoreTestStarter extends LocalStarter<RestoreTestInput> implements RestoreTestStarter {
   constructor(
     private readonly deps: RestoreTestDeps,
-    private readonly options: LocalRestoreTestStarterOptions = {},
-  ) {}
+    options: LocalStarterOptions = {},
+  ) {
+    super(options);
+  }
 
-  async start(input: RestoreTestInput, name: string): Promise<{ started: boolean }> {
-    if (this.names.has(name)) return { started: false };
-    this.names.add(name);
+  protected async alreadyRan(input: RestoreTestInput, name: string): Promise<boolean> {
     const [planned, recorded] = await Promise.all([
       this.deps.blobs.exists(restorePlanKey(input.tenantId, name)),
       this.deps.blobs.exists(evidenceKeyOf(input.tenantId, name)),
     ]);
-    if (planned || recorded) return { started: false };
-    const result = await runRestoreTest(this.deps, input, {
-      executionName: name,
-      ...(this.options.zeroWaits === undefined ? {} : { zeroWaits: this.options.zeroWaits }),
-    });
-    this.results.push({ name, result });
-    this.options.onResult?.(name, result);
-    return { started: true };
+    return planned || recorded;
+  }
+
+  protected execute(input: RestoreTestInput, options: RunOptions): Promise<ExecutionResult> {
+    return runRestoreTest(this.deps, input, options);
   }
 }

@@ -18,7 +18,14 @@ import {
   type VerifyInput,
 } from '#core/use-cases/verify.ts';
 import { VERIFY_WORKFLOW } from '#statemachines/names.ts';
-import { type ExecutionResult, type LocalLambda, localWorkflow } from './asl-runner.ts';
+import {
+  type ExecutionResult,
+  type LocalLambda,
+  LocalStarter,
+  type LocalStarterOptions,
+  localWorkflow,
+  type RunOptions,
+} from './asl-runner.ts';
 
 /** The use cases behind each Lambda placeholder, on the given (local) ports: what the handlers call in AWS. */
 export function verifyLambdas(deps: VerifyDeps): Record<string, LocalLambda> {
@@ -58,35 +65,23 @@ export async function runVerify(
   );
 }
 
-export interface LocalVerifyStarterOptions {
-  /** Zero retry intervals (tests). Default false. */
-  zeroWaits?: boolean;
-  /** Called with each finished execution (the CLI prints it, tests assert on it). */
-  onResult?: (name: string, result: ExecutionResult) => void;
-}
-
-export class LocalVerifyStarter implements VerifyStarter {
-  private readonly names = new Set<string>();
-  readonly results: { name: string; result: ExecutionResult }[] = [];
-
+/** The sweep's VerifyStarter on the local cloud; a run's plan blob is the trace of its execution name. */
+export class LocalVerifyStarter
+  extends LocalStarter<{ tenantId: string; at?: string; reason: string }>
+  implements VerifyStarter
+{
   constructor(
     private readonly deps: RunVerifyDeps,
-    private readonly options: LocalVerifyStarterOptions = {},
-  ) {}
+    options: LocalStarterOptions = {},
+  ) {
+    super(options);
+  }
 
-  /** Runs the execution to completion before resolving: locally there is nothing to wait for in the background. */
-  async start(input: { tenantId: string; at?: string; reason: string }, name: string): Promise<{ started: boolean }> {
-    if (this.names.has(name)) return { started: false };
-    this.names.add(name);
-    if (await this.deps.blobs.exists(planKeyOf(input.tenantId, runIdFor(input.tenantId, 0, name)))) {
-      return { started: false };
-    }
-    const result = await runVerify(this.deps, input, {
-      executionName: name,
-      ...(this.options.zeroWaits === undefined ? {} : { zeroWaits: this.options.zeroWaits }),
-    });
-    this.results.push({ name, result });
-    this.options.onResult?.(name, result);
-    return { started: true };
+  protected alreadyRan(input: { tenantId: string }, name: string): Promise<boolean> {
+    return this.deps.blobs.exists(planKeyOf(input.tenantId, runIdFor(input.tenantId, 0, name)));
+  }
+
+  protected execute(input: VerifyInput, options: RunOptions): Promise<ExecutionResult> {
+    return runVerify(this.deps, input, options);
   }
 }

@@ -4,13 +4,6 @@
  * clients. Ports whose configuration is absent fail on first use, naming the missing variable, so a
  * function that never signs need not be configured with a key.
  */
-import { DynamoAuditStore } from '#adapters/aws/dynamo-audit-store.ts';
-import { DynamoFactStore } from '#adapters/aws/dynamo-fact-store.ts';
-import { DynamoFindingStore } from '#adapters/aws/dynamo-finding-store.ts';
-import { DynamoReportStore } from '#adapters/aws/dynamo-report-store.ts';
-import { DynamoRestoreTestStore } from '#adapters/aws/dynamo-restore-test-store.ts';
-import { DynamoStrategyStore } from '#adapters/aws/dynamo-strategy-store.ts';
-import { DynamoTenantStore } from '#adapters/aws/dynamo-tenant-store.ts';
 import { EventBridgePublisher } from '#adapters/aws/eventbridge-publisher.ts';
 import { KmsSigner } from '#adapters/aws/kms-signer.ts';
 import { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
@@ -20,6 +13,7 @@ import { ConfigError } from '#core/errors.ts';
 import { systemClock } from '#core/ports.ts';
 import type { Adapters } from '../adapters.ts';
 import { realRetry } from '../retry.ts';
+import { tableStores } from '../table-stores.ts';
 import { type AwsScope, type BaseClients, baseClients } from './clients.ts';
 
 function required(config: Config, key: ConfigKey): string {
@@ -45,7 +39,7 @@ export interface AwsAdapters extends Adapters {
 export function awsAdapters(config: Config, scope: AwsScope = {}): AwsAdapters {
   const clients = baseClients(scope);
   const tableName = required(config, 'tableName');
-  const table = { tableName, client: clients.dynamodb };
+  const { auditStore, stores } = tableStores({ tableName, client: clients.dynamodb });
   const signer = (key: 'auditKeyId' | 'dossierKeyId', what: string): Signer => {
     const keyId = config[key];
     return keyId ? new KmsSigner({ keyId, client: clients.kms }) : unconfigured<Signer>(what, key);
@@ -53,7 +47,7 @@ export function awsAdapters(config: Config, scope: AwsScope = {}): AwsAdapters {
   return {
     clients,
     audit: {
-      store: new DynamoAuditStore(table),
+      store: auditStore,
       blobs: config.auditBucket
         ? new S3BlobStore({ bucket: config.auditBucket, client: clients.s3 })
         : unconfigured<S3BlobStore>('the audit bucket', 'auditBucket'),
@@ -61,12 +55,7 @@ export function awsAdapters(config: Config, scope: AwsScope = {}): AwsAdapters {
       retry: realRetry,
     },
     dossierSigner: signer('dossierKeyId', 'the dossier signing key'),
-    facts: new DynamoFactStore(table),
-    strategies: new DynamoStrategyStore(table),
-    reports: new DynamoReportStore(table),
-    tenants: new DynamoTenantStore(table),
-    restoreTests: new DynamoRestoreTestStore(table),
-    findings: new DynamoFindingStore(table),
+    ...stores,
     blobs: new S3BlobStore({ bucket: required(config, 'dataBucket'), client: clients.s3 }),
     events: new EventBridgePublisher({ eventBusName: required(config, 'eventBusName'), client: clients.events }),
     clock: systemClock,
