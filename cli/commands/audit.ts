@@ -3,6 +3,7 @@ import { sealDigest } from '#core/audit/digest.ts';
 import { exportAudit } from '#core/audit/export.ts';
 import type { AuditVerification } from '#core/audit/types.ts';
 import { verifyAuditDir, verifyLive } from '#core/audit/verify.ts';
+import { parseExpectedHead } from '#core/audit/sealed-head.ts';
 import { ValidationError } from '#core/errors.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
@@ -17,20 +18,20 @@ export async function auditCommand(argv: string[]): Promise<number> {
   );
 }
 
-/** Seals whatever is unsealed first, so the auditor receives a log that is signed to its last entry. */
+/** exportAudit seals whatever is unsealed first: the auditor receives a log signed to its last entry. */
 async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { tenant: { type: 'string' }, out: { type: 'string' } }, 0);
   const tenantId = requireString(values.tenant, '--tenant <id>');
   const outDir = requireString(values.out, '--out <dir>');
   const ctx = await openContext(values);
   try {
-    await sealDigest(ctx.deps.audit, tenantId, ctx.now(), { force: true });
-    const result = await exportAudit(ctx.deps.audit, tenantId, outDir);
+    const result = await exportAudit(ctx.deps.audit, tenantId, outDir, ctx.now());
     if (values.json) writeJson(result);
     else {
       write(
         `exported ${result.entries} entries and ${result.digests} signed digests of tenant ${tenantId} to ${outDir}`,
       );
+      if (result.sealedHead) write(`sealed head: ${describeHead(result.sealedHead)}`);
       write(`verify offline: npx reversa audit verify ${outDir} --public-key ${outDir}/public-key.pem`);
       write(`or with openssl alone: see ${outDir}/README.txt`);
     }
@@ -43,9 +44,15 @@ async function exportCommand(argv: string[]): Promise<number> {
 async function verifyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(
     argv,
-    { 'public-key': { type: 'string' }, tenant: { type: 'string' } },
+    {
+      'public-key': { type: 'string' },
+      tenant: { type: 'string' },
+      'sealed-head': { type: 'string' },
+      seal: { type: 'boolean' },
+    },
     1,
   );
+  const expectedHeads = values['sealed-head'] ? [parseExpectedHead(values['sealed-head'])] : [];
   const keyPath = requireString(values['public-key'], '--public-key <pem>');
   let pem: string;
   try {
@@ -60,14 +67,16 @@ async function verifyCommand(argv: string[]): Promise<number> {
   if (values.tenant) {
     const ctx = await openContext(values);
     try {
-      result = await verifyLive(ctx.deps.audit, values.tenant, pem);
+      // The live log has an unsigned tail between seals; --seal signs it now, so it verifies sealed.
+      if (values.seal) await sealDigest(ctx.deps.audit, values.tenant, ctx.now(), { force: true });
+      result = await verifyLive(ctx.deps.audit, values.tenant, pem, { expectedHeads });
       what = `live audit log of tenant ${values.tenant}`;
     } finally {
       await ctx.close();
     }
   } else {
     const dir = requireString(positionals[0], '<dir> (or --tenant <id> for the live log)');
-    result = await verifyAuditDir(dir, pem);
+    result = await verifyAuditDir(dir, pem, { expectedHeads });
     what = dir;
   }
   if (values.json) writeJson(result);
@@ -76,12 +85,23 @@ async function verifyCommand(argv: string[]): Promise<number> {
       `${result.ok ? paint('green', 'OK') : paint('red', 'TAMPERED')} ${what}: ${result.entries} entries, ${result.digests} signed digests`,
     );
     write(`chain head: seq ${result.headSeq} sha256 ${result.headHash || '-'}`);
-    if (result.unsealed > 0)
-      write(paint('yellow', `${result.unsealed} entries after the last digest are chained but not yet signed`));
+    if (result.sealedHead) write(`sealed head: ${describeHead(result.sealedHead)}`);
+    if (result.unsealed > 0 && result.ok) {
+      write(
+        paint(
+          'yellow',
+          `warning: the last ${result.unsealed} entries are chained but not yet signed (sealed hourly or every 100 entries); --seal signs them now`,
+        ),
+      );
+    }
     if (result.firstBad) write(paint('red', `first bad entry: seq ${result.firstBad.seq}: ${result.firstBad.reason}`));
     if (result.firstBadDigest)
       write(paint('red', `first bad digest: ${result.firstBadDigest.digestSeq}: ${result.firstBadDigest.reason}`));
     for (const p of result.problems.slice(0, 20)) write(`  ${p}`);
   }
   return result.ok ? 0 : 1;
+}
+
+function describeHead(h: { seq: number; entryHash: string; digestSeq: number; digestSha256: string }): string {
+  return `entry ${h.seq} sha256 ${h.entryHash}, digest ${h.digestSeq} sha256 ${h.digestSha256}`;
 }

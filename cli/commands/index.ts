@@ -26,7 +26,9 @@ Usage:
   reversa status                                   every tenant's compliance at a glance
   reversa sweep [--at <time>]                      run the missed-backup deadline sweep once
   reversa audit export --tenant <id> --out <dir>   the tenant's tamper-evident log, signed, for an auditor
-  reversa audit verify <dir> --public-key <pem>    verify an exported log offline (or --tenant <id>: the live one)
+  reversa audit verify <dir> --public-key <pem> [--sealed-head <seq>:<sha256>]
+                                                  verify an exported log offline: every entry signed, ending at the
+                                                  head its signed manifest names (or --tenant <id> [--seal]: the live one)
   reversa restore-test run --tenant <id> [--resource <id>] [--at <time>]   restore, read back, check, clean up, record
   reversa restore-test list --tenant <id> [--resource <id>] [--limit N]
   reversa restore-test show <test-id> --tenant <id>   the evidence record

@@ -7,9 +7,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NotFoundError } from '../errors.ts';
+import { InternalError, NotFoundError } from '../errors.ts';
+import { sealDigest } from './digest.ts';
+import { keyFingerprint, publicKeyFromPem } from './keyinfo.ts';
 import { auditKeys, seqOfFileName } from './keys.ts';
 import type { AuditDeps } from './ports.ts';
+import {
+  EXPORT_MANIFEST,
+  EXPORT_MANIFEST_FORMAT,
+  type ExportManifest,
+  renderExportManifest,
+  type SealedHead,
+  sealedHeadOf,
+} from './sealed-head.ts';
 
 export interface AuditExport {
   outDir: string;
@@ -17,6 +27,8 @@ export interface AuditExport {
   digests: number;
   /** Entries missing from the BlobStore copy and written from the AuditStore. */
   filledFromStore: number;
+  /** The head the export is sealed at (named by its signed manifest); absent for an empty log. */
+  sealedHead?: SealedHead;
 }
 
 const COPY_CONCURRENCY = 8;
@@ -37,6 +49,8 @@ entries/<seq>.json      one entry per recorded event; canonical JSON (sorted key
 digests/<n>.json        signed digest: the SHA-256 of entries firstSeq..lastSeq and of the previous digest
 digests/<n>.json.sig    detached DER ECDSA P-256 / SHA-256 signature of that digest file
 public-key.pem          the public key (compare its fingerprint with the one you were given)
+export-manifest.json    the sealed head of this export: its last entry and the digest that seals it
+export-manifest.json.sig  detached DER signature of the manifest (same key)
 
 Check a digest's signature with OpenSSL alone:
   openssl dgst -sha256 -verify public-key.pem -signature digests/000000000001.json.sig digests/000000000001.json
@@ -48,16 +62,36 @@ Recompute an entry's hash (listed in the digest's entryHashes, and in the next e
   sha256sum entries/000000000001.json
   jq -cjS . entries/000000000001.json | sha256sum      # same value: the files are already canonical
 
-Whole log, every check (seq continuity, hash chain, digest chain, signatures, truncation):
+Check the manifest's signature the same way:
+  openssl dgst -sha256 -verify public-key.pem -signature export-manifest.json.sig export-manifest.json
+
+Whole log, every check (seq continuity, hash chain, digest chain, signatures, truncation, and that
+the log ends exactly at the sealed head the manifest names, every entry signed):
   npx reversa audit verify <this directory> --public-key public-key.pem
+Compare the manifest's head (seq and entryHash) with the chain head printed in the latest report or
+dossier you received: an older export ends earlier, nothing can make it end elsewhere.
 `;
 }
 
+/** Seals until no entry is left unsigned (a backlog may take several digests). */
+async function sealEverything(deps: AuditDeps, tenantId: string, now: number): Promise<void> {
+  for (;;) {
+    const sealed = await sealDigest(deps, tenantId, now, { force: true });
+    if (!sealed.sealed) return;
+  }
+}
+
+/**
+ * Seals the log, then exports it with a signed manifest naming the sealed head: the auditor's copy is
+ * signed to its last entry, and cannot be shortened or extended unnoticed.
+ */
 export async function exportAudit(
-  deps: Pick<AuditDeps, 'store' | 'blobs' | 'signer'>,
+  deps: AuditDeps,
   tenantId: string,
   outDir: string,
+  now: number,
 ): Promise<AuditExport> {
+  await sealEverything(deps, tenantId, now);
   const entriesDir = join(outDir, 'entries');
   const digestsDir = join(outDir, 'digests');
   await mkdir(entriesDir, { recursive: true });
@@ -105,5 +139,38 @@ export async function exportAudit(
   }
   if (pem !== undefined) await writeFile(join(outDir, 'public-key.pem'), pem);
   await writeFile(join(outDir, 'README.txt'), auditReadme(tenantId));
-  return { outDir, entries: inBlobs.size + filledFromStore, digests, filledFromStore };
+  const sealedHead = await writeExportManifest(deps, tenantId, now, (name, bytes) =>
+    writeFile(join(outDir, name), bytes),
+  );
+  return {
+    outDir,
+    entries: inBlobs.size + filledFromStore,
+    digests,
+    filledFromStore,
+    ...(sealedHead ? { sealedHead } : {}),
+  };
+}
+
+/** Writes export-manifest.json and its signature through `put`; returns the head it names. */
+export async function writeExportManifest(
+  deps: Pick<AuditDeps, 'store' | 'signer'>,
+  tenantId: string,
+  now: number,
+  put: (name: string, bytes: Uint8Array) => Promise<void>,
+): Promise<SealedHead | undefined> {
+  const digest = await deps.store.headDigest(tenantId);
+  if (!digest) return undefined;
+  const signer = deps.signer;
+  if (!signer) throw new InternalError('AuditSignerMissing', 'an audit export is signed: it needs the audit signer');
+  const manifest: ExportManifest = {
+    format: EXPORT_MANIFEST_FORMAT,
+    tenantId,
+    exportedAt: new Date(now).toISOString(),
+    head: sealedHeadOf(tenantId, digest),
+    signingKeyFingerprint: keyFingerprint(publicKeyFromPem(await signer.publicKeyPem(), '<audit signer>')),
+  };
+  const body = Buffer.from(renderExportManifest(manifest), 'utf8');
+  await put(EXPORT_MANIFEST, body);
+  await put(`${EXPORT_MANIFEST}.sig`, await signer.sign(body));
+  return manifest.head;
 }

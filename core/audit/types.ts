@@ -93,4 +93,6 @@ export interface AuditVerification {
   problems: string[];
   /** Entries after the last valid digest: chained, but not yet covered by a signature. */
   unsealed: number;
+  /** The newest valid digest and the last entry it seals (what a report or an export records). */
+  sealedHead?: { seq: number; entryHash: string; digestSeq: number; digestSha256: string };
 }

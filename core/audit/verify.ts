@@ -24,6 +24,13 @@ import { sha256Hex, ZERO_HASH } from './hash.ts';
 import { keyFingerprint, publicKeyFromPem } from './keyinfo.ts';
 import { auditKeys, seqOfFileName } from './keys.ts';
 import type { AuditDeps } from './ports.ts';
+import {
+  EXPORT_MANIFEST,
+  type ExpectedHead,
+  type ExportManifest,
+  parseExportManifest,
+  type SealedHead,
+} from './sealed-head.ts';
 import type { AuditDigest, AuditEntry, AuditVerification } from './types.ts';
 
 /** An entry as found: its exact bytes (text is UTF-8 encoded), or an entry object (canonicalised). */
@@ -40,6 +47,17 @@ export type Source<T> = Iterable<T> | AsyncIterable<T>;
 export interface VerifyOptions {
   /** The tenant the log must belong to; default: the tenant named by the first digest or entry. */
   tenantId?: string;
+  /**
+   * Every entry must be covered by a signed digest (an export is sealed to its last entry): an
+   * unsigned tail is then a problem, not a count. Default false (the live log has an unsigned tail
+   * between seals, reported as a warning).
+   */
+  requireSealed?: boolean;
+  /**
+   * Sealed heads recorded elsewhere (the export manifest, a report, the dossier): each entry must be
+   * present, covered by a valid digest and hash as recorded; each digest must be present as recorded.
+   */
+  expectedHeads?: readonly ExpectedHead[];
 }
 
 const MAX_PROBLEMS = 50;
@@ -50,6 +68,8 @@ interface TrustedDigest {
   firstSeq: number;
   lastSeq: number;
   entryHashes: string[];
+  /** Hex SHA-256 of the digest file. */
+  sha256: string;
 }
 
 function toText(bytes: string | Uint8Array): string | undefined {
@@ -135,6 +155,10 @@ class DigestCursor {
   /** lastSeq of the last digest that checked out (0 before any). */
   trustedLastSeq = 0;
   trustedDigestSeq = 0;
+  /** The newest digest that checked out, as a sealed head. */
+  sealedHead: Omit<SealedHead, 'tenantId'> | undefined;
+  /** SHA-256 of the trusted digests a caller watches (sealed heads to compare with), by digestSeq. */
+  readonly watchedDigests = new Map<number, string | undefined>();
 
   constructor(
     source: Source<DigestInput>,
@@ -192,6 +216,13 @@ class DigestCursor {
     this.current = reason;
     this.trustedLastSeq = reason.lastSeq;
     this.trustedDigestSeq = reason.digestSeq;
+    this.sealedHead = {
+      seq: reason.lastSeq,
+      entryHash: reason.entryHashes[reason.entryHashes.length - 1] ?? '',
+      digestSeq: reason.digestSeq,
+      digestSha256: reason.sha256,
+    };
+    if (this.watchedDigests.has(reason.digestSeq)) this.watchedDigests.set(reason.digestSeq, reason.sha256);
   }
 
   private check(input: DigestInput, expectedSeq: number): TrustedDigest | string {
@@ -222,7 +253,13 @@ class DigestCursor {
     if (d.previousDigestSha256 !== prevSha) return 'previousDigestSha256 does not match the previous digest';
     if (d.previousDigestSignature !== prevSig) return 'previousDigestSignature does not match the previous digest';
     this.previous = { body, signature: input.signature, lastSeq: d.lastSeq };
-    return { digestSeq: d.digestSeq, firstSeq: d.firstSeq, lastSeq: d.lastSeq, entryHashes: d.entryHashes };
+    return {
+      digestSeq: d.digestSeq,
+      firstSeq: d.firstSeq,
+      lastSeq: d.lastSeq,
+      entryHashes: d.entryHashes,
+      sha256: sha256Hex(body),
+    };
   }
 }
 
@@ -231,6 +268,8 @@ class EntryChain {
   position = 0;
   headSeq = 0;
   headHash = '';
+  /** Hashes of the entries a caller watches (sealed heads to compare with), by seq, once read. */
+  readonly watched = new Map<number, string | undefined>();
   private prevHash = ZERO_HASH;
   private prevDirectlyBad = false;
   private prevVouched = false;
@@ -307,6 +346,7 @@ class EntryChain {
       if (this.prevVouched || position === 1) findings.bad(position, 'its prevHash does not match the previous entry');
       else this.pending = position;
     }
+    if (this.watched.has(position)) this.watched.set(position, hash);
     this.prevHash = hash;
     this.prevDirectlyBad = directlyBad;
     this.prevVouched = vouched;
@@ -330,6 +370,11 @@ export async function verifyAuditEntries(
   const tenant = { id: options.tenantId };
   const cursor = new DigestCursor(digests, key, keyFingerprint(key), tenant, findings);
   const chain = new EntryChain(findings, tenant);
+  const expectedHeads = options.expectedHeads ?? [];
+  for (const head of expectedHeads) {
+    chain.watched.set(head.seq, undefined);
+    if (head.digestSeq !== undefined) cursor.watchedDigests.set(head.digestSeq, undefined);
+  }
 
   const visit = async (input: EntryInput) => {
     const position = ++chain.position;
@@ -356,6 +401,14 @@ export async function verifyAuditEntries(
       `missing: entries ${position + 1}..${cursor.trustedLastSeq} are sealed by digest ${cursor.trustedDigestSeq} but absent (truncated log)`,
     );
   }
+  const unsealed = Math.max(0, position - cursor.trustedLastSeq);
+  if (options.requireSealed && unsealed > 0) {
+    findings.bad(
+      cursor.trustedLastSeq + 1,
+      `not sealed: entries ${cursor.trustedLastSeq + 1}..${position} are covered by no signed digest, but this copy of the log was sealed to its last entry (entries added or rewritten after sealing, or the newest digest removed)`,
+    );
+  }
+  for (const head of expectedHeads) checkExpectedHead(head, chain, cursor, findings);
   const problems = findings.finish();
   const result: AuditVerification = {
     ok: problems.length === 0,
@@ -364,11 +417,37 @@ export async function verifyAuditEntries(
     headSeq: chain.headSeq,
     headHash: chain.headHash,
     problems,
-    unsealed: Math.max(0, position - cursor.trustedLastSeq),
+    unsealed,
   };
+  if (cursor.sealedHead) result.sealedHead = cursor.sealedHead;
   if (findings.firstBad) result.firstBad = findings.firstBad;
   if (findings.firstBadDigest) result.firstBadDigest = findings.firstBadDigest;
   return result;
+}
+
+/** The sealed head recorded elsewhere must be in this log, sealed, and identical. */
+function checkExpectedHead(expected: ExpectedHead, chain: EntryChain, cursor: DigestCursor, findings: Findings): void {
+  const where = `the sealed head recorded for this log (entry ${expected.seq}${expected.digestSeq === undefined ? '' : `, digest ${expected.digestSeq}`})`;
+  if (cursor.trustedLastSeq < expected.seq) {
+    findings.bad(
+      Math.min(expected.seq, cursor.trustedLastSeq + 1),
+      `${where} is not covered by a valid digest here: the log is sealed only to entry ${cursor.trustedLastSeq} (the newest digest or sealed entries were removed)`,
+    );
+  } else if (expected.entryHash !== undefined && chain.watched.get(expected.seq) !== expected.entryHash) {
+    findings.bad(expected.seq, `its hash differs from ${where}`);
+  }
+  if (expected.digestSeq !== undefined) {
+    if (cursor.trustedDigestSeq < expected.digestSeq) {
+      findings.problem(`digest ${expected.digestSeq} named by ${where} is missing or does not verify`);
+      findings.firstBadDigest ??= { digestSeq: expected.digestSeq, reason: 'missing (named by the sealed head)' };
+    } else if (
+      expected.digestSha256 !== undefined &&
+      cursor.watchedDigests.get(expected.digestSeq) !== expected.digestSha256
+    ) {
+      findings.problem(`digest ${expected.digestSeq} differs from the one named by ${where}`);
+      findings.firstBadDigest ??= { digestSeq: expected.digestSeq, reason: 'differs from the sealed head' };
+    }
+  }
 }
 
 /** An entry file is ~0.5 KB; a digest lists at most 10,000 hashes (~700 KB). Anything far bigger is not ours. */
@@ -424,6 +503,7 @@ export async function verifyAuditDir(
   options: VerifyOptions = {},
 ): Promise<AuditVerification> {
   const key = publicKeyFromPem(publicKeyPem);
+  const manifest = await readExportManifest(dir, key);
   const entriesDir = join(dir, 'entries');
   const digestsDir = join(dir, 'digests');
   const entryNames = await listDir(entriesDir);
@@ -445,7 +525,56 @@ export async function verifyAuditDir(
       : new Uint8Array(0);
     return { body, signature, name };
   });
-  return verifyAuditEntries(entries, digests, key, options);
+  const result = await verifyAuditEntries(entries, digests, key, {
+    ...options,
+    ...(options.tenantId === undefined && typeof manifest !== 'string' ? { tenantId: manifest.tenantId } : {}),
+    // An export is sealed to its last entry, and ends exactly at the head its signed manifest names.
+    requireSealed: true,
+    expectedHeads: [...(options.expectedHeads ?? []), ...(typeof manifest === 'string' ? [] : [manifest.head])],
+  });
+  if (typeof manifest === 'string') {
+    result.problems.unshift(`${EXPORT_MANIFEST}: ${manifest}`);
+    result.ok = false;
+  } else if (result.headSeq !== manifest.head.seq) {
+    result.problems.push(
+      `the log ends at entry ${result.headSeq} but the signed export manifest seals it at entry ${manifest.head.seq}`,
+    );
+    result.ok = false;
+    result.firstBad ??= {
+      seq: Math.min(result.headSeq, manifest.head.seq) + 1,
+      reason: 'beyond the sealed head of the export',
+    };
+  }
+  return result;
+}
+
+/**
+ * The export's signed manifest, or why it cannot be trusted. Without it an export cannot tell a
+ * complete log from one whose newest digest (and the entries after the previous one) were removed.
+ */
+async function readExportManifest(dir: string, key: KeyObject): Promise<ExportManifest | string> {
+  let body: Uint8Array;
+  let signature: Uint8Array;
+  try {
+    body = await readLimited(join(dir, EXPORT_MANIFEST), 64 * 1024);
+    signature = await readLimited(join(dir, `${EXPORT_MANIFEST}.sig`), 1024);
+  } catch {
+    return 'missing: an export carries a signed manifest naming its sealed head (re-export the log)';
+  }
+  let signed = false;
+  try {
+    signed = verifySignature('sha256', body, key, signature);
+  } catch {
+    signed = false;
+  }
+  if (!signed) return 'its signature does not verify with the public key';
+  const text = toText(body);
+  if (text === undefined) return 'not UTF-8';
+  const parsed = parseExportManifest(text);
+  if (typeof parsed !== 'string' && parsed.signingKeyFingerprint !== keyFingerprint(key)) {
+    return 'was signed by another key (fingerprint differs)';
+  }
+  return parsed;
 }
 
 /** Verifies the log as the AuditStore holds it (entries and digests items), with only the public key. */
@@ -453,6 +582,7 @@ export async function verifyLive(
   deps: Pick<AuditDeps, 'store'>,
   tenantId: string,
   publicKeyPem: string,
+  options: Pick<VerifyOptions, 'expectedHeads' | 'requireSealed'> = {},
 ): Promise<AuditVerification> {
   async function* entries(): AsyncGenerator<EntryInput> {
     for await (const e of deps.store.listEntries(tenantId, 1)) yield e.body;
@@ -462,5 +592,5 @@ export async function verifyLive(
       yield { body: d.body, signature: Buffer.from(d.signature, 'base64'), name: `digest ${d.digestSeq}` };
     }
   }
-  return verifyAuditEntries(entries(), digests(), publicKeyPem, { tenantId });
+  return verifyAuditEntries(entries(), digests(), publicKeyPem, { ...options, tenantId });
 }

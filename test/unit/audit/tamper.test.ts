@@ -13,7 +13,7 @@ import { exportAudit } from '#core/audit/export.ts';
 import { sha256Hex } from '#core/audit/hash.ts';
 import type { AuditEntry } from '#core/audit/types.ts';
 import { type DigestInput, verifyAuditDir, verifyAuditEntries } from '#core/audit/verify.ts';
-import { buildLog, memoryDeps, tempDir } from './support.ts';
+import { buildLog, memoryDeps, T0, tempDir } from './support.ts';
 
 const TOTAL = 46;
 const SEALED = 40;
@@ -198,7 +198,7 @@ describe('tamper detection on an exported directory', () => {
     const deps = await memoryDeps();
     await buildLog(deps, 'acme', 12, 5);
     const out = await tempDir('tamper');
-    await exportAudit(deps, 'acme', out);
+    await exportAudit(deps, 'acme', out, T0);
     return out;
   }
   const pemOf = (dir: string) => readFile(join(dir, 'public-key.pem'), 'utf8');
