@@ -3,6 +3,7 @@
  * Both are a Platform from the wiring layer, so every command is written once.
  */
 import type { Platform } from '#wiring/platform.ts';
+import { writeError } from './output.ts';
 
 export type { ExportRun, VerifyRun } from '#wiring/platform.ts';
 export type CliContext = Platform;
@@ -17,5 +18,10 @@ export async function openContext(options: {
     return openAwsPlatform(options.stack, options.region);
   }
   const { openLocalPlatform } = await import('#wiring/local/platform.ts');
-  return openLocalPlatform();
+  const { describeHolder } = await import('#local/home-lock.ts');
+  return openLocalPlatform({
+    lock: {
+      onWait: (holder) => writeError(`waiting for ${describeHolder(holder)}, which uses this Reversa home…`),
+    },
+  });
 }

@@ -36,4 +36,12 @@ function reportError(err: unknown, json: boolean): number {
   return EXIT.INTERNAL;
 }
 
+// An error no command caught (an emulator failing in the background, say) is still Reversa's own
+// fault: reported once like the others and exit 3, never Node's default exit 1 ("non-compliant").
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => {
+    process.exit(reportError(error, process.argv.includes('--json')));
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2));

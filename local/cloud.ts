@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { localClientConfig } from '#adapters/local/local-clients.ts';
 import { exportToProcessEnv, type LocalEndpoints, type LocalResourceNames, localCloudEnv, reversaHome } from '#config';
+import { acquireHomeLock, type HomeLock, type HomeLockOptions } from './home-lock.ts';
 
 export const LOCAL_TABLE = 'reversa-main';
 export const LOCAL_IDEMPOTENCY_TABLE = 'reversa-idempotency';
@@ -57,6 +58,11 @@ export interface StartLocalCloudOptions {
    * instead of starting their own (`reversa local up`). Removed at stop.
    */
   announce?: boolean;
+  /**
+   * With `persist`, hold the home's lock (local/home-lock.ts) while the cloud runs, so a second
+   * process waits instead of crashing on leveldb's own lock. `false`: the caller holds it already.
+   */
+  lock?: HomeLockOptions | false;
 }
 
 /** What a running local cloud announces in `<home>/local-cloud.json`. */
@@ -136,7 +142,21 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
   const home = resolve(opts.home ?? reversaHome());
   const persist = opts.persist ?? true;
   await mkdir(home, { recursive: true });
+  const lock = persist && opts.lock !== false ? await acquireHomeLock(home, opts.lock ?? {}) : undefined;
+  try {
+    return await startLocked(home, persist, opts, lock);
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
 
+async function startLocked(
+  home: string,
+  persist: boolean,
+  opts: StartLocalCloudOptions,
+  lock: HomeLock | undefined,
+): Promise<LocalCloud> {
   enableSingleDesForS3rver();
   const dynalite = require('dynalite') as DynaliteFactory;
   const S3rver = require('s3rver') as S3rverConstructor;
@@ -220,6 +240,7 @@ export async function startLocalCloud(opts: StartLocalCloudOptions = {}): Promis
       if (opts.announce) await rm(announcement, { force: true });
       await Promise.all([close(dynamo), s3.close()]);
       if (!persist) await rm(s3Dir, { recursive: true, force: true });
+      await lock?.release();
     },
   };
 }

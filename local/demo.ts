@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { runStockCommands } from '#adapters/host/stock-tools.ts';
 import { localS3Client } from '#adapters/local/local-clients.ts';
@@ -34,6 +34,7 @@ import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
 import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
 import { runExport } from './export-runner.ts';
+import { acquireHomeLock, describeHolder, LOCK_FILE } from './home-lock.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
 import { runVerify } from './verify-runner.ts';
 
@@ -50,9 +51,15 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  // The demo owns its data directory: start from a clean slate so every run shows the same story.
-  await rm(home, { recursive: true, force: true });
-  const cloud = await startLocalCloud({ home, persist: true });
+  // The demo owns its data directory: start from a clean slate so every run shows the same story, once
+  // no other command uses it (the lock file itself stays: it is how the others know to wait).
+  await mkdir(home, { recursive: true });
+  const lock = await acquireHomeLock(home, {
+    onWait: (holder) => console.error(`waiting for ${describeHolder(holder)}, which uses ${home}…`),
+  });
+  for (const name of await readdir(home))
+    if (name !== LOCK_FILE) await rm(join(home, name), { recursive: true, force: true });
+  const cloud = await startLocalCloud({ home, persist: true, lock: false });
   const deps = localAdapters(cloud);
   try {
     const now = deps.clock.now();
@@ -242,6 +249,7 @@ Next:   npx reversa report --tenant ${TENANT} --format html --out acme-complianc
     return 0;
   } finally {
     await cloud.stop();
+    await lock.release();
   }
 }
 

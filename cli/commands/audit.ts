@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { sealDigest } from '#core/audit/digest.ts';
 import { exportAudit } from '#core/audit/export.ts';
+import { parseExpectedHead } from '#core/audit/sealed-head.ts';
 import type { AuditVerification } from '#core/audit/types.ts';
 import { verifyAuditDir, verifyLive } from '#core/audit/verify.ts';
-import { parseExpectedHead } from '#core/audit/sealed-head.ts';
 import { ValidationError } from '#core/errors.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
 import { paint, write, writeJson } from '../output.ts';
+import { openTenantContext } from '../tenant.ts';
 
 export async function auditCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -23,7 +24,7 @@ async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { tenant: { type: 'string' }, out: { type: 'string' } }, 0);
   const tenantId = requireString(values.tenant, '--tenant <id>');
   const outDir = requireString(values.out, '--out <dir>');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const result = await exportAudit(ctx.deps.audit, tenantId, outDir, ctx.now());
     if (values.json) writeJson(result);

@@ -7,9 +7,9 @@ import { bagNameOf, commandLine, successorVerifyCommands } from '#core/dossier/v
 import { NotFoundError } from '#core/errors.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
-import { openContext } from '../context.ts';
 import { download, parseSha256Sidecar } from '../download.ts';
 import { paint, write, writeError, writeJson } from '../output.ts';
+import { openTenantContext } from '../tenant.ts';
 
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   export: exportCommand,
@@ -57,7 +57,7 @@ async function exportCommand(argv: string[]): Promise<number> {
   if (custodians.length > 0 && (threshold === undefined || !Number.isInteger(threshold))) {
     throw usageError('--custodian needs --threshold <k> (how many custodians must combine their shares)');
   }
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const run = await ctx.runExport({
       tenantId,
@@ -130,7 +130,7 @@ async function link(argv: string[]): Promise<number> {
   const seconds = m ? Number(m[1]) * { m: 60, h: 3600, d: 86400 }[m[2] as 'm' | 'h' | 'd'] : Number.NaN;
   if (!(seconds > 0) || seconds > MAX_LINK_SECONDS)
     throw usageError(`--expires expects a duration up to 7d like 72h or 3d, got '${expiresText}'`);
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const store = ctx.dossierDeps().dossiers;
     const version =

@@ -1,8 +1,8 @@
 import { NotFoundError } from '#core/errors.ts';
 import type { FindingStatus } from '#core/restore/ports.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
-import { openContext } from '../context.ts';
 import { paint, table, write, writeJson } from '../output.ts';
+import { openTenantContext } from '../tenant.ts';
 
 /**
  * Findings opened by failed restore tests. `update` records the provider's root cause and
@@ -23,7 +23,7 @@ async function list(argv: string[]): Promise<number> {
   const status = values.status?.toUpperCase();
   if (status !== undefined && status !== 'OPEN' && status !== 'CLOSED')
     throw usageError('--status expects open or closed');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const findings = await ctx.deps.findings.list(tenantId, status ? { status: status as FindingStatus } : {});
     if (values.json) writeJson({ tenantId, findings });
@@ -70,7 +70,7 @@ async function update(argv: string[]): Promise<number> {
   if (!rootCause && !correctiveAction && !values.close && !values.reopen) {
     throw usageError('nothing to update: give --root-cause, --corrective-action, --close or --reopen');
   }
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     if (!(await ctx.deps.findings.get(tenantId, findingId))) {
       throw new NotFoundError(

@@ -1,11 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { auditorReport } from '#core/use-cases/auditor-report.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
-import { openContext } from '../context.ts';
 import { write, writeJson } from '../output.ts';
 import { renderAuditorHtml } from '../render/auditor-html.ts';
 import { renderReportHtml } from '../render/report-html.ts';
 import { renderReportTable } from '../render/report-table.ts';
+import { openTenantContext } from '../tenant.ts';
 import { dossierStatus, restoreTestStatus } from './status.ts';
 import { loadLatestReport } from './verify.ts';
 
@@ -22,7 +22,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const format = values.format ?? (values.json ? 'json' : 'table');
   if (!(FORMATS as readonly string[]).includes(format))
     throw usageError(`--format expects one of ${FORMATS.join(', ')}, got '${format}'`);
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const { report } = await loadLatestReport(ctx, tenantId);
     const readiness = {
@@ -61,7 +61,7 @@ async function periodReport(
 ): Promise<number> {
   const format = values.format ?? (values.json ? 'json' : 'html');
   if (format !== 'html' && format !== 'json') throw usageError(`--period reports are html or json, got '${format}'`);
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const model = await auditorReport(ctx.deps, tenantId, period, ctx.now());
     const text = format === 'json' ? `${JSON.stringify(model, null, 2)}\n` : renderAuditorHtml(model);

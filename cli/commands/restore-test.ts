@@ -4,8 +4,8 @@ import type { RestoreTestSummary } from '#core/restore/ports.ts';
 import { formatSpan } from '#core/time.ts';
 import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { parseCommand, parseTime, requireString, usageError } from '../args.ts';
-import { openContext } from '../context.ts';
 import { paint, statusColour, table, write, writeJson } from '../output.ts';
+import { openTenantContext } from '../tenant.ts';
 
 export async function restoreTestCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -44,7 +44,7 @@ async function run(argv: string[]): Promise<number> {
     0,
   );
   const tenantId = requireString(values.tenant, '--tenant <id>');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const at = parseTime(values.at, '--at', ctx.now());
     const started = await runRestoreTestsNow(
@@ -86,7 +86,7 @@ async function list(argv: string[]): Promise<number> {
   const tenantId = requireString(values.tenant, '--tenant <id>');
   const limit = values.limit === undefined ? 50 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw usageError('--limit expects a positive whole number');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const tests = await ctx.deps.restoreTests.list(tenantId, {
       limit,
@@ -106,7 +106,7 @@ async function show(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { tenant: { type: 'string' } }, 1);
   const tenantId = requireString(values.tenant, '--tenant <id>');
   const testId = requireString(positionals[0], '<test-id>');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const summary = await ctx.deps.restoreTests.get(tenantId, testId);
     if (!summary)

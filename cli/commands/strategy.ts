@@ -6,6 +6,7 @@ import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
 import { write, writeJson } from '../output.ts';
+import { openTenantContext } from '../tenant.ts';
 
 export async function strategyCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -71,7 +72,7 @@ async function apply(argv: string[]): Promise<number> {
 async function show(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { tenant: { type: 'string' }, version: { type: 'string' } }, 0);
   const tenantId = requireString(values.tenant, '--tenant <id>');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const version = values.version === undefined ? undefined : Number(values.version);
     if (version !== undefined && !Number.isInteger(version)) throw usageError('--version expects a whole number');

@@ -2,14 +2,15 @@ import { NotFoundError } from '#core/errors.ts';
 import type { ReportSummary } from '#core/ports.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { parseCommand, parseTime, requireString } from '../args.ts';
-import { type CliContext, openContext } from '../context.ts';
+import type { CliContext } from '../context.ts';
 import { write, writeJson } from '../output.ts';
 import { renderReportTable } from '../render/report-table.ts';
+import { openTenantContext } from '../tenant.ts';
 
 export async function verifyCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { tenant: { type: 'string' }, at: { type: 'string' } }, 0);
   const tenantId = requireString(values.tenant, '--tenant <id>');
-  const ctx = await openContext(values);
+  const ctx = await openTenantContext(values, tenantId);
   try {
     const at = new Date(parseTime(values.at, '--at', ctx.now())).toISOString();
     const run = await ctx.runVerify({ tenantId, at });

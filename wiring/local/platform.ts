@@ -9,6 +9,7 @@ import { ConfigError } from '#core/errors.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import { type LocalCloud, openLocalCloud } from '#local/cloud.ts';
 import { runExport } from '#local/export-runner.ts';
+import type { HomeLockOptions } from '#local/home-lock.ts';
 import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
 import { runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
@@ -64,6 +65,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
   };
 }
 
-export async function openLocalPlatform(): Promise<Platform> {
-  return localPlatform(await openLocalCloud({ persist: true }));
+/** `lock`: how to wait for another process using the same home (it says whom it waits for). */
+export async function openLocalPlatform(options: { lock?: HomeLockOptions } = {}): Promise<Platform> {
+  return localPlatform(await openLocalCloud({ persist: true, ...(options.lock ? { lock: options.lock } : {}) }));
 }
