@@ -25,8 +25,8 @@ import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
-import { localDossierDeps } from '#wiring/local/dossier.ts';
-import { localCloudRestoreTestDeps, localSecretStore } from '#wiring/local/restore-test.ts';
+import { localSecretStore } from '#wiring/local/restore-test.ts';
+import { localTenantWiring } from '#wiring/local/tenants.ts';
 import { paint, statusColour } from '../cli/output.ts';
 import { renderReportTable } from '../cli/render/report-table.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
@@ -60,7 +60,11 @@ async function main(): Promise<number> {
   for (const name of await readdir(home))
     if (name !== LOCK_FILE) await rm(join(home, name), { recursive: true, force: true });
   const cloud = await startLocalCloud({ home, persist: true, lock: false });
-  const deps = localAdapters(cloud);
+  // The provider's ports (every tenant) apply the strategy and route events; all the rest runs on the
+  // tenant's own ports, bound to acme like the tenant-access role binds them in AWS.
+  const provider = localAdapters(cloud);
+  const tenants = localTenantWiring(cloud, provider.clock);
+  const deps = tenants.adapters.forTenant(TENANT);
   try {
     const now = deps.clock.now();
     step(
@@ -74,7 +78,7 @@ async function main(): Promise<number> {
       'repository: .reversa/demo/restic-repo',
       `repository: ${join(home, 'demo', 'restic-repo')}`,
     );
-    const applied = await applyStrategy(deps, {
+    const applied = await applyStrategy(provider, {
       text: strategyText,
       fileName: STRATEGY_FILE,
       author: 'demo',
@@ -88,7 +92,7 @@ async function main(): Promise<number> {
     const events = demoAwsBackupEvents(now);
     const batches: FactBatch[] = [];
     for (const event of events) {
-      const tenantId = await deps.tenants.tenantForAwsAccount(String(event.account));
+      const tenantId = await provider.tenants.tenantForAwsAccount(String(event.account));
       if (tenantId) batches.push(normaliseBackupEvent(event, tenantId, now));
     }
     // In AWS the ingester asks DescribeBackupVault; locally the demo's vaults are declared locked.
@@ -135,7 +139,7 @@ async function main(): Promise<number> {
       'verify workflow: statemachines/verify-backups.asl.json run by aws-local-stepfunctions with the real handlers',
     );
     const execution = await runVerify(
-      { ...deps },
+      deps,
       { tenantId: TENANT, at: new Date(now).toISOString() },
       {
         executionName: `verify-${TENANT}-${compactUtc(now)}-demo`,
@@ -164,7 +168,7 @@ async function main(): Promise<number> {
         `      NAS archive of ${newestNas} written to s3://acme-nas-backups/ (${altered} was changed after the backup)`,
       );
     }
-    const starter = new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps));
+    const starter = new LocalRestoreTestStarter(tenants.restoreTests);
     const started = await runRestoreTestsNow(
       { strategies: deps.strategies, facts: deps.facts, starter },
       { tenantId: TENANT, at: now, ...(restic.live ? {} : { resourceId: 'nas://filer-01/projects' }) },
@@ -194,7 +198,7 @@ async function main(): Promise<number> {
       7,
       'reversibility dossier: statemachines/reversibility-export.asl.json — gather, checklist, assemble, sign, publish',
     );
-    const dossierDeps = localDossierDeps(cloud, { adapters: deps });
+    const dossierDeps = tenants.dossiers.forTenant(TENANT);
     const inputs = await uploadDossierInputs(
       (key, body) => dossierDeps.objects.put(key, body, 'application/octet-stream'),
       TENANT,

@@ -12,7 +12,7 @@ import { inboxPrefix, ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { dispatchScheduledTests } from '#core/use-cases/restore-test.ts';
 import { sweep } from '#core/use-cases/sweep.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
-import { localCloudRestoreTestDeps } from '#wiring/local/restore-test.ts';
+import { localTenantWiring } from '#wiring/local/tenants.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
@@ -40,7 +40,8 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
   });
   const deps = localAdapters(cloud);
   const log = options.log;
-  const restoreStarter = new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps));
+  const tenants = localTenantWiring(cloud, deps.clock);
+  const restoreStarter = new LocalRestoreTestStarter(tenants.restoreTests);
   const onError = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
 
   // Restore-test schedules follow the applied strategies: re-armed whenever their set changes.
@@ -74,7 +75,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
           onError: onError(`restore tests ${s.tenantId}/${s.policyName}`),
           run: async (at) => {
             const started = await dispatchScheduledTests(
-              { strategies: deps.strategies, facts: deps.facts, starter: restoreStarter },
+              { ...tenants.adapters.forTenant(s.tenantId), starter: restoreStarter },
               { tenantId: s.tenantId, policyName: s.policyName, scheduledAt: at.toISOString() },
             );
             log(`restore tests ${s.tenantId}/${s.policyName}: ${started.filter((t) => t.started).length} run`);
@@ -85,7 +86,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
     }
   }
 
-  const verifyStarter = new LocalVerifyStarter({ ...deps });
+  const verifyStarter = new LocalVerifyStarter(tenants.adapters);
   const jobs: LocalScheduler[] = [
     startLocalScheduler({
       expression: 'rate(5 minutes)',
@@ -107,7 +108,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
       run: async () => {
         for (const tenantId of await deps.strategies.listTenants()) {
           for (const key of await deps.blobs.list(inboxPrefix(tenantId))) {
-            const r = await ingestS3Object(deps, key);
+            const r = await ingestS3Object(tenants.adapters.forTenant(tenantId), key);
             log(`inbox ${key}: ${r.status}`);
           }
         }
@@ -118,7 +119,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
       onError: onError('audit seal'),
       run: async () => {
         for (const tenantId of await deps.strategies.listTenants())
-          await sealDigest(deps.audit, tenantId, deps.clock.now());
+          await sealDigest(tenants.adapters.forTenant(tenantId).audit, tenantId, deps.clock.now());
       },
     }),
   ];

@@ -5,6 +5,7 @@
  * running Debian's restic as a child process. Its ports come from wiring/local/restore-test.ts.
  */
 import { restoreTestId } from '#core/restore/ids.ts';
+import type { TenantScoped } from '#core/tenancy/scoped.ts';
 import {
   cleanup,
   describeAwsBackupRestore,
@@ -95,22 +96,24 @@ export function testIdOfInput(input: Pick<RestoreTestInput, 'tenantId' | 'resour
 
 /** RestoreTestStarter for the local cloud; a test's plan or evidence blob is the trace of its execution name. */
 export class LocalRestoreTestStarter extends LocalStarter<RestoreTestInput> implements RestoreTestStarter {
+  /** `deps`: each execution runs on its tenant's ports. */
   constructor(
-    private readonly deps: RestoreTestDeps,
+    private readonly deps: TenantScoped<RestoreTestDeps>,
     options: LocalStarterOptions = {},
   ) {
     super(options);
   }
 
   protected async alreadyRan(input: RestoreTestInput, name: string): Promise<boolean> {
+    const { blobs } = this.deps.forTenant(input.tenantId);
     const [planned, recorded] = await Promise.all([
-      this.deps.blobs.exists(restorePlanKey(input.tenantId, name)),
-      this.deps.blobs.exists(evidenceKeyOf(input.tenantId, name)),
+      blobs.exists(restorePlanKey(input.tenantId, name)),
+      blobs.exists(evidenceKeyOf(input.tenantId, name)),
     ]);
     return planned || recorded;
   }
 
   protected execute(input: RestoreTestInput, options: RunOptions): Promise<ExecutionResult> {
-    return runRestoreTest(this.deps, input, options);
+    return runRestoreTest(this.deps.forTenant(input.tenantId), input, options);
   }
 }

@@ -6,6 +6,7 @@
  * execution with that name has started).
  */
 import type { EventPublisher, VerifyStarter } from '#core/ports.ts';
+import type { TenantScoped } from '#core/tenancy/scoped.ts';
 import {
   aggregate,
   compactUtc,
@@ -70,18 +71,20 @@ export class LocalVerifyStarter
   extends LocalStarter<{ tenantId: string; at?: string; reason: string }>
   implements VerifyStarter
 {
+  /** `deps`: each execution runs on its tenant's ports. */
   constructor(
-    private readonly deps: RunVerifyDeps,
+    private readonly deps: TenantScoped<RunVerifyDeps>,
     options: LocalStarterOptions = {},
   ) {
     super(options);
   }
 
   protected alreadyRan(input: { tenantId: string }, name: string): Promise<boolean> {
-    return this.deps.blobs.exists(planKeyOf(input.tenantId, runIdFor(input.tenantId, 0, name)));
+    const plan = planKeyOf(input.tenantId, runIdFor(input.tenantId, 0, name));
+    return this.deps.forTenant(input.tenantId).blobs.exists(plan);
   }
 
   protected execute(input: VerifyInput, options: RunOptions): Promise<ExecutionResult> {
-    return runVerify(this.deps, input, options);
+    return runVerify(this.deps.forTenant(input.tenantId), input, options);
   }
 }

@@ -5,6 +5,7 @@
  * written once against this.
  */
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import type { Clock, VerifyStarter } from '#core/ports.ts';
 import type { ScheduleManager } from '#core/restore/schedule.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { ExportInput } from '#core/use-cases/dossier-export.ts';
@@ -41,6 +42,8 @@ export interface Platform {
   scheduleManager(): Promise<ScheduleManager | undefined>;
   /** Starts restore-test executions (the local ASL runner, or Step Functions). */
   restoreTestStarter(): RestoreTestStarter;
+  /** Starts verify executions by name, as the sweep does (`clock`: the sweep's own time, for replays). */
+  verifyStarter(clock?: Clock): VerifyStarter;
   /** The local secret store (local cloud only): escrow and restic passwords come from it. */
   localSecrets(): LocalSecretStore;
   /** Where a blob can be found, for humans. */

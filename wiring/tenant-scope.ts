@@ -1,13 +1,12 @@
 /**
- * Dependencies bound to one tenant. Every function that serves one tenant asks `forTenant(id)` for
- * its ports instead of holding ports that can address every tenant: that is where tenant-scoped
- * credentials (AWS) or tenant-bound stores (local cloud) plug in, in one place.
+ * Dependencies bound to one tenant (core/tenancy/scoped.ts): built once per tenant and reused, and
+ * the tenant a workflow step serves. Tenant-scoped credentials (AWS) or tenant-bound clients (local
+ * cloud) plug in through the `build` functions of the wiring factories.
  */
 import { ValidationError } from '#core/errors.ts';
+import type { TenantScoped } from '#core/tenancy/scoped.ts';
 
-export interface TenantScoped<D> {
-  forTenant(tenantId: string): D;
-}
+export type { TenantScoped };
 
 /**
  * Memoises `build` per tenant: a warm Lambda container serving the same tenant again reuses its

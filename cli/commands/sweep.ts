@@ -1,5 +1,4 @@
 import { sweep } from '#core/use-cases/sweep.ts';
-import { LocalVerifyStarter } from '#local/verify-runner.ts';
 import { parseCommand, parseTime, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
 import { table, write, writeJson } from '../output.ts';
@@ -16,7 +15,7 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     const clock = { now: () => at };
     if (ctx.target === 'aws')
       throw usageError('reversa sweep runs on the local cloud; the deployed sweep runs every 5 minutes');
-    const starter = new LocalVerifyStarter({ ...ctx.deps, clock });
+    const starter = ctx.verifyStarter(clock);
     const result = await sweep({ strategies: ctx.deps.strategies, tenants: ctx.deps.tenants, starter, clock });
     if (values.json) writeJson(result);
     else if (result.started.length === 0 && result.alreadyStarted.length === 0) {

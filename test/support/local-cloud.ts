@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '#core/ports.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
-import type { Adapters } from '#wiring/adapters.ts';
-import { localAdapters } from '#wiring/local/adapters.ts';
+import { type LocalAdapters, localAdapters } from '#wiring/local/adapters.ts';
 
 export interface CloudFixture {
   /** Scratch directory of the test; the cloud lives in `root/home`. */
   root: string;
   cloud: LocalCloud;
-  adapters: Adapters;
+  adapters: LocalAdapters;
   stop(): Promise<void>;
 }
 

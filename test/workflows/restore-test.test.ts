@@ -20,6 +20,7 @@ import { LocalRestoreTestStarter, restoreTestLambdas, runRestoreTest } from '#lo
 import { RestoreTestStates } from '#statemachines/names.ts';
 import type { Adapters } from '#wiring/adapters.ts';
 import { localRestoreTestDeps } from '#wiring/local/restore-test.ts';
+import { perTenant } from '#wiring/tenant-scope.ts';
 import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
 import { makeArchive, pointFacts, restoreStrategy, upload } from '../support/restore-fixtures.ts';
 import { applyStrategy, HOUR, type SettableClock, settableClock } from '../support/verify-fixtures.ts';
@@ -308,7 +309,10 @@ describe('fault injection: a result is always recorded and cleanup always attemp
 
 describe('deterministic execution names', { timeout: 60_000 }, () => {
   it('names an execution after the test id: starting the same slot twice runs it once', async () => {
-    const starter = new LocalRestoreTestStarter(deps, { zeroWaits: true });
+    const starter = new LocalRestoreTestStarter(
+      perTenant(() => deps),
+      { zeroWaits: true },
+    );
     const at = AT + 7 * 24 * HOUR;
     const before = (await restoreTestEntries()).length;
 
@@ -316,7 +320,13 @@ describe('deterministic execution names', { timeout: 60_000 }, () => {
     const second = await runRestoreTestsNow({ ...adapters, starter }, { tenantId: TENANT, resourceId: WEB, at });
     // A new process (new starter) sees the test's blobs and refuses too, like Step Functions' name check.
     const third = await runRestoreTestsNow(
-      { ...adapters, starter: new LocalRestoreTestStarter(deps, { zeroWaits: true }) },
+      {
+        ...adapters,
+        starter: new LocalRestoreTestStarter(
+          perTenant(() => deps),
+          { zeroWaits: true },
+        ),
+      },
       { tenantId: TENANT, resourceId: WEB, at },
     );
 

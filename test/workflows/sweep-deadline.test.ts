@@ -5,6 +5,7 @@ import type { VerificationReport } from '#core/verify/report-types.ts';
 import { LocalVerifyStarter } from '#local/verify-runner.ts';
 import type { Adapters } from '#wiring/adapters.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
+import { perTenant } from '#wiring/tenant-scope.ts';
 import { type CloudFixture, startTestCloud } from '../support/local-cloud.ts';
 import {
   applyStrategy,
@@ -33,7 +34,14 @@ function fixture(start: number): {
 } {
   const clock = settableClock(start);
   const adapters = localAdapters(cloud.cloud, clock);
-  return { adapters, clock, starter: new LocalVerifyStarter(adapters, { zeroWaits: true }) };
+  return {
+    adapters,
+    clock,
+    starter: new LocalVerifyStarter(
+      perTenant(() => adapters),
+      { zeroWaits: true },
+    ),
+  };
 }
 
 describe('deadline sweep on the local cloud', () => {

@@ -105,6 +105,7 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
         roleArn: config.restoreSchedulerRoleArn,
       }),
     restoreTestStarter: () => new SfnVerifyStarter({ stateMachineArn: config.restoreTestStateMachineArn, client: sfn }),
+    verifyStarter: () => new SfnVerifyStarter({ stateMachineArn: config.verifyStateMachineArn, client: sfn }),
     localSecrets: () => {
       throw new ConfigError('LocalOnly', 'deployed stacks read secrets from Secrets Manager (tag reversa:tenant=<id>)');
     },

@@ -2,14 +2,12 @@
 import { join } from 'node:path';
 import { DynamoDossierStore } from '#adapters/aws/dynamo-dossier-store.ts';
 import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
-import { localDynamoClient, localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import type { EventPublisher } from '#core/ports.ts';
 import type { RestoreTestStore } from '#core/restore/ports.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { LocalCloud } from '#local/cloud.ts';
-import type { Adapters } from '../adapters.ts';
-import { localAdapters } from './adapters.ts';
+import { type LocalAdapters, localAdapters } from './adapters.ts';
 
 /** The export workflow's deps plus the event publisher its Notify state uses locally. */
 export interface LocalDossierDeps extends DossierDeps {
@@ -21,17 +19,17 @@ export interface LocalDossierDepsOptions {
   secretsDir?: string;
   /** Default: the restore-test store of the adapters. */
   restoreTests?: RestoreTestStore;
-  adapters?: Adapters;
+  adapters?: LocalAdapters;
 }
 
 export function localDossierDeps(cloud: LocalCloud, options: LocalDossierDepsOptions = {}): LocalDossierDeps {
   const adapters = options.adapters ?? localAdapters(cloud);
-  const s3 = localS3Client(cloud.endpoints);
+  const { s3, dynamodb } = adapters.clients;
   return {
     ...adapters,
     objects: new S3DossierObjects({ bucket: cloud.bucketName, client: s3 }),
     dossierObjects: new S3DossierObjects({ bucket: cloud.dossierBucketName, client: s3 }),
-    dossiers: new DynamoDossierStore({ tableName: cloud.tableName, client: localDynamoClient(cloud.endpoints) }),
+    dossiers: new DynamoDossierStore({ tableName: cloud.tableName, client: dynamodb }),
     secrets: new LocalSecretStore({ dir: options.secretsDir ?? join(cloud.home, 'secrets'), clock: adapters.clock }),
     restoreTests: options.restoreTests ?? adapters.restoreTests,
   };

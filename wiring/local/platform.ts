@@ -11,11 +11,12 @@ import { type LocalCloud, openLocalCloud } from '#local/cloud.ts';
 import { runExport } from '#local/export-runner.ts';
 import type { HomeLockOptions } from '#local/home-lock.ts';
 import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
-import { runVerify } from '#local/verify-runner.ts';
+import { LocalVerifyStarter, runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
 import { localAdapters } from './adapters.ts';
 import { localDossierDeps } from './dossier.ts';
-import { localCloudRestoreTestDeps, localSecretStore } from './restore-test.ts';
+import { localSecretStore } from './restore-test.ts';
+import { localTenantWiring } from './tenants.ts';
 
 function runOf(executionName: string, result: { status: string; error?: string; cause?: string }): WorkflowRun {
   const run: WorkflowRun = { status: result.status, executionName };
@@ -25,8 +26,10 @@ function runOf(executionName: string, result: { status: string; error?: string; 
 }
 
 export function localPlatform(cloud: LocalCloud): Platform {
+  // The provider's own view (every tenant) for commands; each workflow execution runs on its tenant's ports.
   const deps = localAdapters(cloud);
   const dossierDeps = localDossierDeps(cloud, { adapters: deps });
+  const tenants = localTenantWiring(cloud, deps.clock);
   return {
     target: 'local',
     deps,
@@ -34,7 +37,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
     async runVerify(input) {
       // Named after the wall-clock time of the request, so two runs for the same --at stay distinct.
       const executionName = `verify-${input.tenantId}-${compactUtc(deps.clock.now())}`;
-      const result = await runVerify({ ...deps }, input, { executionName });
+      const result = await runVerify(tenants.adapters.forTenant(input.tenantId), input, { executionName });
       if (result.status !== 'SUCCEEDED') {
         throw new ConfigError(
           'VerifyFailed',
@@ -45,7 +48,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
     },
     dossierDeps: () => dossierDeps,
     async runExport(input) {
-      const result = await runExport(dossierDeps, input);
+      const result = await runExport(tenants.dossiers.forTenant(input.tenantId), input);
       return runOf(result.executionName, result);
     },
     presignDossier: (key, expiresIn) =>
@@ -57,7 +60,9 @@ export function localPlatform(cloud: LocalCloud): Platform {
         },
       ),
     scheduleManager: async () => undefined,
-    restoreTestStarter: () => new LocalRestoreTestStarter(localCloudRestoreTestDeps(cloud, deps)),
+    restoreTestStarter: () => new LocalRestoreTestStarter(tenants.restoreTests),
+    verifyStarter: (clock) =>
+      new LocalVerifyStarter(clock ? localTenantWiring(cloud, clock).adapters : tenants.adapters),
     localSecrets: () => localSecretStore(cloud, deps),
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
     describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,

@@ -9,13 +9,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
 import { FsSandbox } from '#adapters/host/fs-sandbox.ts';
 import { restoreAndVerifyRestic } from '#adapters/host/restic-runner.ts';
-import { localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import type { SecretProvider } from '#core/restore/restic.ts';
 import { type AwsBackupRestorePort, awsBackupNotImplemented } from '#core/use-cases/restore-aws-backup.ts';
 import type { RestorePlan, RestoreTestDeps } from '#core/use-cases/restore-test.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { Adapters } from '../adapters.ts';
+import type { LocalAdapters } from './adapters.ts';
 
 /** Sandboxes under `base` (default: <tmp>/reversa-sandboxes); a restic policy's sandbox.directory wins. */
 export function localSandboxes(base: string = join(tmpdir(), 'reversa-sandboxes')): RestoreTestDeps['sandboxes'] {
@@ -89,10 +89,10 @@ export function localSecretStore(cloud: Pick<LocalCloud, 'home'>, adapters: Pick
 }
 
 /** What `reversa local up`, the CLI and the demo run restore tests with: sandboxes and secrets under the home. */
-export function localCloudRestoreTestDeps(cloud: LocalCloud, adapters: Adapters): RestoreTestDeps {
+export function localCloudRestoreTestDeps(cloud: LocalCloud, adapters: LocalAdapters): RestoreTestDeps {
   const secrets = localSecretStore(cloud, adapters);
   return localRestoreTestDeps(adapters, {
-    s3: localS3Client(cloud.endpoints),
+    s3: adapters.clients.s3,
     sandboxDir: join(cloud.home, 'sandboxes'),
     secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
   });

@@ -143,7 +143,9 @@ describe('an exported audit log whose tail is forged', () => {
 
     expect(alone).toMatchObject({ ok: true, headSeq: 10 });
     expect(againstReport.ok).toBe(false);
-    expect(againstReport.problems.join('\n')).toMatch(/entry 12.* is not covered by a valid digest here: the log is sealed only to entry 10/);
+    expect(againstReport.problems.join('\n')).toMatch(
+      /entry 12.* is not covered by a valid digest here: the log is sealed only to entry 10/,
+    );
   });
 });
 
