@@ -26,6 +26,11 @@ export const CONFIG_ENV = {
   /** What restore-test schedules invoke (functions/restore/dispatch.ts) and the role Scheduler uses to. */
   restoreDispatcherArn: 'REVERSA_RESTORE_DISPATCHER_ARN',
   restoreSchedulerRoleArn: 'REVERSA_RESTORE_SCHEDULER_ROLE_ARN',
+  /**
+   * The role a function assumes, with the session tag tenant=<id>, to touch one tenant's data: its
+   * policies allow only that tenant's partitions, prefixes and secrets (docs/security.md).
+   */
+  tenantAccessRoleArn: 'REVERSA_TENANT_ACCESS_ROLE_ARN',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

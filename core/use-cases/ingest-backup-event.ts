@@ -29,6 +29,11 @@ export interface BackupEventDeps {
   vaultLocks?: (vaults: ReturnType<typeof vaultsOf>) => Promise<VaultLockState[]>;
   /** Told when a non-transient lookup failure made the points go in unstamped (the handler logs it). */
   onVaultLockLookupFailed?: (error: unknown) => void;
+  /**
+   * The ports the facts are written with once the event is routed, bound to its tenant (default:
+   * `facts` and `tenants` above). Routing reads a cross-tenant index; writing needs only the tenant's.
+   */
+  forTenant?: (tenantId: string) => { facts: Pick<FactStore, 'putFacts'>; tenants: Pick<TenantStore, 'markDirty'> };
 }
 
 /** The use case: route, normalise, stamp Vault Lock, store, mark dirty. Exported for the local cloud and tests. */
@@ -40,8 +45,9 @@ export async function ingestBackupEvent(deps: BackupEventDeps, event: BackupEven
   const normalised = normaliseBackupEvent(event, tenantId, now);
   if (normalised.ignored) return { status: 'ignored', reason: normalised.ignored.reason };
   const batch = await withVaultLocks(deps, normalised);
-  const { written, stale } = await deps.facts.putFacts(batch);
-  if (written > 0) await deps.tenants.markDirty(tenantId, now);
+  const target = deps.forTenant?.(tenantId) ?? deps;
+  const { written, stale } = await target.facts.putFacts(batch);
+  if (written > 0) await target.tenants.markDirty(tenantId, now);
   return { status: 'stored', tenantId, written, stale };
 }
 

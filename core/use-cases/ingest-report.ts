@@ -64,6 +64,11 @@ export type IngestResult = IngestedResult | RejectedResult | SkippedResult;
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const INBOX_KEY = /^inbox\/([^/]+)\/(.+)$/;
 
+/** The tenant an inbox object belongs to (`inbox/<tenant>/…`), for binding its ingestion to that tenant's ports. */
+export function inboxTenantOf(key: string): string | undefined {
+  return INBOX_KEY.exec(key)?.[1];
+}
+
 export const inboxPrefix = (tenantId: string) => `inbox/${tenantId}/`;
 export const processedPrefix = (tenantId: string) => `processed/${tenantId}/`;
 

@@ -40,6 +40,11 @@ export interface ReconcileDeps {
   clock: Clock;
   /** The reader of one target, or undefined when nothing may read it (no role, not our account). */
   readerFor(target: ReconcileTarget): BackupHistoryReader | undefined;
+  /**
+   * The ports one tenant's facts and cursors are written with, bound to that tenant (default: the
+   * ones above). Listing tenants spans them; writing needs only the tenant's own.
+   */
+  forTenant?: (tenantId: string) => Pick<ReconcileDeps, 'facts' | 'tenants' | 'blobs'>;
 }
 
 type TargetRef = { tenantId: string; accountId: string; region: string };
@@ -64,12 +69,13 @@ async function readCursor(blobs: ReconcileDeps['blobs'], key: string, fallback: 
 
 async function reconcileTarget(deps: ReconcileDeps, target: ReconcileTarget, read: BackupHistoryReader) {
   const now = deps.clock.now();
+  const ports = deps.forTenant?.(target.tenantId) ?? deps;
   const key = cursorKeyOf(target.tenantId, target.accountId, target.region);
-  const since = await readCursor(deps.blobs, key, now - FIRST_RECONCILE_LOOKBACK_MS);
+  const since = await readCursor(ports.blobs, key, now - FIRST_RECONCILE_LOOKBACK_MS);
   const { batch, cursor } = await read({ since, now });
-  const { written } = await deps.facts.putFacts(batch);
-  if (written > 0) await deps.tenants.markDirty(target.tenantId, now);
-  await deps.blobs.putText(key, JSON.stringify({ cursor }), 'application/json');
+  const { written } = await ports.facts.putFacts(batch);
+  if (written > 0) await ports.tenants.markDirty(target.tenantId, now);
+  await ports.blobs.putText(key, JSON.stringify({ cursor }), 'application/json');
   return written;
 }
 

@@ -7,7 +7,7 @@ import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ValidationError } from '#core/errors.ts';
-import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
+import { inboxTenantOf, ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { metrics, withPowertools } from '#functions/shared/powertools.ts';
 import { awsInboxWiring } from '#wiring/aws/ingest.ts';
 
@@ -44,7 +44,13 @@ const idempotency = new IdempotencyConfig({
 export const handler = withPowertools(async function s3InboxHandler(event: S3InboxEvent) {
   const results = [];
   for (const key of objectKeysOf(event)) {
-    const result = await ingestS3Object(deps, key);
+    const tenantId = inboxTenantOf(key);
+    if (tenantId === undefined) {
+      throw new ValidationError('NotAnInboxKey', [
+        { file: key, path: '', message: 'expected an object key of the form inbox/<tenantId>/<name>' },
+      ]);
+    }
+    const result = await ingestS3Object(deps.forTenant(tenantId), key);
     metrics.addMetric(`Report_${result.status}`, MetricUnit.Count, 1);
     results.push({ key, status: result.status });
   }

@@ -13,18 +13,20 @@ import { type Config, loadConfig } from '#config';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import { perTenant, type TenantScoped } from '../tenant-scope.ts';
 import { type AwsAdapters, awsAdapters } from './adapters.ts';
+import { type AwsScope, clientConfigOf } from './clients.ts';
+import { tenantScope } from './tenant-credentials.ts';
 
 type DossierConfig = Config & { tableName: string; dataBucket: string; dossierBucket: string };
 
 /** The dossier deps on given adapters (the CLI's deployed context reuses them). */
-export function awsDossierDeps(config: DossierConfig, adapters: AwsAdapters): DossierDeps {
+export function awsDossierDeps(config: DossierConfig, adapters: AwsAdapters, scope: AwsScope = {}): DossierDeps {
   const { s3, dynamodb } = adapters.clients;
   return {
     ...adapters,
     objects: new S3DossierObjects({ bucket: config.dataBucket, client: s3 }),
     dossierObjects: new S3DossierObjects({ bucket: config.dossierBucket, client: s3 }),
     dossiers: new DynamoDossierStore({ tableName: config.tableName, client: dynamodb }),
-    secrets: new SecretsManagerSource({ client: new SecretsManagerClient({}) }),
+    secrets: new SecretsManagerSource({ client: new SecretsManagerClient(clientConfigOf(scope)) }),
     // Tagged resources of the tenant's AWS accounts join the imported asset registry.
     discover: awsDiscovery({ strategies: adapters.strategies }),
   };
@@ -33,6 +35,8 @@ export function awsDossierDeps(config: DossierConfig, adapters: AwsAdapters): Do
 export function awsDossierWiring(
   config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'dossierBucket']),
 ): TenantScoped<DossierDeps> {
-  const deps = awsDossierDeps(config, awsAdapters(config));
-  return perTenant(() => deps);
+  return perTenant((tenantId) => {
+    const scope = tenantScope(config, tenantId);
+    return awsDossierDeps(config, awsAdapters(config, scope), scope);
+  });
 }

@@ -13,7 +13,9 @@ import type { Clock } from '#core/ports.ts';
 import type { BackupEventDeps } from '#core/use-cases/ingest-backup-event.ts';
 import type { IngestDeps } from '#core/use-cases/ingest-report.ts';
 import type { ReconcileDeps } from '#core/use-cases/reconcile-aws-backup.ts';
+import { perTenant, type TenantScoped } from '../tenant-scope.ts';
 import { awsAdapters } from './adapters.ts';
+import { tenantScope } from './tenant-credentials.ts';
 
 type IngestConfig = ReturnType<typeof loadConfig<'tableName' | 'dataBucket' | 'eventBusName' | 'idempotencyTableName'>>;
 
@@ -26,6 +28,7 @@ export function idempotencyStore(config: Pick<IngestConfig, 'idempotencyTableNam
 }
 
 export interface BackupEventWiring {
+  /** Routing reads the account index with the function's role; the facts go in with the tenant's. */
   deps: Omit<BackupEventDeps, 'vaultLocks' | 'onVaultLockLookupFailed'>;
   /** Describes vaults of the function's own account and region (its credentials read nothing else). */
   vaultLocks: VaultLockLookup;
@@ -34,19 +37,24 @@ export interface BackupEventWiring {
 
 export function awsBackupEventWiring(config = ingestConfig()): BackupEventWiring {
   const adapters = awsAdapters(config);
+  const tenants = perTenant((tenantId) => awsAdapters(config, tenantScope(config, tenantId)));
   return {
-    deps: adapters,
+    deps: { ...adapters, forTenant: (tenantId) => tenants.forTenant(tenantId) },
     // One lookup per container: its cache spares a DescribeBackupVault per event.
     vaultLocks: new VaultLockLookup(new BackupClient({})),
     idempotency: idempotencyStore(config),
   };
 }
 
+/** The inbox handler ingests each object with the ports of the tenant its key names (inbox/<tenant>/…). */
 export function awsInboxWiring(config = ingestConfig()): {
-  deps: IngestDeps & { clock: Clock };
+  deps: TenantScoped<IngestDeps & { clock: Clock }>;
   idempotency: DynamoDBPersistenceLayer;
 } {
-  return { deps: awsAdapters(config), idempotency: idempotencyStore(config) };
+  return {
+    deps: perTenant((tenantId) => awsAdapters(config, tenantScope(config, tenantId))),
+    idempotency: idempotencyStore(config),
+  };
 }
 
 /**
@@ -57,10 +65,12 @@ export function awsReconcileWiring(
   config = loadConfig(['tableName', 'dataBucket', 'eventBusName']),
 ): (ownAccountId: string) => ReconcileDeps {
   const adapters = awsAdapters(config);
+  const tenants = perTenant((tenantId) => awsAdapters(config, tenantScope(config, tenantId)));
   return (ownAccountId) => {
     const clientFor = backupClientFactory({ ownAccountId });
     return {
       ...adapters,
+      forTenant: (tenantId) => tenants.forTenant(tenantId),
       readerFor(target) {
         const client = clientFor(target);
         if (!client) return undefined;

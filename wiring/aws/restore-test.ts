@@ -19,6 +19,8 @@ import { loadConfig } from '#config';
 import type { dispatchScheduledTests, RestoreTestDeps } from '#core/use-cases/restore-test.ts';
 import { perTenant, type TenantScoped } from '../tenant-scope.ts';
 import { awsAdapters } from './adapters.ts';
+import { baseClients, clientConfigOf } from './clients.ts';
+import { tenantScope } from './tenant-credentials.ts';
 
 /** What starting tests needs: the policy's resources and a starter (the use case's own StartDeps). */
 export type DispatchDeps = Parameters<typeof dispatchScheduledTests>[0];
@@ -26,36 +28,42 @@ export type DispatchDeps = Parameters<typeof dispatchScheduledTests>[0];
 export function awsRestoreTestWiring(
   config = loadConfig(['tableName', 'dataBucket', 'eventBusName']),
 ): TenantScoped<RestoreTestDeps> {
-  const adapters = awsAdapters(config);
-  const { s3, dynamodb } = adapters.clients;
-  const source = new S3ArchiveSource(s3);
-  const secretsManager = new SecretsManagerClient({});
-  const deps: RestoreTestDeps = {
-    ...adapters,
-    sandboxes: {
-      forTest: (plan) =>
-        plan.runner === 'restic'
-          ? // restic restores to the Fargate task's ephemeral disk; see adapters/host/fs-sandbox.ts FsSandbox.at.
-            new S3Sandbox({ bucket: config.dataBucket, prefix: `sandbox/${plan.tenantId}/${plan.testId}/`, client: s3 })
-          : new S3Sandbox({
-              bucket: plan.sandbox.bucket ?? config.dataBucket,
-              prefix: `${plan.sandbox.prefix ?? `sandbox/${plan.tenantId}/`}${plan.testId}/`,
-              client: s3,
-            }),
-      directoryFor: (plan) => plan.sandbox.directory ?? join(tmpdir(), 'reversa-sandboxes', plan.testId),
-    },
-    archives: {
-      openers: ({ bucket, key, manifestKey }, ref) =>
-        source.openers({ bucket, key, ...(manifestKey === undefined ? {} : { manifestKey }) }, ref),
-    },
-    restic: { restoreAndVerify: (input) => restoreAndVerifyRestic(input) },
-    awsBackup: awsBackupRunner({
-      clients: { backup: new BackupClient({}), dynamodb, s3 },
-      ...(config.restoreRoleArn === undefined ? {} : { restoreRoleArn: config.restoreRoleArn }),
-    }),
-    secretsFor: (tenantId) => secretsManagerProvider(secretsManager, tenantId),
-  };
-  return perTenant(() => deps);
+  // The provider's own infrastructure (archive buckets a strategy names, AWS Backup, restored sandbox
+  // resources) is reached with the function's role; Reversa's stores with the tenant's (tenantScope).
+  const own = baseClients();
+  const source = new S3ArchiveSource(own.s3);
+  const awsBackup = awsBackupRunner({
+    clients: { backup: new BackupClient({}), dynamodb: own.dynamodb, s3: own.s3 },
+    ...(config.restoreRoleArn === undefined ? {} : { restoreRoleArn: config.restoreRoleArn }),
+  });
+  return perTenant((tenantId): RestoreTestDeps => {
+    const scope = tenantScope(config, tenantId);
+    const adapters = awsAdapters(config, scope);
+    const tenantS3 = adapters.clients.s3;
+    const secretsManager = new SecretsManagerClient(clientConfigOf(scope));
+    return {
+      ...adapters,
+      sandboxes: {
+        forTest: (plan) => {
+          const bucket = plan.runner === 'restic' ? config.dataBucket : (plan.sandbox.bucket ?? config.dataBucket);
+          // restic restores to the Fargate task's ephemeral disk; see adapters/host/fs-sandbox.ts FsSandbox.at.
+          const prefix =
+            plan.runner === 'restic'
+              ? `sandbox/${plan.tenantId}/${plan.testId}/`
+              : `${plan.sandbox.prefix ?? `sandbox/${plan.tenantId}/`}${plan.testId}/`;
+          return new S3Sandbox({ bucket, prefix, client: bucket === config.dataBucket ? tenantS3 : own.s3 });
+        },
+        directoryFor: (plan) => plan.sandbox.directory ?? join(tmpdir(), 'reversa-sandboxes', plan.testId),
+      },
+      archives: {
+        openers: ({ bucket, key, manifestKey }, ref) =>
+          source.openers({ bucket, key, ...(manifestKey === undefined ? {} : { manifestKey }) }, ref),
+      },
+      restic: { restoreAndVerify: (input) => restoreAndVerifyRestic(input) },
+      awsBackup,
+      secretsFor: (id) => secretsManagerProvider(secretsManager, id),
+    };
+  });
 }
 
 /** The dispatcher (target of every restore-test schedule): reads the policy's resources, starts executions by name. */

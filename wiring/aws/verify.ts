@@ -9,12 +9,13 @@ import type { SweepDeps } from '#core/use-cases/sweep.ts';
 import type { VerifyDeps } from '#core/use-cases/verify.ts';
 import { perTenant, type TenantScoped } from '../tenant-scope.ts';
 import { awsAdapters } from './adapters.ts';
+import { tenantScope } from './tenant-credentials.ts';
 
 export function awsVerifyWiring(
   config = loadConfig(['tableName', 'dataBucket', 'eventBusName']),
 ): TenantScoped<VerifyDeps> {
-  const adapters = awsAdapters(config);
-  return perTenant(() => adapters);
+  // Each tenant's steps run with that tenant's credentials (tenant-credentials.ts).
+  return perTenant((tenantId) => awsAdapters(config, tenantScope(config, tenantId)));
 }
 
 /** The sweep spans tenants: it lists them and their deadlines, and starts executions by name. */
