@@ -33,7 +33,8 @@ describe('S3BlobStore', () => {
     expect(await fx.adapters.blobs.exists('t/missing.txt')).toBe(false);
   });
 
-  it('lists every key under a prefix across several result pages', async () => {
+  // 1,050 real PUTs to s3rver: seconds on a loaded 2-core machine, so more room than the 5 s default.
+  it('lists every key under a prefix across several result pages', { timeout: 30_000 }, async () => {
     const keys = Array.from({ length: 1_050 }, (_, i) => `many/${String(i).padStart(4, '0')}.json`);
     for (let i = 0; i < keys.length; i += 100) {
       await Promise.all(keys.slice(i, i + 100).map((k) => fx.adapters.blobs.putText(k, '{}')));

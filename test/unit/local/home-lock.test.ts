@@ -9,7 +9,12 @@ const home = () => mkdtemp(join(tmpdir(), 'reversa-lock-'));
 /** A fake clock whose waits advance it: no real sleeps, deterministic timeouts. */
 function fakeTime(start = 0) {
   let now = start;
-  return { now: () => now, delay: async (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    delay: async (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('one writer per home', () => {
