@@ -65,3 +65,30 @@ export class InternalError extends ReversaError {
 export class ConfigError extends ReversaError {
   override readonly name = 'ConfigError';
 }
+
+/** The thing exists already (a user, a version claim): the caller's request conflicts with it. */
+export class ConflictError extends ReversaError {
+  override readonly name = 'ConflictError';
+}
+
+/** No valid identity came with the request (no token, a bad signature, expired): HTTP 401. */
+export class UnauthenticatedError extends ReversaError {
+  override readonly name = 'UnauthenticatedError';
+}
+
+/** The identity is known but may not do this (role, tenant, access window): HTTP 403. */
+export class ForbiddenError extends ReversaError {
+  override readonly name = 'ForbiddenError';
+}
+
+/** Too many attempts (logins): HTTP 429, with when to come back. */
+export class TooManyRequestsError extends ReversaError {
+  override readonly name = 'TooManyRequestsError';
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(code, message);
+  }
+}

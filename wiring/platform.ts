@@ -46,6 +46,8 @@ export interface Platform {
   verifyStarter(clock?: Clock): VerifyStarter;
   /** The local secret store (local cloud only): escrow and restic passwords come from it. */
   localSecrets(): LocalSecretStore;
+  /** Who is acting, as the audit log records it: the OS user locally, the caller's IAM identity on AWS. */
+  actor(): Promise<string>;
   /** Where a blob can be found, for humans. */
   describeBlob(key: string): string;
   /** Where an object of the dossier bucket can be found, for humans. */

@@ -25,23 +25,8 @@ export class FileSigner implements Signer {
     return this.key;
   }
 
-  private async loadOrCreate(): Promise<KeyObject> {
-    try {
-      return createPrivateKey(await readFile(this.keyPath, 'utf8'));
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT') throw error;
-    }
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    try {
-      // 'wx': if another process created the key meanwhile, keep theirs (one key per directory).
-      await writeFile(this.keyPath, pem, { mode: 0o600, flag: 'wx' });
-      return privateKey;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-      return createPrivateKey(await readFile(this.keyPath, 'utf8'));
-    }
+  private loadOrCreate(): Promise<KeyObject> {
+    return ecPrivateKeyAt(this.dir, AUDIT_KEY_FILE);
   }
 
   async sign(message: Uint8Array): Promise<Uint8Array> {
@@ -50,5 +35,28 @@ export class FileSigner implements Signer {
 
   async publicKeyPem(): Promise<string> {
     return createPublicKey(await this.privateKey()).export({ type: 'spki', format: 'pem' }) as string;
+  }
+}
+
+/**
+ * The ECDSA P-256 private key in `<dir>/<file>`, created (0600, in a 0700 directory) on first use.
+ * Two processes creating it at once keep one key: the file is written with O_EXCL.
+ */
+export async function ecPrivateKeyAt(dir: string, file: string): Promise<KeyObject> {
+  const path = join(dir, file);
+  try {
+    return createPrivateKey(await readFile(path, 'utf8'));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  try {
+    await writeFile(path, pem, { mode: 0o600, flag: 'wx' });
+    return privateKey;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    return createPrivateKey(await readFile(path, 'utf8'));
   }
 }

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import { bagNameOf, commandLine, successorVerifyCommands } from '#core/dossier/verify-commands.ts';
 import { NotFoundError } from '#core/errors.ts';
-import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
+import { createDossierLink, MAX_LINK_SECONDS, publishedKeys } from '#core/use-cases/dossier-link.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { download, parseSha256Sidecar } from '../download.ts';
 import { paint, write, writeError, writeJson } from '../output.ts';
@@ -17,11 +17,6 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   verify,
   download: downloadCommand,
 };
-
-/** Keys of the archive and its sidecars, published side by side in the dossier bucket. */
-function publishedKeys(zipKey: string): string[] {
-  return [zipKey, `${zipKey}.sha256`, `${zipKey}.sha256.sig`];
-}
 
 function listOf(values: string | string[] | undefined): string[] {
   const all = values === undefined ? [] : Array.isArray(values) ? values : [values];
@@ -115,8 +110,6 @@ async function exportCommand(argv: string[]): Promise<number> {
   }
 }
 
-const MAX_LINK_SECONDS = 7 * 24 * 3600;
-
 /** A presigned GET (at most 7 days: S3's limit) for one published version, recorded in the audit log. */
 async function link(argv: string[]): Promise<number> {
   const { values } = parseCommand(
@@ -132,49 +125,27 @@ async function link(argv: string[]): Promise<number> {
     throw usageError(`--expires expects a duration up to 7d like 72h or 3d, got '${expiresText}'`);
   const ctx = await openTenantContext(values, tenantId);
   try {
-    const store = ctx.dossierDeps().dossiers;
-    const version =
-      values.version === undefined
-        ? await store.getLatest(tenantId)
-        : await store.getVersion(tenantId, Number(values.version));
-    if (!version)
-      throw new NotFoundError(
-        'DossierNotFound',
-        `no dossier ${values.version ? `v${values.version} ` : ''}for tenant '${tenantId}'`,
-      );
-    const [zipUrl, checksumUrl, signatureUrl] = await Promise.all(
-      publishedKeys(version.zipKey).map((k) => ctx.presignDossier(k, seconds)),
-    );
-    const now = ctx.now();
-    const expiresAt = new Date(now + seconds * 1000).toISOString();
-    await recordInAuditLog(ctx.deps.audit, tenantId, {
-      type: 'dossier-link',
-      record: { version: version.version, zipKey: version.zipKey, expiresAt, issuedBy: process.env.USER ?? 'cli' },
-      summary: {
-        version: version.version,
-        zipSha256: version.zipSha256,
-        expiresAt,
-        issuedBy: process.env.USER ?? 'cli',
-      },
-      time: now,
-    });
-    if (values.json)
-      writeJson({
+    const link = await createDossierLink(
+      { ...ctx.dossierDeps(), presign: (key, s) => ctx.presignDossier(key, s) },
+      {
         tenantId,
-        version: version.version,
-        expiresAt,
-        zipUrl,
-        checksumUrl,
-        signatureUrl,
-        zipSha256: version.zipSha256,
-      });
+        ...(values.version === undefined ? {} : { version: Number(values.version) }),
+        expiresInSeconds: seconds,
+        issuedBy: await ctx.actor(),
+        now: ctx.now(),
+      },
+    );
+    const { auditSeq: _seq, zipBytes: _bytes, ...printed } = link;
+    if (values.json) writeJson(printed);
     else {
       write(
-        `dossier v${version.version} of tenant ${tenantId}, link valid until ${expiresAt} (logged in the audit log):`,
+        `dossier v${link.version} of tenant ${tenantId}, link valid until ${link.expiresAt} (logged in the audit log):`,
       );
-      write(`  ${zipUrl}`);
-      write(`sha256 ${version.zipSha256}; download and check with:`);
-      write(`  npx reversa dossier download '${zipUrl}' -o ${basename(version.zipKey)} --sha256 ${version.zipSha256}`);
+      write(`  ${link.zipUrl}`);
+      write(`sha256 ${link.zipSha256}; download and check with:`);
+      write(
+        `  npx reversa dossier download '${link.zipUrl}' -o ${basename(new URL(link.zipUrl).pathname)} --sha256 ${link.zipSha256}`,
+      );
     }
     return 0;
   } finally {

@@ -6,6 +6,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SchedulerScheduleManager, sdkSchedulerApi } from '#adapters/aws/scheduler-schedule-manager.ts';
 import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
@@ -58,6 +59,7 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
   const dossierDeps = awsDossierDeps(config, deps);
   const sfn = new SFNClient(clientConfig);
   const { s3 } = deps.clients;
+  let callerArn: Promise<string> | undefined;
 
   /** Starts an execution and polls it with a gentle backoff (runs take seconds to minutes). */
   async function runToEnd(
@@ -111,6 +113,12 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
     },
     presignDossier: (key, expiresIn) =>
       getSignedUrl(s3, new GetObjectCommand({ Bucket: config.dossierBucket, Key: key }), { expiresIn }),
+    actor: async () => {
+      callerArn ??= new STSClient(clientConfig)
+        .send(new GetCallerIdentityCommand({}))
+        .then((identity) => identity.Arn ?? 'aws:unknown');
+      return callerArn;
+    },
     describeBlob: (key) => `s3://${config.dataBucket}/${key}`,
     describeDossier: (key) => `s3://${config.dossierBucket}/${key}`,
     close: async () => {},

@@ -2,6 +2,7 @@
  * The platform on the embedded local cloud: attaches to `reversa local up` when it runs on this home,
  * else starts the local cloud in this process; workflows run in-process from their ASL files.
  */
+import { userInfo } from 'node:os';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { localS3Client } from '#adapters/local/local-clients.ts';
@@ -64,6 +65,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
     verifyStarter: (clock) =>
       new LocalVerifyStarter(clock ? localTenantWiring(cloud, clock).adapters : tenants.adapters),
     localSecrets: () => localSecretStore(cloud, deps),
+    actor: async () => `local:${userInfo().username}`,
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
     describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,
     close: () => cloud.stop(),
