@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { renderAuditorHtml } from '#core/report/html/auditor-html.ts';
+import { renderReportHtml } from '#core/report/html/report-html.ts';
 import { auditorReport } from '#core/use-cases/auditor-report.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { write, writeJson } from '../output.ts';
-import { renderAuditorHtml } from '../render/auditor-html.ts';
-import { renderReportHtml } from '../render/report-html.ts';
 import { renderReportTable } from '../render/report-table.ts';
 import { openTenantContext } from '../tenant.ts';
 import { dossierStatus, restoreTestStatus } from './status.ts';

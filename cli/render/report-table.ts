@@ -1,6 +1,6 @@
+import { type Readiness, readinessLines } from '#core/report/html/report-html.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { paint, statusColour, table } from '../output.ts';
-import { type Readiness, readinessLines } from './report-html.ts';
 
 const SHORT: Record<string, string> = { COMPLIANT: 'ok', NON_COMPLIANT: 'FAIL', NOT_APPLICABLE: '-' };
 

@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderAuditorHtml } from '#cli/render/auditor-html.ts';
 import { nextEntry, storedEntry } from '#core/audit/entry.ts';
 import type { StoredAuditEntry } from '#core/audit/types.ts';
 import { verifyAuditEntries } from '#core/audit/verify.ts';
 import { type AuditorReport, buildAuditorReport } from '#core/report/auditor.ts';
+import { renderAuditorHtml } from '#core/report/html/auditor-html.ts';
 import { realisticInput, realisticTests, TENANT } from '../unit/report/fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

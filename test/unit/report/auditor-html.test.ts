@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { renderAuditorHtml } from '#cli/render/auditor-html.ts';
-import { escapeHtml } from '#cli/render/report-html.ts';
 import { buildAuditorReport } from '#core/report/auditor.ts';
+import { renderAuditorHtml } from '#core/report/html/auditor-html.ts';
+import { escapeHtml } from '#core/report/html/report-html.ts';
 import { DECLARED, realisticInput } from './fixtures.ts';
 
 const render = (overrides: Parameters<typeof realisticInput>[0] = {}) =>

@@ -5,18 +5,12 @@
  * escaped: resource names and finding texts are typed by people. Status is always colour AND a
  * symbol and a word, so it survives black-and-white printing and colour blindness.
  */
-import type {
-  AuditorReport,
-  FailureRow,
-  ResourceSection,
-  ResourceStatus,
-  TestRow,
-  TrendPoint,
-} from '#core/report/auditor.ts';
-import { type ControlResult, type ControlStatus, SECTION } from '#core/report/controls.ts';
-import { formatDuration } from '#core/report/format.ts';
-import type { RestoreOutcome } from '#core/restore/evidence.ts';
-import { utcOffsetAt, wallClockToEpoch } from '#core/time.ts';
+
+import type { RestoreOutcome } from '../../restore/evidence.ts';
+import { utcOffsetAt, wallClockToEpoch } from '../../time.ts';
+import type { AuditorReport, FailureRow, ResourceSection, ResourceStatus, TestRow, TrendPoint } from '../auditor.ts';
+import { type ControlResult, type ControlStatus, SECTION } from '../controls.ts';
+import { formatDuration } from '../format.ts';
 import { escapeHtml as e } from './report-html.ts';
 
 const CSS = `

@@ -1,4 +1,4 @@
-import type { VerificationReport } from '#core/verify/report-types.ts';
+import type { VerificationReport } from '../../verify/report-types.ts';
 
 const escapeMap: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(s: string): string {
