@@ -2,11 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { renderAuditorHtml } from '#core/report/html/auditor-html.ts';
 import { renderReportHtml } from '#core/report/html/report-html.ts';
 import { auditorReport } from '#core/use-cases/auditor-report.ts';
+import { dossierStanding, restoreTestStanding } from '#core/use-cases/tenant-status.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { write, writeJson } from '../output.ts';
 import { renderReportTable } from '../render/report-table.ts';
 import { openTenantContext } from '../tenant.ts';
-import { dossierStatus, restoreTestStatus } from './status.ts';
 import { loadLatestReport } from './verify.ts';
 
 const FORMATS = ['table', 'json', 'html'] as const;
@@ -26,8 +26,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   try {
     const { report } = await loadLatestReport(ctx, tenantId);
     const readiness = {
-      restoreTests: await restoreTestStatus(ctx, tenantId),
-      dossier: await dossierStatus(ctx, tenantId),
+      restoreTests: await restoreTestStanding(ctx.deps, tenantId, ctx.now()),
+      dossier: await dossierStanding(ctx.dossierDeps(), tenantId, ctx.now()),
     };
     const text =
       format === 'json'

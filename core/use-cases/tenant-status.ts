@@ -1,0 +1,117 @@
+/**
+ * One tenant at a glance, as `reversa status`, the reports and the portal's dashboard show it:
+ * strategy version, compliance, findings, next deadline, restore tests of the last 30 days, and
+ * dossier readiness (ready / stale with what changed / never exported).
+ */
+import type { ReportStore, StrategyStore, TenantStore } from '../ports.ts';
+import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
+import { parseStrategy } from '../strategy/parse.ts';
+import { type DossierReadinessDeps, dossierReadiness } from './dossier-readiness.ts';
+
+export interface RestoreTestStanding {
+  /** Tests recorded in the last 30 days. */
+  last30Days: number;
+  passed: number;
+  failed: number;
+  lastOutcome: string | null;
+  lastTestAt: string | null;
+  openFindings: number;
+}
+
+export interface DossierStanding {
+  /** ready: the latest version reflects today's inputs; stale: something changed since; never-exported. */
+  readiness: string;
+  changed: string[];
+  lastVersion: number | null;
+  lastExportedAt: string | null;
+}
+
+export interface TenantStatus {
+  id: string;
+  name: string;
+  strategyVersion: number | null;
+  compliancePercent: number | null;
+  lastVerifiedAt: string | null;
+  openFindings: number | null;
+  newFindings: number | null;
+  nextDeadline: string | null;
+  /** New facts arrived since the last verification. */
+  pendingFacts: boolean;
+  restoreTests: RestoreTestStanding;
+  dossier: DossierStanding;
+}
+
+export interface TenantStatusDeps extends DossierReadinessDeps {
+  strategies: Pick<StrategyStore, 'getCurrent'>;
+  reports: Pick<ReportStore, 'getLatest'>;
+  tenants: Pick<TenantStore, 'get'>;
+  restoreTests: Pick<RestoreTestStore, 'list'>;
+  findings: Pick<FindingStore, 'list'>;
+}
+
+const DAY = 86_400_000;
+
+export async function restoreTestStanding(
+  deps: Pick<TenantStatusDeps, 'restoreTests' | 'findings'>,
+  tenantId: string,
+  now: number,
+): Promise<RestoreTestStanding> {
+  const from = new Date(now - 30 * DAY).toISOString();
+  const [tests, open] = await Promise.all([
+    deps.restoreTests.list(tenantId, { from, limit: 1000 }),
+    deps.findings.list(tenantId, { status: 'OPEN' }),
+  ]);
+  return {
+    last30Days: tests.length,
+    passed: tests.filter((t) => t.outcome === 'PASSED').length,
+    failed: tests.filter((t) => t.outcome !== 'PASSED').length,
+    lastOutcome: tests[0]?.outcome ?? null,
+    lastTestAt: tests[0]?.startedAt ?? null,
+    openFindings: open.length,
+  };
+}
+
+export async function dossierStanding(
+  deps: DossierReadinessDeps,
+  tenantId: string,
+  now: number,
+): Promise<DossierStanding> {
+  const r = await dossierReadiness(deps, tenantId, now);
+  return {
+    readiness: r.status,
+    changed: r.changed,
+    lastVersion: r.lastVersion ?? null,
+    lastExportedAt: r.lastExportedAt === undefined ? null : new Date(r.lastExportedAt).toISOString(),
+  };
+}
+
+export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now: number): Promise<TenantStatus> {
+  const [strategy, latest, state, restoreTests, dossier] = await Promise.all([
+    deps.strategies.getCurrent(tenantId),
+    deps.reports.getLatest(tenantId),
+    deps.tenants.get(tenantId),
+    restoreTestStanding(deps, tenantId, now),
+    dossierStanding(deps, tenantId, now),
+  ]);
+  let name = tenantId;
+  if (strategy) {
+    try {
+      name = parseStrategy(strategy.source, strategy.fileName).document.tenant.name;
+    } catch {
+      // A stored version always validated when applied; a schema change since must not break status.
+    }
+  }
+  return {
+    id: tenantId,
+    name,
+    strategyVersion: strategy?.version ?? null,
+    compliancePercent: latest?.compliancePercent ?? null,
+    lastVerifiedAt: latest?.evaluatedAt ?? null,
+    openFindings: latest?.counts.findings ?? null,
+    newFindings: latest?.newFindings ?? null,
+    nextDeadline: latest?.nextDeadline ?? null,
+    pendingFacts: state?.dirtySince !== undefined,
+    restoreTests,
+    dossier,
+  };
+}
