@@ -4,10 +4,11 @@
  * reset root cause or status the provider already filled in); updates are conditional on existence
  * and return the new item.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '#core/errors.ts';
-import type { FindingStatus, FindingStore, RestoreFinding } from '#core/restore/ports.ts';
+import type { FindingStatus, FindingStore, FindingTimelineEntry, RestoreFinding } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
 
 export interface DynamoFindingStoreOptions {
@@ -19,6 +20,9 @@ export const findingKeys = {
   pk: (tenantId: string) => `T#${tenantId}#RFINDING`,
   sk: (findingId: string) => `F#${findingId}`,
   prefix: 'F#',
+  /** Timeline entries sort by time after their finding's id; the random suffix keeps two at one instant apart. */
+  timelineSk: (findingId: string, at: string, nonce: string) => `E#${findingId}#${at}#${nonce}`,
+  timelinePrefix: (findingId: string) => `E#${findingId}#`,
 } as const;
 
 function toFinding(item: Item): RestoreFinding {
@@ -109,6 +113,29 @@ export class DynamoFindingStore implements FindingStore {
         throw new NotFoundError('NoSuchFinding', `tenant ${tenantId} has no finding ${findingId}`);
       throw error;
     }
+  }
+
+  async addTimelineEntry(tenantId: string, findingId: string, entry: FindingTimelineEntry): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: findingKeys.pk(tenantId),
+          sk: findingKeys.timelineSk(findingId, entry.at, randomUUID()),
+          findingId,
+          ...entry,
+        },
+      }),
+    );
+  }
+
+  async timeline(tenantId: string, findingId: string): Promise<FindingTimelineEntry[]> {
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': findingKeys.pk(tenantId), ':prefix': findingKeys.timelinePrefix(findingId) },
+    });
+    return items.map(({ at, by, kind, text }) => ({ at, by, kind, text }) as FindingTimelineEntry);
   }
 
   async list(tenantId: string, options: { status?: FindingStatus } = {}): Promise<RestoreFinding[]> {

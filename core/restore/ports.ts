@@ -77,6 +77,21 @@ export interface FindingStore {
     },
   ): Promise<RestoreFinding>;
   list(tenantId: string, options?: { status?: FindingStatus }): Promise<RestoreFinding[]>;
+  /** Appends to the finding's timeline (comments, changes); entries are never edited or removed. */
+  addTimelineEntry(tenantId: string, findingId: string, entry: FindingTimelineEntry): Promise<void>;
+  /** Oldest first. */
+  timeline(tenantId: string, findingId: string): Promise<FindingTimelineEntry[]>;
+}
+
+/** One event in a finding's life: a comment by a client or provider, a change of its fields or status. */
+export interface FindingTimelineEntry {
+  /** ISO-8601. */
+  at: string;
+  /** The authenticated principal (e-mail, IAM identity, OS user). */
+  by: string;
+  kind: 'comment' | 'change';
+  /** Comment text, or a one-line description of the change. */
+  text: string;
 }
 
 export type { RestoreTestEvidence };

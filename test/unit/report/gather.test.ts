@@ -48,6 +48,10 @@ class MemoryFindings implements FindingStore {
       (f) => f.tenantId === tenantId && (o.status === undefined || f.status === o.status),
     );
   }
+  async addTimelineEntry(): Promise<void> {}
+  async timeline(): Promise<[]> {
+    return [];
+  }
 }
 
 describe('gatherRestoreEvidence', () => {
