@@ -3,7 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '#core/errors.ts';
 import { readExpandedDefinition } from '#statemachines/definitions.ts';
-import { backupEventDetailTypes, workflowsOutputKeys } from '../../infra/workflows-stack.ts';
+import { backupEventDetailTypes } from '../../infra/workflows/ingestion.ts';
+import { workflowsOutputKeys } from '../../infra/workflows-stack.ts';
 import { buildTestApp, testVerifyDefinitionPath } from './build-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions give it shape.
@@ -45,8 +46,8 @@ describe('functions', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
-        Object.keys(built.workflows.restoreFunctions).length +
-        Object.keys(built.workflows.dossierFunctions).length,
+        Object.keys(built.workflows.restoreTests.functions).length +
+        Object.keys(built.workflows.dossierExport.functions).length,
     );
     expect(resources('AWS::Lambda::Function')).toHaveLength(24);
   });
@@ -126,7 +127,7 @@ describe('functions', () => {
     expect(withDlq).toEqual(
       [
         ...['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)),
-        logicalIdOf(built.workflows.restoreFunctions.dispatch.function),
+        logicalIdOf(built.workflows.restoreTests.functions.dispatch.function),
       ].sort(),
     );
   });
@@ -250,15 +251,15 @@ describe('least privilege', () => {
     expect(audit).toHaveLength(4);
     for (const fn of [
       built.workflows.functions.persist,
-      built.workflows.restoreFunctions.record,
-      built.workflows.dossierFunctions.gather,
-      built.workflows.dossierFunctions.audit,
+      built.workflows.restoreTests.functions.record,
+      built.workflows.dossierExport.functions.gather,
+      built.workflows.dossierExport.functions.audit,
     ]) {
       expect(audit.some((signer) => signer.includes(`:role/${prefixOf(fn)}*`))).toBe(true);
     }
     const dossier = signers(built.stateful.dossierSigningKey);
     expect(dossier).toHaveLength(1);
-    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierFunctions.sign)}*`);
+    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierExport.functions.sign)}*`);
   });
 
   it('refuses a stack prefix so long that CloudFormation would shorten the signer role name', () => {
