@@ -100,32 +100,32 @@ export class WorkflowsStack extends Stack {
     const common = {
       resources: this.resources,
       alarmTopic: this.alarmTopic.topic,
-      ...(props.resolveEntry === undefined ? {} : { resolveEntry: props.resolveEntry }),
+      ...defined(props, 'resolveEntry'),
     };
-    const readBackupRolePrefix = optional('readBackupRolePrefix', props.readBackupRolePrefix);
-
     this.ingestion = new Ingestion(this, 'Ingestion', {
       ...common,
-      ...readBackupRolePrefix,
-      ...optional('reconcileSchedule', props.reconcileSchedule),
+      ...defined(props, 'readBackupRolePrefix', 'reconcileSchedule'),
     });
     this.verifyWorkflow = new VerifyWorkflow(this, 'Verify', {
       ...common,
+      ...defined(props, 'sweepSchedule'),
       ...optional('definitionPath', props.verifyDefinitionPath),
-      ...optional('sweepSchedule', props.sweepSchedule),
     });
     this.restoreTests = new RestoreTestWorkflow(this, 'RestoreTests', {
       ...common,
+      ...defined(
+        props,
+        'restoreSubnetIds',
+        'restoreSecurityGroupIds',
+        'restoreSourceBuckets',
+        'restoreSandboxBuckets',
+        'resticImage',
+      ),
       ...optional('definitionPath', props.restoreTestDefinitionPath),
-      ...optional('restoreSubnetIds', props.restoreSubnetIds),
-      ...optional('restoreSecurityGroupIds', props.restoreSecurityGroupIds),
-      ...optional('restoreSourceBuckets', props.restoreSourceBuckets),
-      ...optional('restoreSandboxBuckets', props.restoreSandboxBuckets),
-      ...optional('resticImage', props.resticImage),
     });
     this.dossierExport = new DossierExportWorkflow(this, 'DossierExport', {
       ...common,
-      ...readBackupRolePrefix,
+      ...defined(props, 'readBackupRolePrefix'),
       ...optional('definitionPath', props.exportDefinitionPath),
     });
     this.functions = { ...this.ingestion.functions, ...this.verifyWorkflow.functions };
@@ -174,7 +174,14 @@ export class WorkflowsStack extends Stack {
   }
 }
 
-/** `{ [key]: value }` when the value is given, `{}` otherwise (exactOptionalPropertyTypes forbids `key: undefined`). */
+/** The keys of `props` that are set (exactOptionalPropertyTypes forbids passing `key: undefined` on). */
+function defined<T extends object, K extends keyof T>(props: T, ...keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((key) => props[key] !== undefined).map((key) => [key, props[key]])) as Partial<
+    Pick<T, K>
+  >;
+}
+
+/** `{ [key]: value }` when the value is set, `{}` otherwise. */
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

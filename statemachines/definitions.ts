@@ -1,5 +1,5 @@
 /**
- * Reads a workflow file, expands the standard Lambda retry policy into it (statemachines/retry-policy.ts) and fills
+ * Reads a workflow file, expands the standard retry policies into it (statemachines/retry-policy.ts) and fills
  * its `${…}` placeholders exactly as CDK's definitionSubstitutions does at deploy time. CDK deploys the text of
  * `expandDefinition` and the local runner executes `loadDefinition`, which is that same text substituted: one
  * expansion, so the local cloud runs the workflow AWS runs.
@@ -31,8 +31,8 @@ export function readDefinitionText(name: string): string {
 }
 
 /**
- * The definition text as deployed: the file's JSON with the standard retry policy on every Lambda Task that declares
- * no `Retry`, placeholders left for the substitutions (they sit inside JSON strings, so the text parses as is).
+ * The definition text as deployed: the file's JSON with its integration's standard retry policy on every Task that
+ * declares no `Retry`, placeholders left for the substitutions (they sit inside JSON strings, so the text parses as is).
  * `file` names the file in the error when the text is not JSON.
  */
 export function expandDefinition(text: string, file: string): string {
@@ -74,7 +74,7 @@ export function substitute(text: string, substitutions: Readonly<Record<string, 
   return text.replace(PLACEHOLDER, (_m, key: string) => JSON.stringify(substitutions[key]).slice(1, -1));
 }
 
-/** The parsed definition of `statemachines/<name>.asl.json`, retry policy expanded, substitutions applied. */
+/** The parsed definition of `statemachines/<name>.asl.json`, retry policies expanded, substitutions applied. */
 export function loadDefinition(name: string, substitutions: Readonly<Record<string, string>>): Record<string, unknown> {
   const text = readExpandedDefinition(definitionPath(name));
   return JSON.parse(substitute(text, substitutions)) as Record<string, unknown>;

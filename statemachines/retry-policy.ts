@@ -1,8 +1,9 @@
 /**
- * The one retry policy of every Lambda Task in the workflow files. The files do not repeat it: a Lambda Task that
- * declares no `Retry` gets this one when the file is loaded (`expandDefinition`), and that expanded text is what both
- * CDK deploys and the local runner executes. A Task opts out or customises by declaring its own `Retry` (`[]` for
- * none); non-Lambda Tasks (events:putEvents, ecs:runTask.sync) always declare theirs.
+ * The retry policies of the workflow files, one per Task integration, defined once. The files do not repeat them: a
+ * Task that declares no `Retry` gets its integration's policy when the file is loaded (`expandDefinition`), and that
+ * expanded text is what both CDK deploys and the local runner executes. A Task opts out or customises by declaring
+ * its own `Retry` (`[]` for none). Lambda Tasks get LAMBDA_TASK_RETRY, events:putEvents Tasks EVENTS_TASK_RETRY;
+ * other integrations (ecs:runTask.sync) have no standard policy and declare theirs.
  */
 import { ErrorNames, LAMBDA_TIMEOUT_ERRORS, LAMBDA_TRANSIENT_ERRORS, TaskResources } from './names.ts';
 
@@ -50,6 +51,11 @@ export const LAMBDA_TASK_RETRY: readonly Retrier[] = [
   },
 ];
 
+/** events:putEvents (EmitFindings, Notify): EventBridge throttling or a service hiccup, three quick attempts. */
+export const EVENTS_TASK_RETRY: readonly Retrier[] = [
+  { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+];
+
 type State = Record<string, unknown>;
 
 /** A direct Lambda Resource: a function ARN, or (before substitution) a `${…FunctionArn}` placeholder. */
@@ -61,13 +67,20 @@ export function isLambdaTask(state: State): boolean {
   return state.Resource === TaskResources.LambdaInvoke || DIRECT_LAMBDA.test(state.Resource);
 }
 
+/** The standard `Retry` of a state's integration, if it has one (Lambda, events:putEvents). */
+export function standardRetryOf(state: State): readonly Retrier[] | undefined {
+  if (isLambdaTask(state)) return LAMBDA_TASK_RETRY;
+  if (state.Type === 'Task' && state.Resource === TaskResources.EventsPutEvents) return EVENTS_TASK_RETRY;
+  return undefined;
+}
+
 /** Where `Retry` goes in a state, so the expanded state reads like a hand-written one: before Catch, Next or End. */
 const RETRY_BEFORE = ['Catch', 'Next', 'End'];
 
-function withRetry(state: State): State {
+function withRetry(state: State, policy: readonly Retrier[]): State {
   const entries = Object.entries(state);
   const at = entries.findIndex(([key]) => RETRY_BEFORE.includes(key));
-  const retry: [string, unknown] = ['Retry', structuredClone(LAMBDA_TASK_RETRY)];
+  const retry: [string, unknown] = ['Retry', structuredClone(policy)];
   entries.splice(at === -1 ? entries.length : at, 0, retry);
   return Object.fromEntries(entries);
 }
@@ -77,7 +90,8 @@ function expandStates(states: Record<string, State>): Record<string, State> {
 }
 
 function expandState(state: State): State {
-  if (isLambdaTask(state)) return state.Retry === undefined ? withRetry(state) : state;
+  const policy = standardRetryOf(state);
+  if (policy !== undefined) return state.Retry === undefined ? withRetry(state, policy) : state;
   const expanded = { ...state };
   if (Array.isArray(state.Branches)) expanded.Branches = (state.Branches as State[]).map(expandStatesOf);
   for (const key of ['ItemProcessor', 'Iterator'] as const) {
@@ -93,7 +107,7 @@ function expandStatesOf(machine: State): State {
 }
 
 /**
- * The definition with the standard Lambda retry policy on every Lambda Task (Parallel branches and Map processors
+ * The definition with its integration's standard retry policy on every Task (Parallel branches and Map processors
  * included) that declares no `Retry` of its own. Returns a new object that shares nothing with the input.
  */
 export function expandMachine<T extends object>(definition: T): T {

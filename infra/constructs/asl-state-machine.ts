@@ -11,8 +11,8 @@ import { acknowledgeWildcardResource } from '../nag.ts';
 
 export interface AslStateMachineProps {
   /**
-   * Absolute path of the ASL file (JSONPath). Deployed as the local runner runs it: with the standard Lambda retry
-   * policy expanded (statemachines/definitions.ts `expandDefinition`); CloudFormation applies the substitutions.
+   * Absolute path of the ASL file (JSONPath). Deployed as the local runner runs it: with the standard retry
+   * policies expanded (statemachines/definitions.ts `expandDefinition`); CloudFormation applies the substitutions.
    */
   readonly definitionPath: string;
   /** Every `${…}` placeholder of the file → its value. */

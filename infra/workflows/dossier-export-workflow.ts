@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { EXPORT_WORKFLOW, type ExportSubstitution } from '#statemachines/names.ts';
 import { AslStateMachine } from '../constructs/asl-state-machine.ts';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
@@ -8,7 +8,7 @@ import { DEFAULT_READ_BACKUP_ROLE_PREFIX, readBackupRoleGrant, serviceGrant, ten
 import { ASSEMBLE_ENVIRONMENT, ASSEMBLE_NODE_OPTIONS } from '../lambda-bundling.ts';
 import { defaultExportDefinitionPath } from '../paths.ts';
 import { stateMachineNameOf } from '../reversa-resources.ts';
-import { keepChildLogicalIds, WorkflowParts, type WorkflowProps } from './workflow.ts';
+import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
 
 export interface DossierExportWorkflowProps extends WorkflowProps {
   /** @default statemachines/reversibility-export.asl.json (repository root) */
@@ -45,7 +45,7 @@ const dossiers = 'dossiers/';
  * signed, published dossier in the dossier bucket, or the Abort that leaves nothing partial behind. Each grant is
  * what the step's use case touches (core/use-cases/dossier-export.ts). Notify is a workflow task (events:PutEvents).
  */
-export class DossierExportWorkflow extends Construct {
+export class DossierExportWorkflow extends WorkflowConstruct {
   /** The reversibility-export Lambdas (functions/dossier/*.ts). */
   readonly functions: Readonly<Record<DossierFunctionKey, ReversaFunction>>;
   readonly stateMachine: AslStateMachine;
@@ -53,28 +53,24 @@ export class DossierExportWorkflow extends Construct {
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: DossierExportWorkflowProps) {
-    super(scope, id);
-    keepChildLogicalIds(this);
-    const parts = new WorkflowParts(this, props, 'reversa-dossier');
+    super(scope, id, props, 'reversa-dossier');
     const resources = props.resources;
     const { table, dataBucket: data, dossierBucket, dossierKey } = resources;
 
     // Reuses a plan (probe), fingerprints the inputs (lists sources, lists secret names), claims the version.
-    const prepare = parts
-      .fn('DossierPrepare', 'functions/dossier/prepare.ts', {
-        description: 'Dossier export: fingerprints the inputs and claims the next version',
-      })
+    const prepare = this.fn('DossierPrepare', 'functions/dossier/prepare.ts', {
+      description: 'Dossier export: fingerprints the inputs and claims the next version',
+    })
       .bind(table.readWrite(), data.read(runs, ...sources), data.write(runs), data.list())
       .grant(serviceGrant(['secretsmanager:ListSecrets']));
 
     // One function, five parts: inventory, catalogue, evidence (restore tests + audit-log segment), escrow, contacts.
     // 'Gather' stays short: a signing role's generated name must keep its prefix (see grants.ts signerRolePrefix).
-    const gather = parts
-      .fn('Gather', 'functions/dossier/gather.ts', {
-        description: 'Dossier export: gathers one part into staging (secrets sealed in memory)',
-        memorySize: 1024,
-        timeout: Duration.minutes(15),
-      })
+    const gather = this.fn('Gather', 'functions/dossier/gather.ts', {
+      description: 'Dossier export: gathers one part into staging (secrets sealed in memory)',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+    })
       // readWrite + auditLog: the evidence part seals the audit log (a signed digest) before packing it.
       .bind(
         table.readWrite(),
@@ -94,67 +90,57 @@ export class DossierExportWorkflow extends Construct {
         ...tenantSecretGrants(this, { list: true }),
       );
 
-    const checklist = parts
-      .fn('DossierChecklist', 'functions/dossier/checklist.ts', {
-        description: 'Dossier export: judges completeness against the checklist',
-      })
-      .bind(table.read(), data.read(runs, ...sources), data.write(runs), data.list());
+    const checklist = this.fn('DossierChecklist', 'functions/dossier/checklist.ts', {
+      description: 'Dossier export: judges completeness against the checklist',
+    }).bind(table.read(), data.read(runs, ...sources), data.write(runs), data.list());
 
     // Streams the bag into a multipart upload in the dossier bucket; the signer's public key names the signer.
-    const assemble = parts
-      .fn('DossierAssemble', 'functions/dossier/assemble.ts', {
-        description: 'Dossier export: streams the BagIt zip into the dossier bucket',
-        memorySize: 1024,
-        timeout: Duration.minutes(15),
-        // Most of what Assemble allocates is short-lived buffers streaming by: a small young generation
-        // (here) and a fixed old-generation growth factor (functions/dossier/heap-tuning.ts) keep that
-        // garbage from piling up before V8 collects it: ~200 MB peak RSS for 1 GB of small files instead
-        // of ~230–310 MB, same speed (bench/dossier.ts runs its child with both).
-        nodeOptions: [...ASSEMBLE_NODE_OPTIONS],
-        extraEnvironment: { ...ASSEMBLE_ENVIRONMENT },
-      })
-      .bind(
-        table.read(),
-        data.read(runs, ...sources),
-        data.write(runs),
-        data.list(),
-        dossierBucket.objects(['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [dossiers]),
-        dossierBucket.onBucket(['s3:ListBucketMultipartUploads']),
-        dossierKey.publicKey(),
-      );
+    const assemble = this.fn('DossierAssemble', 'functions/dossier/assemble.ts', {
+      description: 'Dossier export: streams the BagIt zip into the dossier bucket',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+      // Most of what Assemble allocates is short-lived buffers streaming by: a small young generation
+      // (here) and a fixed old-generation growth factor (functions/dossier/heap-tuning.ts) keep that
+      // garbage from piling up before V8 collects it: ~200 MB peak RSS for 1 GB of small files instead
+      // of ~230–310 MB, same speed (bench/dossier.ts runs its child with both).
+      nodeOptions: [...ASSEMBLE_NODE_OPTIONS],
+      extraEnvironment: { ...ASSEMBLE_ENVIRONMENT },
+    }).bind(
+      table.read(),
+      data.read(runs, ...sources),
+      data.write(runs),
+      data.list(),
+      dossierBucket.objects(['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [dossiers]),
+      dossierBucket.onBucket(['s3:ListBucketMultipartUploads']),
+      dossierKey.publicKey(),
+    );
 
     // Signs the tag manifest and the zip checksum with the dossier key. 'DxSign': a signing role keeps its name prefix.
-    const sign = parts
-      .fn('DxSign', 'functions/dossier/sign.ts', { description: 'Dossier export: signs the dossier (KMS ECDSA P-256)' })
-      .bind(data.read(runs), dossierBucket.write(dossiers), dossierKey.sign());
+    const sign = this.fn('DxSign', 'functions/dossier/sign.ts', {
+      description: 'Dossier export: signs the dossier (KMS ECDSA P-256)',
+    }).bind(data.read(runs), dossierBucket.write(dossiers), dossierKey.sign());
 
     // Immutable version row (conditional put) with a change summary against the previous version's manifest.
-    const publish = parts
-      .fn('DossierPublish', 'functions/dossier/publish.ts', {
-        description: 'Dossier export: publishes the immutable version',
-      })
-      .bind(table.readWrite(), data.read(runs), dossierBucket.read(dossiers), dossierBucket.list());
+    const publish = this.fn('DossierPublish', 'functions/dossier/publish.ts', {
+      description: 'Dossier export: publishes the immutable version',
+    }).bind(table.readWrite(), data.read(runs), dossierBucket.read(dossiers), dossierBucket.list());
 
     // The audit-log entry (who, when, version, archive SHA-256, fingerprints), then the run's staging is deleted.
-    const audit = parts
-      .fn('DxAudit', 'functions/dossier/audit.ts', {
-        description: 'Dossier export: records the export in the tenant audit log',
-      })
-      .bind(table.readWrite(), data.read(runs), data.delete(runs), data.list(), resources.auditLog());
+    const audit = this.fn('DxAudit', 'functions/dossier/audit.ts', {
+      description: 'Dossier export: records the export in the tenant audit log',
+    }).bind(table.readWrite(), data.read(runs), data.delete(runs), data.list(), resources.auditLog());
 
     // A failed run: aborts the multipart upload, removes the unpublished version's objects, releases the claim.
-    const abort = parts
-      .fn('DossierAbort', 'functions/dossier/abort.ts', {
-        description: 'Dossier export: aborts a failed run (nothing partial is published)',
-      })
-      .bind(
-        table.readWrite(),
-        data.read(runs),
-        data.delete(runs),
-        data.list(),
-        dossierBucket.objects(['s3:AbortMultipartUpload', 's3:DeleteObject'], [dossiers]),
-        dossierBucket.onBucket(['s3:ListBucket', 's3:ListBucketMultipartUploads']),
-      );
+    const abort = this.fn('DossierAbort', 'functions/dossier/abort.ts', {
+      description: 'Dossier export: aborts a failed run (nothing partial is published)',
+    }).bind(
+      table.readWrite(),
+      data.read(runs),
+      data.delete(runs),
+      data.list(),
+      dossierBucket.objects(['s3:AbortMultipartUpload', 's3:DeleteObject'], [dossiers]),
+      dossierBucket.onBucket(['s3:ListBucket', 's3:ListBucketMultipartUploads']),
+    );
 
     const substitutions: Record<ExportSubstitution, string> = {
       PrepareFunctionArn: prepare.functionArn,

@@ -4,7 +4,7 @@ import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
 import { ScheduledInvoke } from '../constructs/scheduled-invoke.ts';
 import {
@@ -15,7 +15,7 @@ import {
   wildcardGrant,
 } from '../grants.ts';
 import { acknowledgeWildcardAction } from '../nag.ts';
-import { keepChildLogicalIds, WorkflowParts, type WorkflowProps } from './workflow.ts';
+import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
 
 /** AWS Backup event types that change what Reversa knows about jobs and recovery points. */
 export const backupEventDetailTypes = [
@@ -47,42 +47,36 @@ export interface IngestionProps extends WorkflowProps {
  */
 export type IngestionFunctionKey = 's3Inbox' | 'backupEvent' | 'reconcile';
 
-export class Ingestion extends Construct {
+export class Ingestion extends WorkflowConstruct {
   readonly functions: Readonly<Record<IngestionFunctionKey, ReversaFunction>>;
   /** Every dead-letter queue's alarm (functions, routes, the reconcile schedule). */
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: IngestionProps) {
-    super(scope, id);
-    keepChildLogicalIds(this);
-    const parts = new WorkflowParts(this, props, 'reversa-ingest');
+    super(scope, id, props, 'reversa-ingest');
     const { table, idempotencyTable, dataBucket } = props.resources;
 
     // Reads and moves the report out of inbox/ (copy = read source + write target); HEADs processed/<key> to tell a
     // redelivered report from a new one. tenants.markDirty, facts.putFacts; idempotent per object key + ETag.
-    const s3Inbox = parts
-      .fn('S3Inbox', 'functions/ingest/s3-inbox.ts', {
-        description: 'Ingests backup job reports dropped under inbox/<tenantId>/',
-        memorySize: 1024,
-        timeout: Duration.minutes(2),
-        deadLetterQueue: parts.deadLetters('S3InboxFailures', 'inbox report ingestions (s3-inbox)').queue,
-      })
-      .bind(
-        table.readWrite(),
-        idempotencyTable.items(),
-        dataBucket.read('inbox/', 'processed/'),
-        dataBucket.write('processed/', 'quarantine/'),
-        dataBucket.delete('inbox/'),
-        dataBucket.list(),
-      );
+    const s3Inbox = this.fn('S3Inbox', 'functions/ingest/s3-inbox.ts', {
+      description: 'Ingests backup job reports dropped under inbox/<tenantId>/',
+      memorySize: 1024,
+      timeout: Duration.minutes(2),
+      deadLetterQueue: this.deadLetters('S3InboxFailures', 'inbox report ingestions (s3-inbox)').queue,
+    }).bind(
+      table.readWrite(),
+      idempotencyTable.items(),
+      dataBucket.read('inbox/', 'processed/'),
+      dataBucket.write('processed/', 'quarantine/'),
+      dataBucket.delete('inbox/'),
+      dataBucket.list(),
+    );
 
     // tenants.tenantForAwsAccount, facts.putFacts, tenants.markDirty; idempotent on the event id.
-    const backupEvent = parts
-      .fn('BackupEvent', 'functions/ingest/backup-event.ts', {
-        description: 'Normalises AWS Backup job, copy and recovery point events into backup jobs',
-        deadLetterQueue: parts.deadLetters('BackupEventFailures', 'AWS Backup event ingestions (backup-event)').queue,
-      })
-      .bind(table.readWrite(), idempotencyTable.items());
+    const backupEvent = this.fn('BackupEvent', 'functions/ingest/backup-event.ts', {
+      description: 'Normalises AWS Backup job, copy and recovery point events into backup jobs',
+      deadLetterQueue: this.deadLetters('BackupEventFailures', 'AWS Backup event ingestions (backup-event)').queue,
+    }).bind(table.readWrite(), idempotencyTable.items());
     // Recovery points are stamped with their vault's Vault Lock state, for vaults of this account and region only:
     // client accounts' vaults are read by reconcile through their ReversaReadBackup role.
     backupEvent.grant(
@@ -95,17 +89,15 @@ export class Ingestion extends Construct {
     );
 
     // strategies.listTenants/getCurrent, facts.putFacts, tenants.markDirty; cursors at runs/<tenant>/reconcile/….
-    const reconcile = parts
-      .fn('Reconcile', 'functions/ingest/reconcile.ts', {
-        description: 'Reconciles AWS Backup jobs and recovery points through the API (own and client accounts)',
-        timeout: Duration.minutes(10),
-        deadLetterQueue: parts.deadLetters('ReconcileFailures', 'AWS Backup reconciliations (reconcile)').queue,
-      })
-      .bind(table.readWrite(), dataBucket.read('runs/'), dataBucket.write('runs/'), dataBucket.list());
+    const reconcile = this.fn('Reconcile', 'functions/ingest/reconcile.ts', {
+      description: 'Reconciles AWS Backup jobs and recovery points through the API (own and client accounts)',
+      timeout: Duration.minutes(10),
+      deadLetterQueue: this.deadLetters('ReconcileFailures', 'AWS Backup reconciliations (reconcile)').queue,
+    }).bind(table.readWrite(), dataBucket.read('runs/'), dataBucket.write('runs/'), dataBucket.list());
     this.functions = { s3Inbox, backupEvent, reconcile };
     this.allowReadingAwsBackup(reconcile, props.readBackupRolePrefix ?? DEFAULT_READ_BACKUP_ROLE_PREFIX);
 
-    this.routeEvents(props, parts);
+    this.routeEvents(props);
     const schedule = new ScheduledInvoke(this, 'ReconcileSchedule', {
       target: reconcile.function,
       schedule: props.reconcileSchedule ?? ScheduleExpression.rate(Duration.hours(1)),
@@ -113,7 +105,7 @@ export class Ingestion extends Construct {
       alarmTopic: props.alarmTopic,
       maxEventAge: Duration.minutes(30),
     });
-    this.alarms = [...parts.alarms, schedule.deadLetterQueue.alarm];
+    this.alarms = [...this.deadLetterAlarms, schedule.deadLetterQueue.alarm];
   }
 
   /** reconcile reads AWS Backup here and, through an assumed read-only role, in client accounts. */
@@ -133,13 +125,13 @@ export class Ingestion extends Construct {
   }
 
   /** EventBridge rules: AWS Backup events (own account and forwarded by clients) and inbox object events. */
-  private routeEvents(props: IngestionProps, parts: WorkflowParts): void {
+  private routeEvents(props: IngestionProps): void {
     // EventBridge retries delivery itself (throttling, function unavailable) before using the DLQ.
     const target = (fn: ReversaFunction, deadLetterQueue: IQueue) =>
       new LambdaFunction(fn.function, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(2) });
     const backupTarget = target(
       this.functions.backupEvent,
-      parts.deadLetters('BackupEventsDeliveryFailures', 'AWS Backup event deliveries to backup-event').queue,
+      this.deadLetters('BackupEventsDeliveryFailures', 'AWS Backup event deliveries to backup-event').queue,
     );
     new Rule(this, 'BackupEventsRule', {
       description: 'AWS Backup events of this account to Reversa ingestion',
@@ -163,7 +155,7 @@ export class Ingestion extends Construct {
       targets: [
         target(
           this.functions.s3Inbox,
-          parts.deadLetters('InboxEventsDeliveryFailures', 'inbox object event deliveries to s3-inbox').queue,
+          this.deadLetters('InboxEventsDeliveryFailures', 'inbox object event deliveries to s3-inbox').queue,
         ),
       ],
     });

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { CONFIG_ENV } from '#config';
 import { RESTORE_TEST_WORKFLOW, type RestoreTestSubstitution } from '#statemachines/names.ts';
 import { environmentVariables } from '../bindings.ts';
@@ -14,7 +14,7 @@ import { defaultRestoreTestDefinitionPath, entryFromRepoRoot } from '../paths.ts
 import { stateMachineNameOf } from '../reversa-resources.ts';
 import { RestoreTestGrants } from './restore-test-grants.ts';
 import { RestoreTestScheduling } from './restore-test-scheduling.ts';
-import { keepChildLogicalIds, WorkflowParts, type WorkflowProps } from './workflow.ts';
+import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
 
 export interface RestoreTestWorkflowProps extends WorkflowProps {
   /** @default statemachines/restore-test.asl.json (repository root) */
@@ -65,7 +65,7 @@ const sandboxWhy =
  * scheduling plumbing (dispatcher, schedule group, scheduler role, sync policy). Each grant is what the step's use
  * case touches (core/use-cases/restore-test.ts); sandboxes are touched only under `sandbox/` or by their marker.
  */
-export class RestoreTestWorkflow extends Construct {
+export class RestoreTestWorkflow extends WorkflowConstruct {
   /** The restore-test Lambdas (functions/restore/*.ts, the restic task aside). */
   readonly functions: Readonly<Record<RestoreFunctionKey, ReversaFunction>>;
   readonly stateMachine: AslStateMachine;
@@ -75,9 +75,7 @@ export class RestoreTestWorkflow extends Construct {
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: RestoreTestWorkflowProps) {
-    super(scope, id);
-    keepChildLogicalIds(this);
-    const parts = new WorkflowParts(this, props, 'reversa-restore');
+    super(scope, id, props, 'reversa-restore');
     const { table, dataBucket: data, restoreRole } = props.resources;
     const grants = new RestoreTestGrants(this, {
       sources: props.restoreSourceBuckets ?? [],
@@ -85,20 +83,17 @@ export class RestoreTestWorkflow extends Construct {
     });
 
     // strategies.getCurrent, facts.getFacts/listSeenResources; writes runs/<tenant>/<testId>/plan.json.
-    const prepare = parts
-      .fn('RestorePrepare', 'functions/restore/prepare.ts', {
-        description: 'Restore test: chooses the recovery point and writes the plan',
-      })
-      .bind(table.read(), data.write(runs));
+    const prepare = this.fn('RestorePrepare', 'functions/restore/prepare.ts', {
+      description: 'Restore test: chooses the recovery point and writes the plan',
+    }).bind(table.read(), data.write(runs));
 
     // Reads the plan, streams the archive (source buckets, or archives/ in the data bucket) into the sandbox, reads
     // it back, empties it; writes restore.json.
-    const restoreS3Archive = parts
-      .fn('RestoreS3Archive', 'functions/restore/restore-s3-archive.ts', {
-        description: 'Restore test (s3-archive): stream-restores an archive into the sandbox and compares it',
-        memorySize: 1024,
-        timeout: Duration.minutes(15),
-      })
+    const restoreS3Archive = this.fn('RestoreS3Archive', 'functions/restore/restore-s3-archive.ts', {
+      description: 'Restore test (s3-archive): stream-restores an archive into the sandbox and compares it',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+    })
       .bind(
         data.read(runs, 'archives/'),
         data.write(runs),
@@ -108,38 +103,38 @@ export class RestoreTestWorkflow extends Construct {
       .grant(...grants.archiveRestore());
 
     // GetRecoveryPointRestoreMetadata + StartRestoreJob (idempotent on the test id), passing the restore role.
-    const startAwsBackupRestore = parts
-      .fn('RestoreStartAwsBackup', 'functions/restore/start-aws-backup-restore.ts', {
-        description: 'Restore test (aws-backup): starts the restore job into a sandbox',
-      })
+    const startAwsBackupRestore = this.fn('RestoreStartAwsBackup', 'functions/restore/start-aws-backup-restore.ts', {
+      description: 'Restore test (aws-backup): starts the restore job into a sandbox',
+    })
       .bind(data.read(runs), data.write(runs))
       .grant(...grants.startRestoreJob())
       .bind(restoreRole.passTo('backup.amazonaws.com'));
 
     // DescribeRestoreJob (no resource-level permission).
-    const describeAwsBackupRestore = parts
-      .fn('RestoreDescribeAwsBackup', 'functions/restore/describe-aws-backup-restore.ts', {
+    const describeAwsBackupRestore = this.fn(
+      'RestoreDescribeAwsBackup',
+      'functions/restore/describe-aws-backup-restore.ts',
+      {
         description: 'Restore test (aws-backup): polls the restore job',
-      })
+      },
+    )
       .bind(data.read(runs), data.write(runs))
       .grant(grants.describeRestoreJob());
 
     // Reads the restored table/bucket back (sandbox names only), the backup's item count, and reports the verdict.
-    const validate = parts
-      .fn('RestoreValidate', 'functions/restore/validate.ts', {
-        description: 'Restore test: validates the restored data',
-        timeout: Duration.minutes(15),
-        memorySize: 1024,
-      })
+    const validate = this.fn('RestoreValidate', 'functions/restore/validate.ts', {
+      description: 'Restore test: validates the restored data',
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    })
       .bind(data.read(runs), data.write(runs))
       .grant(...grants.validateSandbox());
 
     // Empties the test's sandbox prefix (every runner) and deletes the restored table/bucket (aws-backup).
-    const cleanup = parts
-      .fn('RestoreCleanup', 'functions/restore/cleanup.ts', {
-        description: 'Restore test: deletes the sandbox and proves it is gone (always runs)',
-        timeout: Duration.minutes(5),
-      })
+    const cleanup = this.fn('RestoreCleanup', 'functions/restore/cleanup.ts', {
+      description: 'Restore test: deletes the sandbox and proves it is gone (always runs)',
+      timeout: Duration.minutes(5),
+    })
       .bind(
         data.read(runs),
         data.write(runs),
@@ -150,27 +145,22 @@ export class RestoreTestWorkflow extends Construct {
 
     // Evidence JSON under restore-tests/, the RestoreTestStore row, a finding, and the tenant's audit-log entry.
     // 'Record' stays short: a signing role's generated name must keep its prefix (see grants.ts signerRolePrefix).
-    const record = parts
-      .fn('Record', 'functions/restore/record.ts', {
-        description: 'Restore test: records the evidence, the audit-log entry and a finding when not PASSED',
-        timeout: Duration.minutes(2),
-      })
-      .bind(
-        table.readWrite(),
-        data.read(runs, 'restore-tests/'),
-        data.write(runs, 'restore-tests/'),
-        data.list(),
-        props.resources.auditLog(),
-      );
+    const record = this.fn('Record', 'functions/restore/record.ts', {
+      description: 'Restore test: records the evidence, the audit-log entry and a finding when not PASSED',
+      timeout: Duration.minutes(2),
+    }).bind(
+      table.readWrite(),
+      data.read(runs, 'restore-tests/'),
+      data.write(runs, 'restore-tests/'),
+      data.list(),
+      props.resources.auditLog(),
+    );
 
     // Starts one execution per resource of the policy, named by the test id (a twice-delivered schedule runs once).
-    const dispatch = parts
-      .fn('RestoreDispatch', 'functions/restore/dispatch.ts', {
-        description: 'Restore test schedules: starts one restore-test execution per resource',
-        deadLetterQueue: parts.deadLetters('RestoreDispatchFailures', 'restore-test schedule dispatches (dispatch)')
-          .queue,
-      })
-      .bind(table.read());
+    const dispatch = this.fn('RestoreDispatch', 'functions/restore/dispatch.ts', {
+      description: 'Restore test schedules: starts one restore-test execution per resource',
+      deadLetterQueue: this.deadLetters('RestoreDispatchFailures', 'restore-test schedule dispatches (dispatch)').queue,
+    }).bind(table.read());
 
     this.restic = this.addResticTask(props);
     applyGrants(this.restic.taskDefinition.taskRole as Role, grants.resticTask(data, runs, sandbox));
@@ -189,7 +179,7 @@ export class RestoreTestWorkflow extends Construct {
       SubnetIds: subnets,
       SecurityGroupIds: securityGroups,
     };
-    const tasks = [
+    const tasks = {
       prepare,
       restoreS3Archive,
       startAwsBackupRestore,
@@ -197,11 +187,11 @@ export class RestoreTestWorkflow extends Construct {
       validate,
       cleanup,
       record,
-    ];
+    };
     this.stateMachine = new AslStateMachine(this, 'RestoreTest', {
       definitionPath: props.definitionPath ?? defaultRestoreTestDefinitionPath,
       substitutions,
-      functions: tasks.map((fn) => fn.function),
+      functions: Object.values(tasks).map((fn) => fn.function),
       stateMachineName: stateMachineNameOf(this, RESTORE_TEST_WORKFLOW),
       label: 'restore-test workflow',
       alarmTopic: props.alarmTopic,
@@ -210,17 +200,8 @@ export class RestoreTestWorkflow extends Construct {
     dispatch.bind(props.resources.restoreTestWorkflow.startExecution(this.stateMachine.stateMachine));
 
     this.scheduling = new RestoreTestScheduling(this, 'Scheduling', { dispatcher: dispatch });
-    this.functions = {
-      prepare,
-      restoreS3Archive,
-      startAwsBackupRestore,
-      describeAwsBackupRestore,
-      validate,
-      cleanup,
-      record,
-      dispatch,
-    };
-    this.alarms = [...this.stateMachine.alarms, ...parts.alarms];
+    this.functions = { ...tasks, dispatch };
+    this.alarms = [...this.stateMachine.alarms, ...this.deadLetterAlarms];
   }
 
   /** The restic runner, with the environment every function gets and the restore tests' Powertools service. */

@@ -1,6 +1,6 @@
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { Construct, IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { ReversaFunction, type ReversaFunctionProps } from '../constructs/reversa-function.ts';
 import { entryFromRepoRoot } from '../paths.ts';
@@ -40,36 +40,42 @@ export function withoutGroupings(scopes: readonly IConstruct[]): IConstruct[] {
 }
 
 /**
- * The functions and dead-letter queues of one workflow: every function gets the workflow's Powertools service name
- * and every resource name (bindings add the grants); every queue alarms on the workflow's topic.
+ * The base of a workflow construct. It keeps its children's logical ids (see `keepChildLogicalIds`) and makes the
+ * workflow's functions and dead-letter queues: every function gets the workflow's Powertools service name and every
+ * resource name (bindings add the grants); every queue alarms on the workflow's topic.
  */
-export class WorkflowParts {
-  /** Alarms of the dead-letter queues made here. */
-  readonly alarms: Alarm[] = [];
+export abstract class WorkflowConstruct extends Construct {
+  /** Every alarm of the workflow (executions, dead-letter queues, schedules). */
+  abstract readonly alarms: readonly Alarm[];
+  /** Alarms of the dead-letter queues made with `deadLetters`. */
+  protected readonly deadLetterAlarms: Alarm[] = [];
   private readonly resolveEntry: (relativePath: string) => string;
 
   constructor(
-    private readonly scope: Construct,
-    private readonly props: WorkflowProps,
+    scope: Construct,
+    id: string,
+    private readonly workflow: WorkflowProps,
     private readonly serviceName: string,
   ) {
-    this.resolveEntry = props.resolveEntry ?? entryFromRepoRoot;
+    super(scope, id);
+    keepChildLogicalIds(this);
+    this.resolveEntry = workflow.resolveEntry ?? entryFromRepoRoot;
   }
 
   /** A ReversaFunction for the handler at `entry` (relative to the repository root). */
-  fn(id: string, entry: string, options: FunctionOptions): ReversaFunction {
-    return new ReversaFunction(this.scope, id, {
+  protected fn(id: string, entry: string, options: FunctionOptions): ReversaFunction {
+    return new ReversaFunction(this, id, {
       entry: this.resolveEntry(entry),
-      environment: this.props.resources.environment,
+      environment: this.workflow.resources.environment,
       serviceName: this.serviceName,
       ...options,
     });
   }
 
   /** A dead-letter queue keeping failed `purpose` (asynchronous invocations, event deliveries), with its alarm. */
-  deadLetters(id: string, purpose: string): DeadLetterQueue {
-    const queue = new DeadLetterQueue(this.scope, id, { alarmTopic: this.props.alarmTopic, purpose });
-    this.alarms.push(queue.alarm);
+  protected deadLetters(id: string, purpose: string): DeadLetterQueue {
+    const queue = new DeadLetterQueue(this, id, { alarmTopic: this.workflow.alarmTopic, purpose });
+    this.deadLetterAlarms.push(queue.alarm);
     return queue;
   }
 }

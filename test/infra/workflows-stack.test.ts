@@ -376,6 +376,57 @@ describe('verify state machine', () => {
   });
 });
 
+describe('workflow constructs', () => {
+  it('keep the logical ids functions and state machines had in the single-class stack (a rename would replace them)', () => {
+    const ids = resources('AWS::Lambda::Function')
+      .concat(resources('AWS::StepFunctions::StateMachine'))
+      .map(([id]) => id)
+      .sort();
+    expect(ids).toEqual([
+      'AggregateFunction830C9CCB',
+      'BackupEventFunctionA85C1D06',
+      'DossierAbortFunction888B5574',
+      'DossierAssembleFunctionF5D4AD35',
+      'DossierChecklistFunction4F4AFE93',
+      'DossierPrepareFunction4A0080D1',
+      'DossierPublishFunction32174A8C',
+      'DxAuditFunctionBF55330B',
+      'DxSignFunctionD48FCF12',
+      'EvaluateBatchFunctionAC2B2549',
+      'ExportStateMachine2DF0AD0F',
+      'GatherFunction33F6BF49',
+      'LoadStrategyFunction36026C8B',
+      'PersistFunction29066D4E',
+      'ReconcileFunction585E26B3',
+      'RecordFunction0FDC7770',
+      'RestoreCleanupFunction852CA695',
+      'RestoreDescribeAwsBackupFunction75802272',
+      'RestoreDispatchFunction91420A1C',
+      'RestorePrepareFunctionA148700C',
+      'RestoreS3ArchiveFunction2FDCED24',
+      'RestoreStartAwsBackupFunction3AFFACD2',
+      'RestoreTestStateMachine8DDF082D',
+      'RestoreValidateFunctionA8639C6B',
+      'S3InboxFunction8AE7E284',
+      'SweepFunctionA7728703',
+      'VerifyBackupsStateMachineD1BE21F1',
+    ]);
+  });
+
+  it('own every alarm of the stack, each alarm in exactly one workflow', () => {
+    const { ingestion, verifyWorkflow, restoreTests, dossierExport } = built.workflows;
+    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport]
+      .flatMap((workflow) => workflow.alarms)
+      .map((alarm) => logicalIdOf(alarm));
+    expect(new Set(owned).size).toBe(owned.length);
+    expect(owned.sort()).toEqual(
+      resources('AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    );
+  });
+});
+
 describe('outputs', () => {
   it('exposes the verify state machine ARN under the key the CLI reads', () => {
     const [[machineId]] = resources('AWS::StepFunctions::StateMachine') as [[string, Resource]];

@@ -15,11 +15,12 @@ import {
   ErrorNames,
   LAMBDA_TRANSIENT_ERRORS,
   LOCALLY_OVERRIDDEN_RESOURCES,
+  TaskResources,
   VERIFY_WORKFLOW,
   VerifyStates,
   VerifySubstitutions,
 } from '#statemachines/names.ts';
-import { expandMachine, isLambdaTask, LAMBDA_TASK_RETRY } from '#statemachines/retry-policy.ts';
+import { EVENTS_TASK_RETRY, expandMachine, isLambdaTask, LAMBDA_TASK_RETRY } from '#statemachines/retry-policy.ts';
 
 type Validator = (
   definition: unknown,
@@ -79,23 +80,28 @@ describe('workflow files', () => {
         expect(unsupportedConstructs(JSON.parse(readExpandedDefinition(definitionPath(name))))).toEqual([]);
       });
 
-      it('gives every Lambda Task the standard retry policy, or keeps the Retry the file declares for it', () => {
+      it('gives every Lambda and events Task its standard retry policy, or keeps the Retry the file declares', () => {
         const written = allStates(JSON.parse(readDefinitionText(name)) as { States: unknown });
         const loaded = allStates(loadDefinition(name, localSubstitutions(name)) as { States: unknown });
         expect(loaded.map(([state]) => state)).toEqual(written.map(([state]) => state));
-        const lambdaTasks = loaded.filter(([, state]) => isLambdaTask(state));
-        expect(lambdaTasks.length).toBeGreaterThan(0);
+        expect(loaded.filter(([, state]) => isLambdaTask(state)).length).toBeGreaterThan(0);
         for (const [index, [state, definition]] of loaded.entries()) {
-          if (!isLambdaTask(definition)) continue;
           const declared = written[index]?.[1].Retry;
-          expect(definition.Retry, state).toEqual(declared ?? LAMBDA_TASK_RETRY);
+          const standard = isLambdaTask(definition)
+            ? LAMBDA_TASK_RETRY
+            : definition.Resource === TaskResources.EventsPutEvents
+              ? EVENTS_TASK_RETRY
+              : undefined;
+          expect(definition.Retry, state).toEqual(declared ?? standard);
         }
       });
 
-      it('keeps no pasted copy of the standard retry policy in the file', () => {
+      it('keeps no pasted copy of a standard retry policy in the file', () => {
         const written = allStates(JSON.parse(readDefinitionText(name)) as { States: unknown });
-        const pasted = written.filter(([, state]) => isLambdaTask(state) && state.Retry !== undefined);
-        for (const [state, definition] of pasted) expect(definition.Retry, state).not.toEqual(LAMBDA_TASK_RETRY);
+        for (const [state, definition] of written.filter(([, s]) => s.Retry !== undefined)) {
+          expect(definition.Retry, state).not.toEqual(LAMBDA_TASK_RETRY);
+          expect(definition.Retry, state).not.toEqual(EVENTS_TASK_RETRY);
+        }
       });
 
       it('maps every Task state to a local implementation', () => {
@@ -209,21 +215,24 @@ describe('retry policy expansion', () => {
     expect(stateOf(expanded, 'None').Retry).toEqual([]);
   });
 
-  it('covers direct Lambda Resources, Parallel branches and Map processors, and leaves other Tasks alone', () => {
+  it('covers direct Lambda Resources, events Tasks, Parallel branches and Map processors, and nothing else', () => {
     const direct = { Type: 'Task', Resource: placeholder('GatherFunctionArn'), End: true };
     const byArn = { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-3:000000000000:function:f', End: true };
     const events = { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', End: true };
+    const ecs = { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', End: true };
     const expanded = expandMachine(
       machine({
         Fan: { Type: 'Parallel', Branches: [machine({ Direct: direct }), machine({ Events: events })], Next: 'Each' },
-        Each: { Type: 'Map', ItemProcessor: machine({ ByArn: byArn }), End: true },
+        Each: { Type: 'Map', ItemProcessor: machine({ ByArn: byArn }), Next: 'Run' },
+        Run: ecs,
       }),
     );
     const states = allStates(expanded);
     const retryOf = (name: string) => states.find(([state]) => state === name)?.[1].Retry;
     expect(retryOf('Direct')).toEqual(LAMBDA_TASK_RETRY);
     expect(retryOf('ByArn')).toEqual(LAMBDA_TASK_RETRY);
-    expect(retryOf('Events')).toBeUndefined();
+    expect(retryOf('Events')).toEqual(EVENTS_TASK_RETRY);
+    expect(retryOf('Run')).toBeUndefined();
     expect(retryOf('Fan')).toBeUndefined();
   });
 
