@@ -25,7 +25,10 @@ export type FunctionOptions = Omit<ReversaFunctionProps, 'entry' | 'environment'
 /**
  * Grouping constructs whose id stays out of the logical ids of what they hold (see WorkflowsStack.allocateLogicalId):
  * splitting the one workflows stack into a construct per workflow must not rename, and so replace, its functions,
- * roles and queues, and the signing keys admit roles by a name prefix that holds the role's logical id.
+ * roles and queues, and the signing keys admit roles by a name prefix that holds the role's logical id. Two groupings
+ * giving children the same id would collide: CDK refuses the synth ("section 'Resources' already contains …").
+ * Names CDK derives from the construct path rather than the logical id (the EventBridge → Lambda permissions, the
+ * restic task definition family) do change.
  */
 const groupings = new WeakSet<IConstruct>();
 
