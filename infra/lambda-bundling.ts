@@ -15,7 +15,7 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /**
- * NODE_OPTIONS flags of the dossier Assemble Lambda (why: infra/workflows-stack.ts), also used by
+ * NODE_OPTIONS flags of the dossier Assemble Lambda (why: infra/workflows/dossier-export-workflow.ts), also used by
  * bench/dossier.ts. Its other V8 tuning is set at run time: functions/dossier/heap-tuning.ts.
  */
 export const ASSEMBLE_NODE_OPTIONS = ['--max-semi-space-size=8'] as const;

@@ -35,10 +35,22 @@ function flatten(node: unknown): string {
  */
 export function acknowledgeWildcardResource(scope: IConstruct, resource: string, reason: string): void {
   const finding = flatten(Stack.of(scope).resolve(resource));
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
+  acknowledgeOnce(scope, `AwsSolutions-IAM5[Resource::${finding}]`, reason);
+}
+
+/** What each construct already acknowledged (id and reason), so that grants sharing a wildcard record it once. */
+const acknowledged = new WeakMap<IConstruct, Set<string>>();
+
+function acknowledgeOnce(scope: IConstruct, id: string, reason: string): void {
+  const done = acknowledged.get(scope) ?? new Set<string>();
+  acknowledged.set(scope, done);
+  const key = `${id}\n${reason}`;
+  if (done.has(key)) return;
+  done.add(key);
+  Validations.of(scope).acknowledge({ id, reason });
 }
 
 /** Acknowledges the AwsSolutions-IAM5 finding for one wildcard action (e.g. `backup:List*`). */
 export function acknowledgeWildcardAction(scope: IConstruct, action: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+  acknowledgeOnce(scope, `AwsSolutions-IAM5[Action::${action}]`, reason);
 }

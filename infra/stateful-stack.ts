@@ -4,6 +4,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { AccountPrincipal, AnyPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Bucket, type IBucket, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { CONFIG_ENV } from '#config';
 import { ConfigError } from '#core/errors.ts';
 import { asIBucket } from './cdk-types.ts';
 import { AccessLogsBucket, SecureBucket } from './constructs/secure-bucket.ts';
@@ -200,12 +201,18 @@ export class StatefulStack extends Stack {
   /** The names the CLI needs to work against this deployment (`npx reversa --stack <prefix> …`). */
   private addOutputs(): void {
     const values: Record<(typeof statefulOutputKeys)[number], [string, string]> = {
-      TableName: [this.table.tableName, 'Main DynamoDB table (REVERSA_TABLE)'],
-      DataBucketName: [this.dataBucket.bucket.bucketName, 'Data bucket: inbox, runs, reports (REVERSA_DATA_BUCKET)'],
-      EventBusName: [this.eventBus.eventBusName, 'Reversa event bus (REVERSA_EVENT_BUS)'],
-      AuditBucketName: [this.auditBucket.bucket.bucketName, 'Audit log bucket, Object Lock (REVERSA_AUDIT_BUCKET)'],
+      TableName: [this.table.tableName, `Main DynamoDB table (${CONFIG_ENV.tableName})`],
+      DataBucketName: [
+        this.dataBucket.bucket.bucketName,
+        `Data bucket: inbox, runs, reports (${CONFIG_ENV.dataBucket})`,
+      ],
+      EventBusName: [this.eventBus.eventBusName, `Reversa event bus (${CONFIG_ENV.eventBusName})`],
+      AuditBucketName: [
+        this.auditBucket.bucket.bucketName,
+        `Audit log bucket, Object Lock (${CONFIG_ENV.auditBucket})`,
+      ],
       AuditKeyId: [this.auditSigningKey.keyId, `Audit digest signing key, ${this.auditSigningKey.aliasName}`],
-      DossierBucketName: [this.dossierBucket.bucket.bucketName, 'Dossier bucket (REVERSA_DOSSIER_BUCKET)'],
+      DossierBucketName: [this.dossierBucket.bucket.bucketName, `Dossier bucket (${CONFIG_ENV.dossierBucket})`],
       DossierKeyId: [this.dossierSigningKey.keyId, `Dossier signing key, ${this.dossierSigningKey.aliasName}`],
     };
     for (const [key, [value, description]] of Object.entries(values)) new CfnOutput(this, key, { value, description });

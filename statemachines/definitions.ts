@@ -1,9 +1,12 @@
 /**
- * Reads a workflow file and fills its `${…}` placeholders, exactly as CDK's definitionSubstitutions
- * does at deploy time, so the local runner executes the same text AWS runs.
+ * Reads a workflow file, expands the standard retry policies into it (statemachines/retry-policy.ts) and fills
+ * its `${…}` placeholders exactly as CDK's definitionSubstitutions does at deploy time. CDK deploys the text of
+ * `expandDefinition` and the local runner executes `loadDefinition`, which is that same text substituted: one
+ * expansion, so the local cloud runs the workflow AWS runs.
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, ValidationError } from '#core/errors.ts';
+import { expandMachine } from './retry-policy.ts';
 
 const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
 const WORKFLOW_NAME = /^[a-z0-9][a-z0-9-]*$/;
@@ -22,9 +25,38 @@ export function definitionPath(name: string): string {
   return new URL(`./${name}.asl.json`, import.meta.url).pathname;
 }
 
-/** The raw text of a workflow file, placeholders included. */
+/** The raw text of a workflow file, placeholders included, as written (no retry policy expanded). */
 export function readDefinitionText(name: string): string {
   return readFileSync(definitionPath(name), 'utf8');
+}
+
+/**
+ * The definition text as deployed: the file's JSON with its integration's standard retry policy on every Task that
+ * declares no `Retry`, placeholders left for the substitutions (they sit inside JSON strings, so the text parses as is).
+ * `file` names the file in the error when the text is not JSON.
+ */
+export function expandDefinition(text: string, file: string): string {
+  let definition: unknown;
+  try {
+    definition = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(
+      'BadWorkflowFile',
+      [{ file, path: '', message: `expected a JSON state machine definition: ${(error as Error).message}` }],
+      { cause: error },
+    );
+  }
+  if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) {
+    throw new ValidationError('BadWorkflowFile', [
+      { file, path: '', message: 'expected a JSON object with StartAt and States' },
+    ]);
+  }
+  return `${JSON.stringify(expandMachine(definition), null, 2)}\n`;
+}
+
+/** The deployed text of a workflow file given by path (what infra/constructs/asl-state-machine.ts deploys). */
+export function readExpandedDefinition(path: string): string {
+  return expandDefinition(readFileSync(path, 'utf8'), path);
 }
 
 /** Placeholder names (without `${}`) a workflow file uses, sorted and unique. */
@@ -42,7 +74,8 @@ export function substitute(text: string, substitutions: Readonly<Record<string, 
   return text.replace(PLACEHOLDER, (_m, key: string) => JSON.stringify(substitutions[key]).slice(1, -1));
 }
 
-/** The parsed definition of `statemachines/<name>.asl.json` with substitutions applied. */
+/** The parsed definition of `statemachines/<name>.asl.json`, retry policies expanded, substitutions applied. */
 export function loadDefinition(name: string, substitutions: Readonly<Record<string, string>>): Record<string, unknown> {
-  return JSON.parse(substitute(readDefinitionText(name), substitutions)) as Record<string, unknown>;
+  const text = readExpandedDefinition(definitionPath(name));
+  return JSON.parse(substitute(text, substitutions)) as Record<string, unknown>;
 }

@@ -46,6 +46,16 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   'Lambda.TooManyRequestsException',
 ] as const;
 
+/**
+ * A Lambda Task that ran out of time: the function hit its own timeout (Sandbox.Timedout), the Task's TimeoutSeconds
+ * elapsed (States.Timeout), or the invoke call itself timed out. Retried a little (statemachines/retry-policy.ts).
+ */
+export const LAMBDA_TIMEOUT_ERRORS = [
+  'Sandbox.Timedout',
+  'States.Timeout',
+  'Lambda.ClientExecutionTimeoutException',
+] as const;
+
 /** EventBridge `source` and detail-types Reversa emits. */
 export const EVENT_SOURCE = 'reversa' as const;
 export const EventDetailTypes = {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -7,10 +6,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { readExpandedDefinition } from '#statemachines/definitions.ts';
 import { acknowledgeWildcardResource } from '../nag.ts';
 
 export interface AslStateMachineProps {
-  /** Absolute path of the ASL file (JSONPath). Deployed as is; CloudFormation applies the substitutions. */
+  /**
+   * Absolute path of the ASL file (JSONPath). Deployed as the local runner runs it: with the standard retry
+   * policies expanded (statemachines/definitions.ts `expandDefinition`); CloudFormation applies the substitutions.
+   */
   readonly definitionPath: string;
   /** Every `${…}` placeholder of the file → its value. */
   readonly substitutions: Readonly<Record<string, string>>;
@@ -49,9 +52,9 @@ export class AslStateMachine extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      // The file's text goes into the template as is and CloudFormation applies the substitutions. fromFile would do
-      // the same through an S3 asset, hiding the deployed workflow from template diffs and tests.
-      definitionBody: DefinitionBody.fromString(readFileSync(props.definitionPath, 'utf8')),
+      // The expanded text goes into the template and CloudFormation applies the substitutions. fromFile would deploy
+      // the file unexpanded, through an S3 asset that hides the deployed workflow from template diffs and tests.
+      definitionBody: DefinitionBody.fromString(readExpandedDefinition(props.definitionPath)),
       definitionSubstitutions: { ...props.substitutions },
       tracingEnabled: true,
       // Inputs and outputs carry tenant ids and object keys, never data; they stay in the execution history.

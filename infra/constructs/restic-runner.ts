@@ -35,7 +35,7 @@ ENTRYPOINT ["node", "--enable-source-maps", "/app/restic-task.mjs"]
 export interface ResticRunnerProps {
   /** Absolute path of functions/restore/restic-task.ts. */
   readonly entry: string;
-  /** REVERSA_* and POWERTOOLS_* variables the task's config.ts reads. */
+  /** The variables the task's config.ts reads (resource names and the Powertools settings). */
   readonly environment: Readonly<Record<string, string>>;
   /**
    * The container image.
@@ -98,7 +98,7 @@ export class ResticRunner extends Construct {
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds resource names only (table, buckets, bus, key ids), the same REVERSA_* variables every Lambda receives; secrets (restic passwords) are read from Secrets Manager at run time by name.',
+        'The environment holds resource names only (table, buckets, bus, key ids), the same config.ts variables every Lambda receives; secrets (restic passwords) are read from Secrets Manager at run time by name.',
     });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,83 +1,43 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import type { IGrantable, IPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CONFIG_ENV } from '#config';
+import { ConfigError } from '#core/errors.ts';
+import { type Binding, environmentVariables, type ReversaEnvironment } from '../bindings.ts';
+import { applyGrants, type Grant } from '../grants.ts';
 import { LAMBDA_BUNDLING } from '../lambda-bundling.ts';
 import { repoRoot } from '../paths.ts';
 
-/**
- * The resource names every Reversa handler receives. They become the env vars that config.ts reads
- * (REVERSA_*), so a function never guesses a name and config.ts can demand all of them at once.
- */
-export interface ReversaEnvironment {
-  /** Main table name → REVERSA_TABLE. */
-  readonly tableName: string;
-  /** Powertools idempotency table name → REVERSA_IDEMPOTENCY_TABLE. */
-  readonly idempotencyTableName: string;
-  /** Data bucket name → REVERSA_DATA_BUCKET. */
-  readonly dataBucketName: string;
-  /** Custom event bus name → REVERSA_EVENT_BUS. */
-  readonly eventBusName: string;
-  /** Verify state machine ARN → REVERSA_VERIFY_STATE_MACHINE_ARN. */
-  readonly verifyStateMachineArn: string;
-  /** Audit log bucket name → REVERSA_AUDIT_BUCKET. */
-  readonly auditBucketName: string;
-  /** Audit digest signing key id → REVERSA_AUDIT_KEY_ID. */
-  readonly auditKeyId: string;
-  /** Dossier bucket name → REVERSA_DOSSIER_BUCKET. */
-  readonly dossierBucketName: string;
-  /** Dossier signing key id → REVERSA_DOSSIER_KEY_ID. */
-  readonly dossierKeyId: string;
-  /** Restore-test state machine ARN → REVERSA_RESTORE_TEST_STATE_MACHINE_ARN. */
-  readonly restoreTestStateMachineArn?: string;
-  /** Reversibility-export state machine ARN → REVERSA_EXPORT_STATE_MACHINE_ARN. */
-  readonly exportStateMachineArn?: string;
-  /** Role AWS Backup restores with → REVERSA_RESTORE_ROLE_ARN. */
-  readonly restoreRoleArn?: string;
-}
-
-/** Maps the typed environment to the env var names fixed in the common brief. */
-export function reversaEnvVars(env: ReversaEnvironment): Record<string, string> {
-  return {
-    REVERSA_TABLE: env.tableName,
-    REVERSA_IDEMPOTENCY_TABLE: env.idempotencyTableName,
-    REVERSA_DATA_BUCKET: env.dataBucketName,
-    REVERSA_EVENT_BUS: env.eventBusName,
-    REVERSA_VERIFY_STATE_MACHINE_ARN: env.verifyStateMachineArn,
-    REVERSA_AUDIT_BUCKET: env.auditBucketName,
-    REVERSA_AUDIT_KEY_ID: env.auditKeyId,
-    REVERSA_DOSSIER_BUCKET: env.dossierBucketName,
-    REVERSA_DOSSIER_KEY_ID: env.dossierKeyId,
-    ...(env.restoreTestStateMachineArn === undefined
-      ? {}
-      : { REVERSA_RESTORE_TEST_STATE_MACHINE_ARN: env.restoreTestStateMachineArn }),
-    ...(env.exportStateMachineArn === undefined ? {} : { REVERSA_EXPORT_STATE_MACHINE_ARN: env.exportStateMachineArn }),
-    ...(env.restoreRoleArn === undefined ? {} : { REVERSA_RESTORE_ROLE_ARN: env.restoreRoleArn }),
-  };
-}
+/** Every variable config.ts reads: extra environment variables may not set one (a binding does). */
+const RESERVED = new Set<string>(Object.values(CONFIG_ENV));
 
 export interface ReversaFunctionProps {
   /** Absolute path of the handler file; it must export `handler`. */
   readonly entry: string;
-  /** Resource names handed to the handler as REVERSA_* env vars. */
-  readonly environment: ReversaEnvironment;
+  /**
+   * Resource names handed to the handler without a grant, as the config.ts variables of their keys. `bind` adds
+   * names together with their grants.
+   * @default - none
+   */
+  readonly environment?: ReversaEnvironment;
   /**
    * What the function does, shown in the console.
    * @default - no description
    */
   readonly description?: string;
   /**
-   * Powertools service name (POWERTOOLS_SERVICE_NAME): groups logs, traces and metrics.
+   * Powertools service name (config.ts serviceName): groups logs, traces and metrics.
    * @default 'reversa'
    */
   readonly serviceName?: string;
   /**
-   * Powertools metrics namespace (POWERTOOLS_METRICS_NAMESPACE).
+   * Powertools metrics namespace (config.ts metricsNamespace).
    * @default 'Reversa'
    */
   readonly metricsNamespace?: string;
@@ -115,7 +75,8 @@ export interface ReversaFunctionProps {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * Extra env vars for this function only. Cannot override the REVERSA_* or POWERTOOLS_* ones.
+   * Extra env vars for this function only. Those config.ts reads (CONFIG_ENV) are ignored here: names come from
+   * `environment` and `bind`, the Powertools ones from `serviceName` and `metricsNamespace`.
    * @default - none
    */
   readonly extraEnvironment?: Record<string, string>;
@@ -131,12 +92,15 @@ export interface ReversaFunctionProps {
  * A Reversa Lambda with safe defaults: Node 24 on arm64 (cheaper per GB-s, same code), one esbuild ESM
  * bundle per function, active tracing, its own log group with a retention (no log group lives forever)
  * and its own role that may only write to that log group (no AWSLambdaBasicExecutionRole, which allows
- * creating any log group). Grants are added by the caller, one concern at a time.
+ * creating any log group). What it may touch is added by the caller: `bind` a resource (its name and the
+ * grant in one call), `grant` what has no name to hand over (AWS Backup, tenant secrets, sandboxes).
  */
 export class ReversaFunction extends Construct implements IGrantable {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
+  /** The names handed over so far, by config key: a second binding of the same key must agree. */
+  private readonly names: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: ReversaFunctionProps) {
     super(scope, id);
@@ -172,10 +136,9 @@ export class ReversaFunction extends Construct implements IGrantable {
       projectRoot: repoRoot,
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
-        ...props.extraEnvironment,
-        ...reversaEnvVars(props.environment),
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'reversa',
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'Reversa',
+        ...Object.fromEntries(Object.entries(props.extraEnvironment ?? {}).filter(([name]) => !RESERVED.has(name))),
+        [CONFIG_ENV.serviceName]: props.serviceName ?? 'reversa',
+        [CONFIG_ENV.metricsNamespace]: props.metricsNamespace ?? 'Reversa',
         // Stack traces point at the TypeScript sources through the bundled source map.
         NODE_OPTIONS: ['--enable-source-maps', ...(props.nodeOptions ?? [])].join(' '),
       },
@@ -194,6 +157,7 @@ export class ReversaFunction extends Construct implements IGrantable {
       reason:
         'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
+    this.setNames(props.environment ?? {});
   }
 
   get grantPrincipal(): IPrincipal {
@@ -204,8 +168,35 @@ export class ReversaFunction extends Construct implements IGrantable {
     return this.function.functionArn;
   }
 
-  /** Adds a statement to the execution role; kept here so the stack reads as a list of grants. */
-  allow(statement: PolicyStatement): void {
-    this.role.addToPrincipalPolicy(statement);
+  /**
+   * Gives the function each resource: its name under the resource's config key (config.ts CONFIG_ENV names the
+   * variable) and the grants on it, plus whatever the resource's own policy must admit (a signing key).
+   */
+  bind(...bindings: Binding[]): this {
+    for (const binding of bindings) {
+      this.setNames(binding.environment);
+      applyGrants(this, binding.grants);
+      binding.admit?.(this.role);
+    }
+    return this;
+  }
+
+  /** Grants on what has no name to hand over (AWS Backup, tenant secrets, sandbox resources, `*`-only actions). */
+  grant(...grants: Grant[]): this {
+    applyGrants(this, grants);
+    return this;
+  }
+
+  private setNames(environment: ReversaEnvironment): void {
+    for (const [key, value] of Object.entries(environment) as [string, string][]) {
+      const known = this.names[key];
+      if (known !== undefined && known !== value) {
+        throw new ConfigError('ConflictingBinding', `${this.node.path}: ${key} is bound to two different resources`);
+      }
+      this.names[key] = value;
+    }
+    for (const [name, value] of Object.entries(environmentVariables(environment))) {
+      this.function.addEnvironment(name, value);
+    }
   }
 }

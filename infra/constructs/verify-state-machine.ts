@@ -24,7 +24,7 @@ export interface VerifyStateMachineProps {
   readonly alarmTopic: ITopic;
   /**
    * State machine name. Fixed (not generated) so that functions can receive the ARN without a
-   * dependency cycle (the workflow's own Task functions read REVERSA_VERIFY_STATE_MACHINE_ARN too).
+   * dependency cycle (the workflow's own Task functions receive its ARN too, config.ts verifyStateMachineArn).
    */
   readonly stateMachineName: string;
   /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RESTORE_SCHEDULE_GROUP } from '#core/restore/schedule.ts';
+import { readExpandedDefinition } from '#statemachines/definitions.ts';
 import { ExportSubstitutions, RESTIC_CONTAINER_NAME, RestoreTestSubstitutions } from '#statemachines/names.ts';
 import { defaultExportDefinitionPath, defaultRestoreTestDefinitionPath } from '../../infra/paths.ts';
 import { workflowsOutputKeys } from '../../infra/workflows-stack.ts';
@@ -60,9 +61,9 @@ const roleOfMachine = (machine: Resource): string => machine.Properties.RoleArn[
 describe('restore-test workflow', () => {
   const machine = () => machineNamed('-restore-test');
 
-  it('deploys exactly statemachines/restore-test.asl.json with a value for every placeholder', () => {
+  it('deploys exactly statemachines/restore-test.asl.json (retry policy expanded) with a value for every placeholder', () => {
     const file = readFileSync(defaultRestoreTestDefinitionPath, 'utf8');
-    expect(machine().Properties.DefinitionString).toBe(file);
+    expect(machine().Properties.DefinitionString).toBe(readExpandedDefinition(defaultRestoreTestDefinitionPath));
     const placeholders = new Set([...file.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
     expect(new Set(Object.keys(machine().Properties.DefinitionSubstitutions))).toEqual(placeholders);
     expect(placeholders).toEqual(new Set(Object.keys(RestoreTestSubstitutions)));
@@ -70,14 +71,16 @@ describe('restore-test workflow', () => {
 
   it('points each Task at its function, the cluster and task definition, and the subnets given at deploy time', () => {
     const subs = machine().Properties.DefinitionSubstitutions;
-    const fns = built.workflows.restoreFunctions;
+    const fns = built.workflows.restoreTests.functions;
     expect(subs.PrepareFunctionArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(fns.prepare.function), 'Arn'] });
     expect(subs.RecordFunctionArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(fns.record.function), 'Arn'] });
     expect(subs.CleanupFunctionArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(fns.cleanup.function), 'Arn'] });
     expect(subs.ClusterArn).toEqual({
-      'Fn::GetAtt': [built.workflows.getLogicalId(built.workflows.restic.cluster), 'Arn'],
+      'Fn::GetAtt': [built.workflows.getLogicalId(built.workflows.restoreTests.restic.cluster), 'Arn'],
     });
-    expect(subs.ResticTaskDefinitionArn).toEqual({ Ref: logicalIdOf(built.workflows.restic.taskDefinition) });
+    expect(subs.ResticTaskDefinitionArn).toEqual({
+      Ref: logicalIdOf(built.workflows.restoreTests.restic.taskDefinition),
+    });
     expect(subs.SubnetIds).toBe('subnet-0a,subnet-0b');
     expect(subs.SecurityGroupIds).toBe('sg-01');
   });
@@ -85,7 +88,7 @@ describe('restore-test workflow', () => {
   it('logs ALL without execution data, traces, and alarms on failed, throttled, aborted and timed-out runs', () => {
     expect(machine().Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     expect(machine().Properties.TracingConfiguration).toEqual({ Enabled: true });
-    expect(built.workflows.restoreTest.alarms).toHaveLength(4);
+    expect(built.workflows.restoreTests.stateMachine.alarms).toHaveLength(4);
   });
 
   it('may run the restic task (.sync): RunTask on its family, PassRole of its two roles, the ECS events rule', () => {
@@ -107,7 +110,7 @@ describe('restore-test workflow', () => {
         ),
       )
       .flatMap(([, policy]) => policy.Properties.Roles.map((r: { Ref: string }) => r.Ref));
-    expect(starters).toEqual([logicalIdOf(built.workflows.restoreFunctions.dispatch.role)]);
+    expect(starters).toEqual([logicalIdOf(built.workflows.restoreTests.functions.dispatch.role)]);
   });
 });
 
@@ -136,7 +139,7 @@ describe('restic Fargate task', () => {
   });
 
   it('gives the task role the runs/ and sandbox/ prefixes, tenant-tagged secrets and the restic repositories', () => {
-    const roleId = logicalIdOf(built.workflows.restic.taskDefinition.taskRole as never);
+    const roleId = logicalIdOf(built.workflows.restoreTests.restic.taskDefinition.taskRole as never);
     const grants = grantsOfRole(roleId);
     expect(grants.some((g) => g.startsWith('s3:PutObject') && g.includes('/runs/*'))).toBe(true);
     expect(grants.some((g) => g.startsWith('s3:DeleteObject') && g.includes('/sandbox/*'))).toBe(true);
@@ -149,8 +152,8 @@ describe('restic Fargate task', () => {
 });
 
 describe('aws-backup runner grants', () => {
-  const grantsOf = (key: keyof typeof built.workflows.restoreFunctions) =>
-    grantsOfRole(logicalIdOf(built.workflows.restoreFunctions[key].role));
+  const grantsOf = (key: keyof typeof built.workflows.restoreTests.functions) =>
+    grantsOfRole(logicalIdOf(built.workflows.restoreTests.functions[key].role));
 
   it('lets the start step read restore metadata, start jobs and pass only the restore role to AWS Backup', () => {
     const grants = grantsOf('startAwsBackupRestore');
@@ -158,7 +161,7 @@ describe('aws-backup runner grants', () => {
       grants.some((g) => g.startsWith('backup:GetRecoveryPointRestoreMetadata') && g.includes('backup-vault:*')),
     ).toBe(true);
     expect(grants.some((g) => g.startsWith('backup:StartRestoreJob') && g.includes('recovery-point:*'))).toBe(true);
-    const pass = statementsOfRole(logicalIdOf(built.workflows.restoreFunctions.startAwsBackupRestore.role)).find(
+    const pass = statementsOfRole(logicalIdOf(built.workflows.restoreTests.functions.startAwsBackupRestore.role)).find(
       (s) => s.Action === 'iam:PassRole',
     );
     expect(pass.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(built.workflows.restoreRole), 'Arn'] });
@@ -180,7 +183,7 @@ describe('aws-backup runner grants', () => {
 
   it('hands every function the restore role ARN it passes (REVERSA_RESTORE_ROLE_ARN)', () => {
     const fn = resources('AWS::Lambda::Function').find(
-      ([id]) => id === logicalIdOf(built.workflows.restoreFunctions.startAwsBackupRestore.function),
+      ([id]) => id === logicalIdOf(built.workflows.restoreTests.functions.startAwsBackupRestore.function),
     )!;
     expect(fn[1].Properties.Environment.Variables.REVERSA_RESTORE_ROLE_ARN).toEqual({
       'Fn::GetAtt': [logicalIdOf(built.workflows.restoreRole), 'Arn'],
@@ -190,7 +193,7 @@ describe('aws-backup runner grants', () => {
 
 describe('audit log writers', () => {
   it('lets restore Record and dossier Audit write audit/* in the Object Lock bucket and sign with the audit key', () => {
-    for (const fn of [built.workflows.restoreFunctions.record, built.workflows.dossierFunctions.audit]) {
+    for (const fn of [built.workflows.restoreTests.functions.record, built.workflows.dossierExport.functions.audit]) {
       const grants = grantsOfRole(logicalIdOf(fn.role));
       expect(grants).toContain('s3:PutObject <ReversaStateful-AuditBucketArn>/audit/*');
       const sign = grants.find((g) => g.startsWith('kms:Sign'));
@@ -210,15 +213,15 @@ describe('audit log writers', () => {
 
 describe('reversibility-export workflow', () => {
   const machine = () => machineNamed('-reversibility-export');
-  const grantsOf = (key: keyof typeof built.workflows.dossierFunctions) =>
-    grantsOfRole(logicalIdOf(built.workflows.dossierFunctions[key].role));
+  const grantsOf = (key: keyof typeof built.workflows.dossierExport.functions) =>
+    grantsOfRole(logicalIdOf(built.workflows.dossierExport.functions[key].role));
 
   it('runs Assemble with the GC flags and malloc arenas the dossier bench measures, the others with source maps only', () => {
     const nodeOptions = (logicalId: string) =>
       template.findResources('AWS::Lambda::Function')[logicalId]?.Properties.Environment.Variables
         .NODE_OPTIONS as string;
-    const assembleId = logicalIdOf(built.workflows.dossierFunctions.assemble.function);
-    const signId = logicalIdOf(built.workflows.dossierFunctions.sign.function);
+    const assembleId = logicalIdOf(built.workflows.dossierExport.functions.assemble.function);
+    const signId = logicalIdOf(built.workflows.dossierExport.functions.sign.function);
     expect(nodeOptions(assembleId)).toBe('--enable-source-maps --max-semi-space-size=8');
     expect(nodeOptions(signId)).toBe('--enable-source-maps');
     const env = (logicalId: string) =>
@@ -227,14 +230,14 @@ describe('reversibility-export workflow', () => {
     expect(env(signId).MALLOC_ARENA_MAX).toBeUndefined();
   });
 
-  it('deploys exactly statemachines/reversibility-export.asl.json with a value for every placeholder', () => {
+  it('deploys exactly statemachines/reversibility-export.asl.json (retry policy expanded) with a value for every placeholder', () => {
     const file = readFileSync(defaultExportDefinitionPath, 'utf8');
-    expect(machine().Properties.DefinitionString).toBe(file);
+    expect(machine().Properties.DefinitionString).toBe(readExpandedDefinition(defaultExportDefinitionPath));
     const placeholders = new Set([...file.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]));
     expect(new Set(Object.keys(machine().Properties.DefinitionSubstitutions))).toEqual(placeholders);
     expect(placeholders).toEqual(new Set(Object.keys(ExportSubstitutions)));
     expect(machine().Properties.DefinitionSubstitutions.SignFunctionArn).toEqual({
-      'Fn::GetAtt': [logicalIdOf(built.workflows.dossierFunctions.sign.function), 'Arn'],
+      'Fn::GetAtt': [logicalIdOf(built.workflows.dossierExport.functions.sign.function), 'Arn'],
     });
   });
 
@@ -243,7 +246,7 @@ describe('reversibility-export workflow', () => {
   });
 
   it('lets only Sign sign with the dossier key, and Assemble upload in parts and abort them under dossiers/', () => {
-    const signers = Object.keys(built.workflows.dossierFunctions).filter((key) =>
+    const signers = Object.keys(built.workflows.dossierExport.functions).filter((key) =>
       grantsOf(key as never).some((g) => g.startsWith('kms:Sign')),
     );
     // gather seals the audit log before packing it (audit key); only Sign signs the dossier.
@@ -257,7 +260,7 @@ describe('reversibility-export workflow', () => {
   });
 
   it('lets Gather list and read only tenant-tagged secrets', () => {
-    const statements = statementsOfRole(logicalIdOf(built.workflows.dossierFunctions.gather.role));
+    const statements = statementsOfRole(logicalIdOf(built.workflows.dossierExport.functions.gather.role));
     const read = statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(read.Condition).toEqual({ Null: { 'secretsmanager:ResourceTag/reversa:tenant': 'false' } });
     expect(statements.some((s) => s.Action === 'secretsmanager:ListSecrets')).toBe(true);
@@ -267,11 +270,13 @@ describe('reversibility-export workflow', () => {
 describe('restore-test schedules', () => {
   it(`creates the ${RESTORE_SCHEDULE_GROUP} group and a role that may only invoke the dispatcher`, () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: RESTORE_SCHEDULE_GROUP });
-    const grants = grantsOfRole(logicalIdOf(built.workflows.restoreSchedulerRole));
+    const grants = grantsOfRole(logicalIdOf(built.workflows.restoreTests.scheduling.schedulerRole));
     expect(grants).toEqual([
-      `lambda:InvokeFunction ${JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(built.workflows.restoreFunctions.dispatch.function), 'Arn'] })}`,
+      `lambda:InvokeFunction ${JSON.stringify({ 'Fn::GetAtt': [logicalIdOf(built.workflows.restoreTests.functions.dispatch.function), 'Arn'] })}`,
     ]);
-    const trust = resources('AWS::IAM::Role').find(([id]) => id === logicalIdOf(built.workflows.restoreSchedulerRole))!;
+    const trust = resources('AWS::IAM::Role').find(
+      ([id]) => id === logicalIdOf(built.workflows.restoreTests.scheduling.schedulerRole),
+    )!;
     expect(JSON.stringify(trust[1].Properties.AssumeRolePolicyDocument)).toContain(
       `:schedule/${RESTORE_SCHEDULE_GROUP}/*`,
     );
@@ -286,7 +291,9 @@ describe('restore-test schedules', () => {
     );
     expect(JSON.stringify(write.Resource)).toContain(`:schedule/${RESTORE_SCHEDULE_GROUP}/*`);
     const pass = statements.find((s) => s.Action === 'iam:PassRole');
-    expect(pass.Resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(built.workflows.restoreSchedulerRole), 'Arn'] });
+    expect(pass.Resource).toEqual({
+      'Fn::GetAtt': [logicalIdOf(built.workflows.restoreTests.scheduling.schedulerRole), 'Arn'],
+    });
   });
 });
 

@@ -8,12 +8,12 @@ import { repoRoot } from '../../infra/paths.ts';
 const environment = {
   tableName: 'main',
   idempotencyTableName: 'idem',
-  dataBucketName: 'data',
+  dataBucket: 'data',
   eventBusName: 'reversa',
   verifyStateMachineArn: 'arn:aws:states:eu-west-3:111111111111:stateMachine:verify',
-  auditBucketName: 'audit',
+  auditBucket: 'audit',
   auditKeyId: 'audit-key',
-  dossierBucketName: 'dossier',
+  dossierBucket: 'dossier',
   dossierKeyId: 'dossier-key',
 };
 

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '#core/errors.ts';
-import { backupEventDetailTypes, workflowsOutputKeys } from '../../infra/workflows-stack.ts';
+import { readExpandedDefinition } from '#statemachines/definitions.ts';
+import { backupEventDetailTypes } from '../../infra/workflows/ingestion.ts';
+import { workflowsOutputKeys } from '../../infra/workflows-stack.ts';
 import { buildTestApp, testVerifyDefinitionPath } from './build-app.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation is untyped JSON; the assertions give it shape.
@@ -44,8 +46,8 @@ describe('functions', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
-        Object.keys(built.workflows.restoreFunctions).length +
-        Object.keys(built.workflows.dossierFunctions).length,
+        Object.keys(built.workflows.restoreTests.functions).length +
+        Object.keys(built.workflows.dossierExport.functions).length,
     );
     expect(resources('AWS::Lambda::Function')).toHaveLength(24);
   });
@@ -125,7 +127,7 @@ describe('functions', () => {
     expect(withDlq).toEqual(
       [
         ...['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)),
-        logicalIdOf(built.workflows.restoreFunctions.dispatch.function),
+        logicalIdOf(built.workflows.restoreTests.functions.dispatch.function),
       ].sort(),
     );
   });
@@ -249,15 +251,15 @@ describe('least privilege', () => {
     expect(audit).toHaveLength(4);
     for (const fn of [
       built.workflows.functions.persist,
-      built.workflows.restoreFunctions.record,
-      built.workflows.dossierFunctions.gather,
-      built.workflows.dossierFunctions.audit,
+      built.workflows.restoreTests.functions.record,
+      built.workflows.dossierExport.functions.gather,
+      built.workflows.dossierExport.functions.audit,
     ]) {
       expect(audit.some((signer) => signer.includes(`:role/${prefixOf(fn)}*`))).toBe(true);
     }
     const dossier = signers(built.stateful.dossierSigningKey);
     expect(dossier).toHaveLength(1);
-    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierFunctions.sign)}*`);
+    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierExport.functions.sign)}*`);
   });
 
   it('refuses a stack prefix so long that CloudFormation would shorten the signer role name', () => {
@@ -316,9 +318,9 @@ describe('least privilege', () => {
 describe('verify state machine', () => {
   const machine = () => resources('AWS::StepFunctions::StateMachine')[0]![1];
 
-  it('deploys exactly the ASL file', () => {
+  it('deploys exactly the ASL file, with the retry policy expanded as the local runner runs it', () => {
     const file = readFileSync(testVerifyDefinitionPath, 'utf8');
-    expect(machine().Properties.DefinitionString).toBe(file);
+    expect(machine().Properties.DefinitionString).toBe(readExpandedDefinition(testVerifyDefinitionPath));
     expect(stateNames(JSON.parse(machine().Properties.DefinitionString))).toEqual(stateNames(JSON.parse(file)));
   });
 
@@ -371,6 +373,57 @@ describe('verify state machine', () => {
     const [[topicId, topic]] = resources('AWS::SNS::Topic') as [[string, Resource]];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('workflow constructs', () => {
+  it('keep the logical ids functions and state machines had in the single-class stack (a rename would replace them)', () => {
+    const ids = resources('AWS::Lambda::Function')
+      .concat(resources('AWS::StepFunctions::StateMachine'))
+      .map(([id]) => id)
+      .sort();
+    expect(ids).toEqual([
+      'AggregateFunction830C9CCB',
+      'BackupEventFunctionA85C1D06',
+      'DossierAbortFunction888B5574',
+      'DossierAssembleFunctionF5D4AD35',
+      'DossierChecklistFunction4F4AFE93',
+      'DossierPrepareFunction4A0080D1',
+      'DossierPublishFunction32174A8C',
+      'DxAuditFunctionBF55330B',
+      'DxSignFunctionD48FCF12',
+      'EvaluateBatchFunctionAC2B2549',
+      'ExportStateMachine2DF0AD0F',
+      'GatherFunction33F6BF49',
+      'LoadStrategyFunction36026C8B',
+      'PersistFunction29066D4E',
+      'ReconcileFunction585E26B3',
+      'RecordFunction0FDC7770',
+      'RestoreCleanupFunction852CA695',
+      'RestoreDescribeAwsBackupFunction75802272',
+      'RestoreDispatchFunction91420A1C',
+      'RestorePrepareFunctionA148700C',
+      'RestoreS3ArchiveFunction2FDCED24',
+      'RestoreStartAwsBackupFunction3AFFACD2',
+      'RestoreTestStateMachine8DDF082D',
+      'RestoreValidateFunctionA8639C6B',
+      'S3InboxFunction8AE7E284',
+      'SweepFunctionA7728703',
+      'VerifyBackupsStateMachineD1BE21F1',
+    ]);
+  });
+
+  it('own every alarm of the stack, each alarm in exactly one workflow', () => {
+    const { ingestion, verifyWorkflow, restoreTests, dossierExport } = built.workflows;
+    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport]
+      .flatMap((workflow) => workflow.alarms)
+      .map((alarm) => logicalIdOf(alarm));
+    expect(new Set(owned).size).toBe(owned.length);
+    expect(owned.sort()).toEqual(
+      resources('AWS::CloudWatch::Alarm')
+        .map(([id]) => id)
+        .sort(),
+    );
   });
 });
 

@@ -1,0 +1,136 @@
+import { Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import {
+  BindableBucket,
+  BindableEventBus,
+  BindableRole,
+  BindableSigningKey,
+  BindableStateMachine,
+  BindableTable,
+  type Binding,
+  combine,
+  type ReversaEnvironment,
+} from './bindings.ts';
+import type { SigningKeyRef } from './constructs/signing-key.ts';
+import { ownArn } from './grants.ts';
+
+/** The data resources the workflows use; owned by the stateful stack. */
+export interface StatefulResources {
+  readonly table: ITable;
+  readonly idempotencyTable: ITable;
+  readonly dataBucket: IBucket;
+  readonly eventBus: IEventBus;
+  /** Audit log copies, written under `audit/`. */
+  readonly auditBucket: IBucket;
+  /** Signs audit digests; admits the functions that seal through its key policy. */
+  readonly auditSigningKey: SigningKeyRef;
+  /** Published dossiers. */
+  readonly dossierBucket: IBucket;
+  /** Signs dossiers; admits the dossier Sign function through its key policy. */
+  readonly dossierSigningKey: SigningKeyRef;
+}
+
+/** `<stack>-<workflow>`: fixed, so that functions receive a workflow's ARN without a dependency cycle. */
+export function stateMachineNameOf(scope: IConstruct, workflow: string): string {
+  return `${Stack.of(scope).stackName}-${workflow}`;
+}
+
+/** The ARN of the state machine `stateMachineNameOf(scope, workflow)`, built from its name. */
+export function stateMachineArnOf(scope: IConstruct, workflow: string): string {
+  return ownArn(scope, 'states', 'stateMachine', stateMachineNameOf(scope, workflow));
+}
+
+export interface ReversaResourcesProps {
+  readonly stateful: StatefulResources;
+  /** ARNs of the three workflows, from their fixed names (stateMachineArnOf). */
+  readonly verifyStateMachineArn: string;
+  readonly restoreTestStateMachineArn: string;
+  readonly exportStateMachineArn: string;
+  /** The role AWS Backup restores recovery points with (restore tests, aws-backup runner). */
+  readonly restoreRole: Role;
+}
+
+/**
+ * Everything a Reversa function can be bound to, each under the config key its name is read with. The workflow
+ * constructs bind their functions to these (one call: environment variable and grant); none builds its own.
+ */
+export class ReversaResources {
+  readonly table: BindableTable;
+  /** Powertools idempotency records. */
+  readonly idempotencyTable: BindableTable;
+  /** Inbox, runs, reports, sandboxes, dossier sources: every prefix is per tenant (see grants.ts perTenantPrefix). */
+  readonly dataBucket: BindableBucket;
+  readonly eventBus: BindableEventBus;
+  readonly auditBucket: BindableBucket;
+  readonly auditKey: BindableSigningKey;
+  readonly dossierBucket: BindableBucket;
+  readonly dossierKey: BindableSigningKey;
+  readonly verifyWorkflow: BindableStateMachine;
+  readonly restoreTestWorkflow: BindableStateMachine;
+  readonly exportWorkflow: BindableStateMachine;
+  readonly restoreRole: BindableRole;
+
+  constructor(props: ReversaResourcesProps) {
+    const { stateful } = props;
+    this.table = new BindableTable(stateful.table, 'tableName');
+    this.idempotencyTable = new BindableTable(stateful.idempotencyTable, 'idempotencyTableName');
+    this.dataBucket = new BindableBucket(stateful.dataBucket, 'dataBucket');
+    this.eventBus = new BindableEventBus(stateful.eventBus, 'eventBusName');
+    this.auditBucket = new BindableBucket(
+      stateful.auditBucket,
+      'auditBucket',
+      'Audit objects are per tenant and per sequence number (audit/<tenantId>/entries/<seq>.json, digests/…), unknown at deploy time; the grant stops at audit/ and Object Lock keeps every version.',
+    );
+    this.auditKey = new BindableSigningKey(stateful.auditSigningKey, 'auditKeyId');
+    this.dossierBucket = new BindableBucket(
+      stateful.dossierBucket,
+      'dossierBucket',
+      'Dossiers are stored per tenant and version (dossiers/<tenantId>/v<N>/...); the grant stops at dossiers/.',
+    );
+    this.dossierKey = new BindableSigningKey(stateful.dossierSigningKey, 'dossierKeyId');
+    this.verifyWorkflow = new BindableStateMachine('verifyStateMachineArn', props.verifyStateMachineArn);
+    this.restoreTestWorkflow = new BindableStateMachine('restoreTestStateMachineArn', props.restoreTestStateMachineArn);
+    this.exportWorkflow = new BindableStateMachine('exportStateMachineArn', props.exportStateMachineArn);
+    this.restoreRole = new BindableRole(props.restoreRole, 'restoreRoleArn');
+  }
+
+  /**
+   * Appends to and seals the tenant audit logs (core/use-cases/audit-trail.ts): put/get under `audit/` in the audit
+   * bucket (the seal checks which copies exist), ListBucket there (a missing copy must read as 404, not 403),
+   * kms:Sign and kms:GetPublicKey on the audit key, and admission by the key's policy. The table grant is separate:
+   * appending reads the head entry (Query) and claims the next one (conditional Put), so it needs `readWrite`.
+   */
+  auditLog(): Binding {
+    return combine(
+      this.auditBucket.objects(['s3:PutObject', 's3:GetObject'], ['audit/']),
+      this.auditBucket.list(),
+      this.auditKey.sign(),
+    );
+  }
+
+  /**
+   * The names every function receives, grant or not: each entry point composes every adapter (adapters/compose.ts)
+   * and an unused one costs nothing, while a missing name would only fail when first used. Grants decide access.
+   */
+  get environment(): ReversaEnvironment {
+    const named = [
+      this.table,
+      this.idempotencyTable,
+      this.dataBucket,
+      this.eventBus,
+      this.auditBucket,
+      this.auditKey,
+      this.dossierBucket,
+      this.dossierKey,
+      this.restoreRole,
+      this.verifyWorkflow,
+      this.restoreTestWorkflow,
+      this.exportWorkflow,
+    ];
+    return combine(...named.map((resource) => resource.nameOnly())).environment;
+  }
+}

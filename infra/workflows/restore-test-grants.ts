@@ -1,0 +1,186 @@
+import { Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { BindableBucket } from '../bindings.ts';
+import type { ResticRunner } from '../constructs/restic-runner.ts';
+import { type Grant, namedBucketGrants, ownArn, serviceGrant, tenantSecretGrants, wildcardGrant } from '../grants.ts';
+
+/**
+ * Names every aws-backup sandbox carries (core/restore/aws-backup.ts sandboxName: `[<prefix>-]reversa-rt-<hex>`):
+ * the restore-test functions may read and delete only resources matching it.
+ */
+const SANDBOX_NAME_PATTERN = '*reversa-rt-*';
+
+const pointsWhy =
+  'Restore tests pick any recovery point of this account and region (known only at run time); the grant stops at the account/region ARN prefix.';
+const sandboxWhy =
+  'Restored sandboxes are named <prefix->reversa-rt-<test hash> at run time; only resources carrying that marker match.';
+const namedSandboxWhy =
+  'A sandbox bucket named at deploy time exists only to receive test restores (<prefix><testId>/).';
+const perTest = (prefix: string) =>
+  `Object keys under ${prefix} are per tenant and per test, unknown at deploy time; the grant stops at the prefix.`;
+
+/** Buckets named at deploy time (`-c restoreSourceBuckets=…`, `-c restoreSandboxBuckets=…`). */
+export interface NamedRestoreBuckets {
+  /** Hold s3-archive archives and restic repositories: read (and restic's `locks/`) only. */
+  readonly sources: readonly string[];
+  /** s3-archive policies restore into them (`sandbox.bucket`): written, read back, emptied. */
+  readonly sandboxes: readonly string[];
+}
+
+/**
+ * What restore tests touch besides the bound table and bucket: recovery points and vaults of this account and region
+ * (the aws-backup runner), the sandboxes restored from them (only names carrying the `reversa-rt-` marker), buckets
+ * named at deploy time, and what the restic task and its `ecs:runTask.sync` start need.
+ */
+export class RestoreTestGrants {
+  private readonly vaults: string;
+  private readonly points: string;
+  private readonly dynamoBackups: string;
+  private readonly sandboxTables: string;
+  private readonly sandboxBuckets: string;
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly named: NamedRestoreBuckets,
+  ) {
+    this.vaults = ownArn(scope, 'backup', 'backup-vault', '*');
+    this.points = ownArn(scope, 'backup', 'recovery-point', '*');
+    this.dynamoBackups = ownArn(scope, 'dynamodb', 'table', '*/backup/*', '/');
+    this.sandboxTables = ownArn(scope, 'dynamodb', 'table', SANDBOX_NAME_PATTERN, '/');
+    this.sandboxBuckets = `arn:${Stack.of(scope).partition}:s3:::${SANDBOX_NAME_PATTERN}`;
+  }
+
+  /** s3-archive: read archives from the source buckets, restore into the named sandbox buckets. */
+  archiveRestore(): Grant[] {
+    return [
+      ...namedBucketGrants(
+        this.scope,
+        this.named.sources,
+        ['s3:GetObject'],
+        'Archive keys are patterns per recovery point in a bucket the provider names at deploy time; read-only.',
+      ),
+      ...namedBucketGrants(
+        this.scope,
+        this.named.sandboxes,
+        ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        namedSandboxWhy,
+      ),
+    ];
+  }
+
+  /** GetRecoveryPointRestoreMetadata and StartRestoreJob on any recovery point (and DynamoDB backup) here. */
+  startRestoreJob(): Grant[] {
+    return [
+      wildcardGrant('external', ['backup:GetRecoveryPointRestoreMetadata'], [this.vaults], pointsWhy),
+      wildcardGrant('external', ['backup:StartRestoreJob'], [this.points, this.dynamoBackups], pointsWhy),
+    ];
+  }
+
+  /** DescribeRestoreJob supports no resource-level permission. */
+  describeRestoreJob(): Grant {
+    return serviceGrant(['backup:DescribeRestoreJob']);
+  }
+
+  /** Reads the restored table/bucket back, the backup's own item count, and reports the verdict to AWS Backup. */
+  validateSandbox(): Grant[] {
+    return [
+      wildcardGrant('external', ['dynamodb:DescribeBackup'], [this.dynamoBackups], pointsWhy),
+      wildcardGrant(
+        'external',
+        ['dynamodb:DescribeTable', 'dynamodb:Scan', 'dynamodb:GetItem'],
+        [this.sandboxTables],
+        sandboxWhy,
+      ),
+      wildcardGrant('external', ['s3:ListBucket'], [this.sandboxBuckets], sandboxWhy),
+      wildcardGrant('external', ['s3:GetObject'], [`${this.sandboxBuckets}/*`], sandboxWhy),
+      serviceGrant(['backup:PutRestoreValidationResult']),
+    ];
+  }
+
+  /** Deletes the restored table/bucket (aws-backup) and empties the named sandbox buckets (s3-archive). */
+  deleteSandbox(): Grant[] {
+    return [
+      wildcardGrant('external', ['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], [this.sandboxTables], sandboxWhy),
+      wildcardGrant(
+        'external',
+        ['s3:ListBucket', 's3:ListBucketVersions', 's3:DeleteBucket'],
+        [this.sandboxBuckets],
+        sandboxWhy,
+      ),
+      wildcardGrant(
+        'external',
+        ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        [`${this.sandboxBuckets}/*`],
+        sandboxWhy,
+      ),
+      ...namedBucketGrants(this.scope, this.named.sandboxes, ['s3:GetObject', 's3:DeleteObject'], namedSandboxWhy),
+    ];
+  }
+
+  /**
+   * The restic task's role: plan in and restore.json out under `runs/`, the S3 sandbox prefix (emptied by the
+   * runner; the restic sandbox directory is on the task's disk), the repository password (a tenant secret read by
+   * name), and the repositories: restic reads them and, even to restore, writes and removes its lock under locks/.
+   */
+  resticTask(data: BindableBucket, runs: string, sandbox: string): Grant[] {
+    const partition = Stack.of(this.scope).partition;
+    const locks = this.named.sources.map((name) => `arn:${partition}:s3:::${name}/locks/*`);
+    return [
+      ...data.objects(['s3:GetObject', 's3:PutObject'], [runs], perTest).grants,
+      ...data.objects(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [sandbox], perTest).grants,
+      ...data.list().grants,
+      ...tenantSecretGrants(this.scope, { list: false }),
+      ...namedBucketGrants(
+        this.scope,
+        this.named.sources,
+        ['s3:GetObject'],
+        'restic repositories live in buckets the provider names at deploy time; pack and index keys are content hashes.',
+      ),
+      ...(locks.length === 0
+        ? []
+        : [
+            wildcardGrant(
+              'external',
+              ['s3:PutObject', 's3:DeleteObject'],
+              locks,
+              'restic creates and removes its lock file under locks/ while it reads.',
+            ),
+          ]),
+    ];
+  }
+
+  /**
+   * The workflow's RunTask `.sync`: start the task (its family, any revision), pass its two roles to ECS, watch and
+   * stop tasks of that cluster, and manage the managed rule through which Step Functions hears the task end.
+   */
+  runResticTask(restic: ResticRunner): Grant[] {
+    const { taskDefinition, cluster } = restic;
+    const family = ownArn(this.scope, 'ecs', 'task-definition', `${taskDefinition.family}:*`, '/');
+    const passed = [taskDefinition.taskRole, taskDefinition.obtainExecutionRole()];
+    return [
+      wildcardGrant(
+        'external',
+        ['ecs:RunTask'],
+        [family],
+        'RunTask names the task definition family; each deployment adds a revision, so the grant covers <family>:*.',
+      ),
+      {
+        on: 'external',
+        actions: ['ecs:StopTask', 'ecs:DescribeTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': cluster.attrArn } },
+      },
+      {
+        on: 'role',
+        actions: ['iam:PassRole'],
+        resources: passed.map((role) => role.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        on: 'external',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [ownArn(this.scope, 'events', 'rule', 'StepFunctionsGetEventsForECSTaskRule', '/')],
+      },
+    ];
+  }
+}
