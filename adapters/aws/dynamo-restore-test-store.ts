@@ -7,9 +7,9 @@
  * stored summary (the first one) is written to the listing item again.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '#core/errors.ts';
-import type { RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
+import type { RestoreTestPageOptions, RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
 
 export interface DynamoRestoreTestStoreOptions {
@@ -27,6 +27,18 @@ export const restoreTestKeys = {
 function toSummary(item: Item): RestoreTestSummary {
   const { pk: _pk, sk: _sk, ...summary } = item;
   return summary as unknown as RestoreTestSummary;
+}
+
+/** The cursor is the listing key of the last item returned, opaque to clients (and bound to its tenant by pk). */
+const cursorOfSk = (sk: string): string => Buffer.from(sk, 'utf8').toString('base64url');
+function skOfCursor(cursor: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!sk.startsWith(restoreTestKeys.timePrefix) || sk.length > 400) {
+    throw new ValidationError('BadCursor', [
+      { file: '<request>', path: 'cursor', message: 'not a cursor of this listing' },
+    ]);
+  }
+  return sk;
 }
 
 function normalisedIso(value: string, path: string): string {
@@ -82,6 +94,50 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
       }),
     );
     return out.Item ? toSummary(out.Item) : undefined;
+  }
+
+  async page(
+    tenantId: string,
+    options: RestoreTestPageOptions,
+  ): Promise<{ items: RestoreTestSummary[]; nextCursor?: string }> {
+    const from = options.from === undefined ? '' : normalisedIso(options.from, 'from');
+    const to = options.to === undefined ? '~' : `${normalisedIso(options.to, 'to')}~`;
+    const pk = restoreTestKeys.pk(tenantId);
+    const filters: string[] = [];
+    const values: Record<string, unknown> = {
+      ':pk': pk,
+      ':from': `${restoreTestKeys.timePrefix}${from}`,
+      ':to': `${restoreTestKeys.timePrefix}${to}`,
+    };
+    if (options.resourceId !== undefined) {
+      filters.push('resourceId = :resource');
+      values[':resource'] = options.resourceId;
+    }
+    if (options.outcome !== undefined) {
+      filters.push('outcome = :outcome');
+      values[':outcome'] = options.outcome;
+    }
+    const items: RestoreTestSummary[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      options.cursor === undefined ? undefined : { pk, sk: skOfCursor(options.cursor) };
+    // Limit counts items read before the filter: read pages of the wanted size until enough match.
+    while (items.length < options.limit) {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: options.limit - items.length,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []).map(toSummary));
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return startKey ? { items, nextCursor: cursorOfSk(String(startKey.sk)) } : { items };
   }
 
   async list(

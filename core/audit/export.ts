@@ -81,9 +81,12 @@ async function sealEverything(deps: AuditDeps, tenantId: string, now: number): P
   }
 }
 
+/** Where an export's files go: a directory, a zip being streamed, a dossier's audit-log segment. */
+export type ExportSink = (name: string, bytes: Uint8Array | string) => Promise<void>;
+
 /**
- * Seals the log, then exports it with a signed manifest naming the sealed head: the auditor's copy is
- * signed to its last entry, and cannot be shortened or extended unnoticed.
+ * Seals the log, then exports it into a directory with a signed manifest naming the sealed head: the
+ * auditor's copy is signed to its last entry, and cannot be shortened or extended unnoticed.
  */
 export async function exportAudit(
   deps: AuditDeps,
@@ -91,18 +94,26 @@ export async function exportAudit(
   outDir: string,
   now: number,
 ): Promise<AuditExport> {
-  await sealEverything(deps, tenantId, now);
-  const entriesDir = join(outDir, 'entries');
-  const digestsDir = join(outDir, 'digests');
-  await mkdir(entriesDir, { recursive: true });
-  await mkdir(digestsDir, { recursive: true });
+  await mkdir(join(outDir, 'entries'), { recursive: true });
+  await mkdir(join(outDir, 'digests'), { recursive: true });
+  const result = await writeAuditExport(deps, tenantId, now, (name, bytes) => writeFile(join(outDir, name), bytes));
+  return { outDir, ...result };
+}
 
+/** The export's files (entries/, digests/, public-key.pem, README.txt, export-manifest.json + .sig) into `put`. */
+export async function writeAuditExport(
+  deps: AuditDeps,
+  tenantId: string,
+  now: number,
+  put: ExportSink,
+): Promise<Omit<AuditExport, 'outDir'>> {
+  await sealEverything(deps, tenantId, now);
   const keys = (await deps.blobs.list(auditKeys.entriesPrefix(tenantId)))
     .map((key) => ({ key, seq: seqOfFileName(key.slice(auditKeys.entriesPrefix(tenantId).length)) }))
     .filter((k): k is { key: string; seq: number } => k.seq !== undefined);
   const inBlobs = new Set(keys.map((k) => k.seq));
   await forEachLimit(keys, async ({ key, seq }) => {
-    await writeFile(join(entriesDir, `${auditKeys.pad(seq)}.json`), await deps.blobs.getText(key, MAX_OBJECT_BYTES));
+    await put(`entries/${auditKeys.pad(seq)}.json`, await deps.blobs.getText(key, MAX_OBJECT_BYTES));
   });
 
   // Seqs up to the store's head that the BlobStore lacks (an append that crashed after winning its seq).
@@ -112,7 +123,7 @@ export async function exportAudit(
   if (inBlobs.size < headSeq) {
     for await (const entry of deps.store.listEntries(tenantId, 1, headSeq)) {
       if (inBlobs.has(entry.seq)) continue;
-      await writeFile(join(entriesDir, `${auditKeys.pad(entry.seq)}.json`), entry.body);
+      await put(`entries/${auditKeys.pad(entry.seq)}.json`, entry.body);
       filledFromStore++;
     }
   }
@@ -122,11 +133,11 @@ export async function exportAudit(
   await forEachLimit(digestKeys, async (key) => {
     const name = key.slice(auditKeys.digestsPrefix(tenantId).length);
     if (name.endsWith('.json')) {
-      await writeFile(join(digestsDir, name), await deps.blobs.getText(key, MAX_OBJECT_BYTES));
+      await put(`digests/${name}`, await deps.blobs.getText(key, MAX_OBJECT_BYTES));
       digests++;
     } else if (name.endsWith('.json.sig.b64')) {
       const der = Buffer.from((await deps.blobs.getText(key, 64 * 1024)).trim(), 'base64');
-      await writeFile(join(digestsDir, name.slice(0, -'.b64'.length)), der);
+      await put(`digests/${name.slice(0, -'.b64'.length)}`, der);
     }
   });
 
@@ -137,13 +148,10 @@ export async function exportAudit(
   if (pem === undefined && (headSeq > 0 || digests > 0)) {
     throw new NotFoundError('AuditPublicKeyMissing', `no public key stored for the audit log of ${tenantId}`);
   }
-  if (pem !== undefined) await writeFile(join(outDir, 'public-key.pem'), pem);
-  await writeFile(join(outDir, 'README.txt'), auditReadme(tenantId));
-  const sealedHead = await writeExportManifest(deps, tenantId, now, (name, bytes) =>
-    writeFile(join(outDir, name), bytes),
-  );
+  if (pem !== undefined) await put('public-key.pem', pem);
+  await put('README.txt', auditReadme(tenantId));
+  const sealedHead = await writeExportManifest(deps, tenantId, now, put);
   return {
-    outDir,
     entries: inBlobs.size + filledFromStore,
     digests,
     filledFromStore,
@@ -156,7 +164,7 @@ export async function writeExportManifest(
   deps: Pick<AuditDeps, 'store' | 'signer'>,
   tenantId: string,
   now: number,
-  put: (name: string, bytes: Uint8Array) => Promise<void>,
+  put: ExportSink,
 ): Promise<SealedHead | undefined> {
   const digest = await deps.store.headDigest(tenantId);
   if (!digest) return undefined;

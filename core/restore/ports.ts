@@ -39,6 +39,23 @@ export interface RestoreTestStore {
     tenantId: string,
     options?: { resourceId?: string; from?: string; to?: string; limit?: number },
   ): Promise<RestoreTestSummary[]>;
+  /**
+   * One page, newest first, filtered; `cursor` is the opaque `nextCursor` of the previous page. Reads
+   * only about a page from the store, however many tests the tenant has.
+   */
+  page(
+    tenantId: string,
+    options: RestoreTestPageOptions,
+  ): Promise<{ items: RestoreTestSummary[]; nextCursor?: string }>;
+}
+
+export interface RestoreTestPageOptions {
+  resourceId?: string;
+  outcome?: RestoreOutcome;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
 }
 
 export type FindingStatus = 'OPEN' | 'CLOSED';

@@ -24,6 +24,9 @@ class MemoryRestoreTests implements RestoreTestStore {
       .sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
       .slice(0, o.limit);
   }
+  async page(tenantId: string, o: { limit: number }) {
+    return { items: await this.list(tenantId, { limit: o.limit }) };
+  }
 }
 
 class MemoryFindings implements FindingStore {
