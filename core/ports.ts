@@ -73,7 +73,13 @@ export interface ReportSummary {
   /** BlobStore key of the full VerificationReport JSON. */
   reportKey: string;
   nextDeadline?: string;
+  /** Open findings by severity (absent in summaries written before it existed). */
+  findingsBySeverity?: Partial<Record<'low' | 'medium' | 'high' | 'critical', number>>;
+  /** What is late right now: missed RPOs (RpoMet findings), at most LATE_LISTED of them. */
+  late?: { resourceId: string; ruleId: string; summary: string }[];
 }
+
+export const LATE_LISTED = 20;
 
 export interface ReportStore {
   /** Idempotent per (tenantId, runId). Also moves the tenant's "latest" pointer if this run is newer. */

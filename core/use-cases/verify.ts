@@ -9,7 +9,16 @@
 import type { AuditDeps } from '../audit/ports.ts';
 import { InternalError, NotFoundError, ValidationError } from '../errors.ts';
 import type { ResourceFacts } from '../model.ts';
-import type { BlobStore, Clock, FactStore, ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
+import {
+  type BlobStore,
+  type Clock,
+  type FactStore,
+  LATE_LISTED,
+  type ReportStore,
+  type ReportSummary,
+  type StrategyStore,
+  type TenantStore,
+} from '../ports.ts';
 import type { RuleResult } from '../rules/types.ts';
 import { parseStrategy } from '../strategy/parse.ts';
 import type { DeclaredResource, StrategyVersionRef } from '../strategy/policy.ts';
@@ -353,6 +362,12 @@ export async function aggregate(deps: VerifyDeps, input: AggregateInput): Promis
     resolvedFindings: report.resolvedFindings.length,
     reportKey,
     ...(report.nextDeadline === undefined ? {} : { nextDeadline: report.nextDeadline }),
+    findingsBySeverity: countBySeverity(report.findings),
+    // The dashboard's "late now" without reading the whole report: missed RPOs, most severe first.
+    late: report.findings
+      .filter((f) => f.ruleId === 'RpoMet')
+      .slice(0, LATE_LISTED)
+      .map((f) => ({ resourceId: f.resourceId, ruleId: f.ruleId, summary: f.summary })),
   };
   const summaryKey = summaryKeyOf(tenantId, runId);
   await putJson(deps.blobs, summaryKey, summary);
@@ -398,4 +413,10 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
       reportKey: summary.reportKey,
     },
   };
+}
+
+function countBySeverity(findings: readonly { severity: 'low' | 'medium' | 'high' | 'critical' }[]) {
+  const counts: Partial<Record<'low' | 'medium' | 'high' | 'critical', number>> = {};
+  for (const f of findings) counts[f.severity] = (counts[f.severity] ?? 0) + 1;
+  return counts;
 }
