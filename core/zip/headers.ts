@@ -115,37 +115,20 @@ function zip64Values(
   return out;
 }
 
-/** Parses a local file header from its 30 fixed bytes, its name and its extra field. */
-export function parseLocalHeader(fixed: Buffer, name: Buffer, extra: Buffer): LocalHeader {
-  const crc32 = fixed.readUInt32LE(14);
-  const compressed32 = fixed.readUInt32LE(18);
-  const uncompressed32 = fixed.readUInt32LE(22);
-  const fields = extraFields(extra);
-  const z64 = zip64Values(
-    fields.get(ZIP64_EXTRA),
-    { uncompressed: uncompressed32 === ZIP64_MARK_32, compressed: compressed32 === ZIP64_MARK_32 },
-    true,
-  );
-  const header: LocalHeader = {
-    name,
-    flags: fixed.readUInt16LE(6),
-    method: fixed.readUInt16LE(8),
-    crc32,
-    compressedSize: z64.compressed ?? compressed32,
-    uncompressedSize: z64.uncompressed ?? uncompressed32,
-    length: LOCAL_HEADER_BYTES + name.length + extra.length,
-    zip64: fields.has(ZIP64_EXTRA),
-  };
-  const unicodePath = fields.get(UNICODE_PATH_EXTRA);
-  if (unicodePath !== undefined) header.unicodePath = unicodePath;
-  return header;
-}
-
-/** Parses a central-directory record from its 46 fixed bytes, its name, extra field and comment length. */
-export function parseCentralHeader(fixed: Buffer, name: Buffer, extra: Buffer): CentralHeader {
-  const compressed32 = fixed.readUInt32LE(20);
-  const uncompressed32 = fixed.readUInt32LE(24);
-  const offset32 = fixed.readUInt32LE(42);
+/**
+ * The fields both headers carry, laid out alike from the flags on (at byte 6 of a local header, byte 8
+ * of a central record): flags, method, time, date, CRC-32, compressed and uncompressed size. A central
+ * record also points at its local header (`offset32`); zip64 values are resolved for all of them.
+ */
+function sharedFields(
+  fixed: Buffer,
+  flagsAt: number,
+  name: Buffer,
+  extra: Buffer,
+  offset32?: number,
+): { header: EntryHeader; zip64: boolean; offset?: number } {
+  const compressed32 = fixed.readUInt32LE(flagsAt + 12);
+  const uncompressed32 = fixed.readUInt32LE(flagsAt + 16);
   const fields = extraFields(extra);
   const z64 = zip64Values(
     fields.get(ZIP64_EXTRA),
@@ -154,21 +137,37 @@ export function parseCentralHeader(fixed: Buffer, name: Buffer, extra: Buffer): 
       compressed: compressed32 === ZIP64_MARK_32,
       offset: offset32 === ZIP64_MARK_32,
     },
-    false,
+    // A local header's zip64 field must hold both sizes (4.5.3); a central one only the marked values.
+    offset32 === undefined,
   );
-  const header: CentralHeader = {
+  const header: EntryHeader = {
     name,
-    flags: fixed.readUInt16LE(8),
-    method: fixed.readUInt16LE(10),
-    crc32: fixed.readUInt32LE(16),
+    flags: fixed.readUInt16LE(flagsAt),
+    method: fixed.readUInt16LE(flagsAt + 2),
+    crc32: fixed.readUInt32LE(flagsAt + 8),
     compressedSize: z64.compressed ?? compressed32,
     uncompressedSize: z64.uncompressed ?? uncompressed32,
-    localHeaderOffset: z64.offset ?? offset32,
-    length: CENTRAL_HEADER_BYTES + name.length + extra.length + fixed.readUInt16LE(32),
   };
   const unicodePath = fields.get(UNICODE_PATH_EXTRA);
   if (unicodePath !== undefined) header.unicodePath = unicodePath;
-  return header;
+  const offset = z64.offset ?? offset32;
+  return { header, zip64: fields.has(ZIP64_EXTRA), ...(offset === undefined ? {} : { offset }) };
+}
+
+/** Parses a local file header from its 30 fixed bytes, its name and its extra field. */
+export function parseLocalHeader(fixed: Buffer, name: Buffer, extra: Buffer): LocalHeader {
+  const { header, zip64 } = sharedFields(fixed, 6, name, extra);
+  return { ...header, length: LOCAL_HEADER_BYTES + name.length + extra.length, zip64 };
+}
+
+/** Parses a central-directory record from its 46 fixed bytes, its name and its extra field. */
+export function parseCentralHeader(fixed: Buffer, name: Buffer, extra: Buffer): CentralHeader {
+  const { header, offset } = sharedFields(fixed, 8, name, extra, fixed.readUInt32LE(42));
+  return {
+    ...header,
+    localHeaderOffset: offset ?? 0,
+    length: CENTRAL_HEADER_BYTES + name.length + extra.length + fixed.readUInt16LE(32),
+  };
 }
 
 /** Bytes a data descriptor may occupy: optional signature, crc-32, two sizes of 4 or 8 bytes. */

@@ -9,14 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { ZipArchive } from 'archiver';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReversaError, ValidationError } from '#core/errors.ts';
 import { detectFormat, openArchive } from '#core/restore/archive.ts';
 import { safeRelativePath } from '#core/restore/archive-entry.ts';
+import { archiverZip } from '../../support/archiver-zip.ts';
 import {
   asyncSource,
   byteMutation,
@@ -40,23 +39,6 @@ type Sample = { label: string; bytes: Buffer; format: 'tar' | 'tar.gz' | 'zip' }
 let samples: Sample[] = [];
 let root = '';
 
-async function streamedZip(): Promise<Buffer> {
-  // archiver writes entries from streams with data descriptors (flag bit 3): the scanning path of readZip.
-  const zip = new ZipArchive({ zlib: { level: 6 } });
-  const chunks: Buffer[] = [];
-  zip.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve, reject) => {
-    zip.on('end', resolve);
-    zip.on('error', reject);
-  });
-  for (const [path, content] of Object.entries(FILES)) {
-    zip.append(Readable.from([Buffer.from(content)]), { name: path });
-  }
-  await zip.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'reversa-fuzz-archive-'));
   const data = join(root, 'data');
@@ -74,7 +56,7 @@ beforeAll(async () => {
     { label: 'pax tar', bytes: readFileSync(out('pax.tar')), format: 'tar' },
     { label: 'tar.gz', bytes: readFileSync(out('a.tar.gz')), format: 'tar.gz' },
     { label: 'zip', bytes: readFileSync(out('a.zip')), format: 'zip' },
-    { label: 'streamed zip', bytes: await streamedZip(), format: 'zip' },
+    { label: 'streamed zip', bytes: await archiverZip(FILES), format: 'zip' },
   ];
 });
 

@@ -7,11 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { ZipArchive } from 'archiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors.ts';
 import { openArchive } from '#core/restore/archive.ts';
+import { archiverZip } from '../../support/archiver-zip.ts';
 import { CENTRAL_FIELD, LOCAL_FIELD, withByteChanged, withField, zipLayout } from '../../support/zip-layout.ts';
 import { type Fixture, makeTree } from './archive-fixtures.ts';
 
@@ -20,20 +19,6 @@ let fx: Fixture;
 let stock: Buffer;
 /** Made by archiver from streams: deflated entries with data descriptors (flag bit 3). */
 let streamed: Buffer;
-
-async function archiverZip(files: Record<string, string>): Promise<Buffer> {
-  const zip = new ZipArchive({ zlib: { level: 6 } });
-  const chunks: Buffer[] = [];
-  zip.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve, reject) => {
-    zip.on('end', resolve);
-    zip.on('error', reject);
-  });
-  for (const [name, content] of Object.entries(files)) zip.append(Readable.from([Buffer.from(content)]), { name });
-  await zip.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 const FILES = { 'readme.txt': 'hello restore\n', 'docs/a.txt': 'alpha\n'.repeat(200), 'docs/b.txt': 'bravo\n' };
 
