@@ -145,13 +145,8 @@ function conclude(v: Verdict): { status: ControlStatus; reasons: string[] } {
   return { status: 'MET', reasons: v.satisfied };
 }
 
-interface ControlDefinition {
-  id: string;
-  framework: string;
-  reference: string;
-  name: string;
-  requirement: string;
-  evidence: string[];
+/** A control as declared: what its result repeats, and the checks that decide its status. */
+interface ControlDefinition extends Omit<ControlResult, 'status' | 'reasons'> {
   checks: ((f: ControlFacts, v: Verdict) => void)[];
 }
 
