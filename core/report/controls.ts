@@ -5,25 +5,17 @@
  * reason, so the provider knows what to fix and the auditor sees why. It is an aid to the audit, not a
  * certification; docs/auditor-report.md states each rule.
  */
-import type { CoverageSection, FailureRow, FindingRef, ReportSummary, ResourceSection } from './auditor.ts';
+import type {
+  ControlResult,
+  ControlStatus,
+  CoverageSection,
+  FailureRow,
+  FindingRef,
+  ReportSummary,
+  ResourceSection,
+} from './auditor-model.ts';
 
-export type ControlStatus = 'MET' | 'PARTIALLY_MET' | 'NOT_MET';
-
-export interface ControlResult {
-  id: string;
-  /** e.g. ISO/IEC 27001:2022 */
-  framework: string;
-  /** e.g. A.8.13 */
-  reference: string;
-  name: string;
-  /** The requirement, in one sentence. */
-  requirement: string;
-  /** The report sections that answer it. */
-  evidence: string[];
-  status: ControlStatus;
-  /** Why this status: the gaps, or what satisfied the control. */
-  reasons: string[];
-}
+export type { ControlResult, ControlStatus };
 
 /** What the controls are judged on: the aggregates of the report. */
 export interface ControlFacts {
@@ -153,13 +145,8 @@ function conclude(v: Verdict): { status: ControlStatus; reasons: string[] } {
   return { status: 'MET', reasons: v.satisfied };
 }
 
-interface ControlDefinition {
-  id: string;
-  framework: string;
-  reference: string;
-  name: string;
-  requirement: string;
-  evidence: string[];
+/** A control as declared: what its result repeats, and the checks that decide its status. */
+interface ControlDefinition extends Omit<ControlResult, 'status' | 'reasons'> {
   checks: ((f: ControlFacts, v: Verdict) => void)[];
 }
 

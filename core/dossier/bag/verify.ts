@@ -2,14 +2,18 @@
  * Verifies a dossier zip without extracting it: everything the stock command sequence in
  * README-VERIFY.md checks (manifests, tag manifest, signature), plus what those commands cannot
  * see (files added or removed, Payload-Oxum, one top-level folder) and zip-level hazards (bombs,
- * traversal, symlinks, duplicate names). The archive is untrusted input: every size is bounded.
+ * traversal, symlinks, duplicate names, local headers that disagree with the central directory,
+ * data whose CRC-32 is not the one the zip states). The archive is untrusted input: every size is
+ * bounded.
  */
 import { createHash, verify as verifySignature } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access, type FileHandle, open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { type CentralEntry, localHeaderMismatches, type PositionalRead } from '#core/zip/local-headers.ts';
 import { parseBagInfo } from './bag-info.ts';
 import { parseFetch, parseManifest } from './manifest.ts';
 import { normalizeFingerprint, publicKeyFingerprint } from './signer.ts';
@@ -75,14 +79,94 @@ async function sha256OfStream(stream: Readable): Promise<{ hex: string; bytes: n
   return { hex: hash.digest('hex'), bytes };
 }
 
-async function readEntry(zip: ZipFile, entry: Entry, limit: number): Promise<Buffer> {
+/**
+ * SHA-256 and CRC-32 of an entry's content. yauzl does not check CRC-32, and `unzip` does: an entry
+ * whose data does not match the CRC-32 the zip states makes the successor's `unzip` fail even when
+ * the SHA-256 matches the manifest, so the verifier compares it too.
+ */
+async function hashEntry(zip: ZipFile, entry: Entry): Promise<{ hex: string; bytes: number; crc: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let crc = 0;
+  for await (const chunk of (await zip.openReadStreamPromise(entry)) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    crc = crc32(chunk, crc);
+    bytes += chunk.length;
+  }
+  return { hex: hash.digest('hex'), bytes, crc };
+}
+
+async function readEntry(zip: ZipFile, entry: Entry, limit: number): Promise<{ data: Buffer; crc: number }> {
   if (entry.uncompressedSize > limit) {
     throw new RangeError(`${entry.fileName} is ${entry.uncompressedSize} bytes, over the ${limit}-byte limit`);
   }
   const stream = await zip.openReadStreamPromise(entry);
   const chunks: Buffer[] = [];
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  const data = Buffer.concat(chunks);
+  return { data, crc: crc32(data) };
+}
+
+/** The central directory's view of an entry, as the local-header comparison takes it. */
+function centralEntryOf(e: Entry): CentralEntry {
+  const unicodePath = e.extraFields.find((f) => f.id === UNICODE_PATH_EXTRA)?.data;
+  return {
+    name: e.fileNameRaw,
+    flags: e.generalPurposeBitFlag,
+    method: e.compressionMethod,
+    crc32: e.crc32,
+    compressedSize: e.compressedSize,
+    uncompressedSize: e.uncompressedSize,
+    localHeaderOffset: e.relativeOffsetOfLocalHeader,
+    ...(unicodePath === undefined ? {} : { unicodePath }),
+  };
+}
+
+/** Local headers are read in offset order: one 256 KiB window serves the headers of many small entries. */
+const HEADER_WINDOW_BYTES = 256 * 1024;
+
+function windowedRead(handle: FileHandle, fileSize: number): PositionalRead {
+  let start = 0;
+  let window = Buffer.alloc(0);
+  return async (offset, length) => {
+    if (offset >= start && offset + length <= start + window.length) {
+      return window.subarray(offset - start, offset - start + length);
+    }
+    const size = Math.max(0, Math.min(Math.max(HEADER_WINDOW_BYTES, length), fileSize - offset));
+    const buffer = Buffer.allocUnsafe(size);
+    const { bytesRead } = size === 0 ? { bytesRead: 0 } : await handle.read(buffer, 0, size, offset);
+    window = buffer.subarray(0, bytesRead);
+    start = offset;
+    return window.subarray(0, Math.min(length, bytesRead));
+  };
+}
+
+/** Every entry's local header against its central-directory record (core/zip/headers.ts says why). */
+async function localHeaderCheck(
+  zipPath: string,
+  entries: readonly Entry[],
+  fileSize: number,
+  centralDirectoryOffset: number,
+): Promise<VerificationCheck> {
+  const handle = await open(zipPath, 'r');
+  try {
+    const mismatches = await localHeaderMismatches(
+      basename(zipPath),
+      entries.map(centralEntryOf),
+      windowedRead(handle, fileSize),
+      centralDirectoryOffset,
+    );
+    return {
+      name: 'local headers match central directory',
+      ok: mismatches.length === 0,
+      detail:
+        mismatches.length === 0
+          ? 'name, method, flags, CRC-32 and sizes agree for every entry'
+          : listSome(mismatches.map((e) => e.problems[0]?.message ?? e.message)),
+    };
+  } finally {
+    await handle.close();
+  }
 }
 
 const UTF8_FLAG = 0x800;
@@ -237,6 +321,9 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
     checks.push({ name: 'zip readable', ok: false, detail: errorText(err) });
     return result();
   }
+  // Where the central directory starts, which is where entry data must end (yauzl's cursor starts there).
+  const cursor: unknown = zip.readEntryCursor;
+  const centralDirectoryOffset = typeof cursor === 'number' ? cursor : zip.fileSize;
   try {
     if (zip.entryCount > limits.maxEntries) {
       checks.push({
@@ -265,6 +352,9 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
       detail: hazards.length === 0 ? 'no symlinks, traversal, duplicates, overlaps or bombs' : listSome(hazards),
     });
     if (hazards.length > 0) return result();
+    const headers = await localHeaderCheck(zipPath, entries, zip.fileSize, centralDirectoryOffset);
+    checks.push(headers);
+    if (!headers.ok) return result();
 
     const tops = new Set(entries.map((e) => e.fileName.split('/')[0]));
     const [bagName] = tops;
@@ -280,13 +370,20 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
     const files = new Map<string, Entry>();
     for (const e of entries) if (!e.fileName.endsWith('/')) files.set(e.fileName.slice(prefix.length), e);
 
+    /** Entries whose content does not have the CRC-32 the zip states (checked on every entry read). */
+    const crcMismatches = new Set<string>();
+    const checkCrc = (entry: Entry, crc: number): void => {
+      if (crc !== entry.crc32) crcMismatches.add(entry.fileName.slice(prefix.length));
+    };
     // A tag file whose data is corrupt (bad deflate, short read) fails the verdict; it must not throw it away.
     const unreadableTags: string[] = [];
     const readTag = async (name: string, limit = MAX_SMALL_TAG_BYTES): Promise<Buffer | undefined> => {
       const entry = files.get(name);
       if (!entry) return undefined;
       try {
-        return await readEntry(zip, entry, limit);
+        const { data, crc } = await readEntry(zip, entry, limit);
+        checkCrc(entry, crc);
+        return data;
       } catch (err) {
         unreadableTags.push(`${name} (${errorText(err)})`);
         return undefined;
@@ -359,8 +456,9 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
         continue;
       }
       try {
-        const got = await sha256OfStream(await zip.openReadStreamPromise(e));
+        const got = await hashEntry(zip, e);
         hashed++;
+        checkCrc(e, got.crc);
         if (got.hex !== want) mismatched.push(path);
       } catch (err) {
         unreadable.push(`${path} (${errorText(err)})`);
@@ -415,7 +513,8 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
         continue;
       }
       try {
-        const got = await sha256OfStream(await zip.openReadStreamPromise(entry));
+        const got = await hashEntry(zip, entry);
+        checkCrc(entry, got.crc);
         if (got.hex !== line.sha256) tagProblems.push(`SHA-256 differs for ${line.path}`);
       } catch (err) {
         tagProblems.push(`${line.path} unreadable (${errorText(err)})`);
@@ -459,6 +558,14 @@ export async function verifyDossierZip(zipPath: string, opts: VerifyDossierOptio
     if (unreadableTags.length > 0) {
       checks.push({ name: 'tag files readable', ok: false, detail: `corrupt: ${listSome(unreadableTags)}` });
     }
+    checks.push({
+      name: 'CRC-32 of every entry read matches',
+      ok: crcMismatches.size === 0,
+      detail:
+        crcMismatches.size === 0
+          ? 'as unzip -t checks it'
+          : `the data of ${listSome([...crcMismatches])} does not have the CRC-32 the zip states: unzip would report an error`,
+    });
 
     if (opts.expectedFingerprint !== undefined) {
       const want = normalizeFingerprint(opts.expectedFingerprint);

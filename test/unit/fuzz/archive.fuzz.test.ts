@@ -2,20 +2,30 @@
  * Fuzzing the streaming archive readers (openArchive → tar / tar.gz / zip): archives come from
  * tenants' buckets and tools, so random bytes, truncated, bit-flipped and hand-crafted archives must
  * end in a typed error naming an offset or entry — never a bare Error, a hang, or an allocation of
- * whatever size a header declares. Real archives are made with the system tar/zip and archiver.
+ * whatever size a header declares, and a zip whose local headers disagree with its central directory
+ * is never read as if whole. Real archives are made with the system tar/zip and archiver.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
-import { Readable } from 'node:stream';
-import { ZipArchive } from 'archiver';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReversaError, ValidationError } from '#core/errors.ts';
 import { detectFormat, openArchive } from '#core/restore/archive.ts';
 import { safeRelativePath } from '#core/restore/archive-entry.ts';
-import { asyncSource, byteMutation, chunking, chunksOf, mutateBytes, RUN_TIMEOUT_MS } from './support.ts';
+import { archiverZip } from '../../support/archiver-zip.ts';
+import {
+  asyncSource,
+  byteMutation,
+  chunking,
+  chunksOf,
+  localHeaderMutation,
+  mutateBytes,
+  mutateLocalHeader,
+  RUN_TIMEOUT_MS,
+} from './support.ts';
 
 const FILES: Record<string, string> = {
   'readme.txt': 'hello restore\n',
@@ -28,23 +38,6 @@ const FILES: Record<string, string> = {
 type Sample = { label: string; bytes: Buffer; format: 'tar' | 'tar.gz' | 'zip' };
 let samples: Sample[] = [];
 let root = '';
-
-async function streamedZip(): Promise<Buffer> {
-  // archiver writes entries from streams with data descriptors (flag bit 3): the scanning path of readZip.
-  const zip = new ZipArchive({ zlib: { level: 6 } });
-  const chunks: Buffer[] = [];
-  zip.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve, reject) => {
-    zip.on('end', resolve);
-    zip.on('error', reject);
-  });
-  for (const [path, content] of Object.entries(FILES)) {
-    zip.append(Readable.from([Buffer.from(content)]), { name: path });
-  }
-  await zip.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'reversa-fuzz-archive-'));
@@ -63,7 +56,7 @@ beforeAll(async () => {
     { label: 'pax tar', bytes: readFileSync(out('pax.tar')), format: 'tar' },
     { label: 'tar.gz', bytes: readFileSync(out('a.tar.gz')), format: 'tar.gz' },
     { label: 'zip', bytes: readFileSync(out('a.zip')), format: 'zip' },
-    { label: 'streamed zip', bytes: await streamedZip(), format: 'zip' },
+    { label: 'streamed zip', bytes: await archiverZip(FILES), format: 'zip' },
   ];
 });
 
@@ -184,6 +177,31 @@ describe('archive readers under fuzzing', { timeout: 20_000 }, () => {
         },
       ),
       { numRuns: 400, timeout: RUN_TIMEOUT_MS },
+    );
+  });
+
+  it('never read a zip whose local header or data descriptor disagrees with its central directory', async () => {
+    const zips = samples.filter((s) => s.format === 'zip');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(zips.length - 1),
+        fc.nat(),
+        localHeaderMutation,
+        chunking,
+        async (z, which, mutation, sizes) => {
+          const bytes = mutateLocalHeader(zips[z]!.bytes, which, mutation);
+
+          const outcome = await walk(chunksOf(bytes, sizes)).then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+
+          // Whatever the field, the reader must refuse the archive, with a typed error.
+          expect(outcome).toBeDefined();
+          expectTypedArchiveError(outcome);
+        },
+      ),
+      { numRuns: 300, timeout: RUN_TIMEOUT_MS },
     );
   });
 
@@ -318,6 +336,30 @@ function zip64Extra(uncompressed: bigint, compressed: bigint): Buffer {
   return extra;
 }
 
+/** A whole one-entry zip (local header, data, central directory, end record): what unzip would accept. */
+function completeZip(name: string, content: Buffer): Buffer {
+  const crc = crc32(content);
+  const local = zipLocalHeader({ name, compressed: content.length });
+  local.writeUInt32LE(crc, 14);
+  const nameBytes = Buffer.from(name, 'utf8');
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(0x0800, 8);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(content.length, 20);
+  central.writeUInt32LE(content.length, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(local.length + content.length, 16);
+  return Buffer.concat([local, content, central, nameBytes, end]);
+}
+
 /** Archives whose headers declare sizes far beyond the bytes that follow (or beyond any sane limit). */
 const HUGE: Record<string, () => Buffer> = {
   'tar octal 8 GiB': () => Buffer.concat([tarHeader({ size: 0o77777777777 }), Buffer.alloc(700, 0x61)]),
@@ -401,7 +443,7 @@ describe('archive readers on hand-crafted headers', () => {
                       padded(content),
                       Buffer.alloc(1024),
                     ])
-                  : Buffer.concat([zipLocalHeader({ name, compressed: content.length }), content]);
+                  : completeZip(name, content);
 
           const { entries } = await walk([bytes]);
 

@@ -1,7 +1,8 @@
 /**
  * Fuzzing verifyDossierZip with mutated real bags (written by writeBag with a test signer): the
  * successor runs it on whatever arrived, so it must always answer with checks — never throw, never
- * hang — and must never call a dossier whose payload or tag bytes changed valid.
+ * hang — and must never call a dossier whose payload or tag bytes changed valid, nor one whose local
+ * headers say something else than its central directory.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { type DossierVerification, verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import { testSigner, writeSampleBag } from '../dossier/bag/support.ts';
-import { byteMutation, mutateBytes, RUN_TIMEOUT_MS, unchanged } from './support.ts';
+import {
+  byteMutation,
+  localHeaderMutation,
+  mutateBytes,
+  mutateLocalHeader,
+  RUN_TIMEOUT_MS,
+  unchanged,
+} from './support.ts';
 
 let dir = '';
 let original: Buffer;
@@ -134,6 +142,21 @@ describe('verifyDossierZip under fuzzing', { timeout: 20_000 }, () => {
         }
       }),
       { numRuns: 120, timeout: RUN_TIMEOUT_MS },
+    );
+  });
+
+  it('never passes a bag whose local header or data descriptor disagrees with its central directory', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), localHeaderMutation, async (which, mutation) => {
+        const bytes = mutateLocalHeader(original, which, mutation);
+
+        const verification = await verifyBytes(bytes);
+
+        // The central directory is untouched, so everything before the header comparison still passes.
+        expect(verification.ok).toBe(false);
+        expect(failing(verification)).toEqual(['local headers match central directory']);
+      }),
+      { numRuns: 150, timeout: RUN_TIMEOUT_MS },
     );
   });
 

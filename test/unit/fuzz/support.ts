@@ -1,5 +1,6 @@
 /** Shared arbitraries and helpers of the fuzz suite: byte mutations, chunkings, and the per-run time limit. */
 import fc from 'fast-check';
+import { LOCAL_FIELD, zipLayout } from '../../support/zip-layout.ts';
 
 /**
  * Every property run gets this long (fast-check fails the run past it), so a parser that hangs on
@@ -106,4 +107,52 @@ export function chunksOf(bytes: Uint8Array, sizes: readonly number[]): Buffer[] 
 /** An async source yielding the chunks one by one, like a network stream. */
 export async function* asyncSource(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const chunk of chunks) yield chunk;
+}
+
+/** One field of one entry's local header (or data descriptor) set to a value it did not have. */
+export type LocalHeaderMutation =
+  | { field: 'name'; at: number; mask: number }
+  | {
+      field: keyof typeof LOCAL_FIELD | 'descriptor-crc' | 'descriptor-compressed' | 'descriptor-uncompressed';
+      value: number;
+    };
+
+export const localHeaderMutation: fc.Arbitrary<LocalHeaderMutation> = fc.oneof(
+  fc.record({ field: fc.constant('name' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({
+    field: fc.constantFrom(
+      ...(Object.keys(LOCAL_FIELD) as (keyof typeof LOCAL_FIELD)[]),
+      'descriptor-crc' as const,
+      'descriptor-compressed' as const,
+      'descriptor-uncompressed' as const,
+    ),
+    value: fc.oneof(fc.nat(0xffff), fc.constantFrom(0, 1, 0x0800, 0x0808, 0xffffffff), fc.nat()),
+  }),
+);
+
+/** Applies the mutation to entry `which` (modulo the count); the field always ends up different. */
+export function mutateLocalHeader(zip: Buffer, which: number, m: LocalHeaderMutation): Buffer {
+  const entries = zipLayout(zip).entries;
+  const e = entries[which % entries.length]!;
+  const out = Buffer.from(zip);
+  if (m.field === 'name') {
+    const length = zip.readUInt16LE(e.local + 26);
+    out[e.localName + (m.at % length)]! ^= m.mask;
+    return out;
+  }
+  const descriptorOffset = { 'descriptor-crc': 0, 'descriptor-compressed': 4, 'descriptor-uncompressed': 8 } as const;
+  const at =
+    m.field in descriptorOffset
+      ? e.descriptor === undefined
+        ? e.local + LOCAL_FIELD.crc // no descriptor: its CRC stands in the local header
+        : e.descriptor + descriptorOffset[m.field as keyof typeof descriptorOffset]
+      : e.local + LOCAL_FIELD[m.field as keyof typeof LOCAL_FIELD];
+  const width = m.field === 'flags' || m.field === 'method' ? 2 : 4;
+  const old = width === 2 ? zip.readUInt16LE(at) : zip.readUInt32LE(at);
+  const max = width === 2 ? 0xffff : 0xffffffff;
+  let value = m.value % (max + 1);
+  if (value === old) value = (old + 1) % (max + 1);
+  if (width === 2) out.writeUInt16LE(value, at);
+  else out.writeUInt32LE(value >>> 0, at);
+  return out;
 }
