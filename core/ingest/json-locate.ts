@@ -4,7 +4,8 @@
  * (at most maxProblems times), so a linear scan per call is fine; it never recurses, so a
  * deeply nested hostile document cannot overflow the stack.
  */
-import type { PathSegment } from './problems.ts';
+/** One step of a path into a JSON value: an object key or an array index. */
+export type PathSegment = string | number;
 
 export interface TextPosition {
   /** 1-based. */

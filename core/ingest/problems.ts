@@ -5,10 +5,12 @@
  */
 import type { Problem } from '../errors.ts';
 import { ValidationError } from '../errors.ts';
-import { locateJsonPath } from './json-locate.ts';
+import { locateJsonPath, type PathSegment } from './json-locate.ts';
 import { DEFAULT_INGEST_LIMITS } from './limits.ts';
 
-export type PathSegment = string | number;
+// Re-exported: the parsers import paths and problems from one place; json-locate owns the type so the
+// two modules do not import each other.
+export type { PathSegment };
 
 /** `['jobs', 3, 'state']` → `jobs[3].state`. */
 export function formatPath(path: readonly PathSegment[]): string {
