@@ -121,6 +121,9 @@ export function apiDateToMs(value: unknown): number | undefined {
   return undefined;
 }
 
+const wholeNumber = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+
 /** Reads one PascalCase record field by field, collecting problems instead of throwing. */
 class FieldReader {
   private readonly o: Record<string, unknown>;
@@ -138,6 +141,18 @@ class FieldReader {
   private fail(key: string, message: string): undefined {
     this.problems.push({ path: [...this.at, key], message });
     return undefined;
+  }
+
+  /** A value converted by `convert`: absent is fine unless `required`, unconvertible is a problem saying `expected`. */
+  private read<T>(
+    key: string,
+    convert: (v: unknown) => T | undefined,
+    expected: string,
+    required = false,
+  ): T | undefined {
+    const v = this.o[key];
+    if (v === undefined || v === null) return required ? this.fail(key, 'is required') : undefined;
+    return convert(v) ?? this.fail(key, expected);
   }
 
   /** An id, ARN or name. Empty strings are absent (AWS sends "" for "none"). */
@@ -162,50 +177,32 @@ class FieldReader {
   }
 
   date(key: string, required = false): number | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return required ? this.fail(key, 'is required') : undefined;
-    const t = apiDateToMs(v);
-    return t === undefined
-      ? this.fail(key, 'expected an ISO-8601 timestamp with a zone or epoch seconds (the AWS CLI prints either)')
-      : t;
+    return this.read(
+      key,
+      apiDateToMs,
+      'expected an ISO-8601 timestamp with a zone or epoch seconds (the AWS CLI prints either)',
+      required,
+    );
   }
 
   count(key: string): number | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-      ? v
-      : this.fail(key, 'expected a whole number of bytes');
+    return this.read(key, wholeNumber, 'expected a whole number of bytes');
   }
 
   bool(key: string): boolean | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'boolean' ? v : this.fail(key, 'expected true or false');
+    return this.read(key, (v) => (typeof v === 'boolean' ? v : undefined), 'expected true or false');
   }
 
   jobState(key: string): JobState | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return this.fail(key, 'is required');
-    return (
-      toJobState(v) ??
-      this.fail(
-        key,
-        'expected a job state: CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED or PARTIAL',
-      )
-    );
+    const expected =
+      'expected a job state: CREATED, PENDING, RUNNING, ABORTING, ABORTED, COMPLETED, FAILED, EXPIRED or PARTIAL';
+    return this.read(key, toJobState, expected, true);
   }
 
   pointStatus(key: string): RecoveryPointStatus | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return this.fail(key, 'is required');
-    return (
-      toRecoveryPointStatus(v) ??
-      this.fail(
-        key,
-        'expected a recovery point status: COMPLETED, PARTIAL, DELETING, EXPIRED, AVAILABLE, STOPPED or CREATING',
-      )
-    );
+    const expected =
+      'expected a recovery point status: COMPLETED, PARTIAL, DELETING, EXPIRED, AVAILABLE, STOPPED or CREATING';
+    return this.read(key, toRecoveryPointStatus, expected, true);
   }
 
   /** `Lifecycle.DeleteAfterDays` and the like: a nested object read with the same rules. */
@@ -217,11 +214,7 @@ class FieldReader {
   }
 
   days(key: string): number | undefined {
-    const v = this.o[key];
-    if (v === undefined || v === null) return undefined;
-    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
-      ? v
-      : this.fail(key, 'expected a whole number of days');
+    return this.read(key, wholeNumber, 'expected a whole number of days');
   }
 
   /** Every missing required field added a problem, so a record with none is complete. */
@@ -239,87 +232,77 @@ function deleteAtOf(from: number, days: number | undefined): number | undefined 
   return days === undefined ? undefined : from + days * 86_400_000;
 }
 
+/** The fields backup and copy jobs share; `ok` once the required ones are there. */
+function readJob(f: FieldReader, idKey: 'BackupJobId' | 'CopyJobId') {
+  const common = {
+    jobId: f.id(idKey, true),
+    resourceArn: f.id('ResourceArn', true),
+    state: f.jobState('State'),
+    startedAt: f.date('CreationDate', true),
+    completedAt: f.date('CompletionDate'),
+    resourceType: f.id('ResourceType'),
+    statusMessage: f.message('StatusMessage'),
+    sizeBytes: f.count('BackupSizeInBytes'),
+  };
+  const { jobId, resourceArn, state, startedAt } = common;
+  return jobId && resourceArn && state && startedAt !== undefined
+    ? { ...common, jobId, resourceArn, state, startedAt }
+    : undefined;
+}
+
 export function readApiBackupJob(j: ApiBackupJob, ctx: ApiReadContext): ApiRead<AwsJobRecord> {
   const f = new FieldReader(j, ctx.limits ?? DEFAULT_INGEST_LIMITS);
-  const jobId = f.id('BackupJobId', true);
-  const resourceArn = f.id('ResourceArn', true);
-  const state = f.jobState('State');
-  const startedAt = f.date('CreationDate', true);
-  const completedAt = f.date('CompletionDate');
+  const job = readJob(f, 'BackupJobId');
   const vaultArn = f.id('BackupVaultArn');
-  const resourceType = f.id('ResourceType');
-  const statusMessage = f.message('StatusMessage');
-  const sizeBytes = f.count('BackupSizeInBytes');
   const recoveryPointArn = f.id('RecoveryPointArn');
   const vaultName = f.id('BackupVaultName');
   const accountId = f.id('AccountId');
   const encrypted = f.bool('IsEncrypted');
   const encryptionKeyArn = f.id('EncryptionKeyArn');
   const deleteAfterDays = f.nested('RecoveryPointLifecycle')?.days('DeleteAfterDays');
-  if (f.failed || !jobId || !resourceArn || !state || startedAt === undefined) return f.failed ?? { problems: [] };
+  if (f.failed || !job) return f.failed ?? { problems: [] };
   return {
     record: {
       kind: 'backup',
-      jobId,
-      resourceArn,
-      resourceType,
-      state,
-      statusMessage,
-      startedAt,
-      completedAt,
-      sizeBytes,
+      ...job,
       recoveryPointArn,
       vaultArn,
       vaultName,
       accountId: accountId ?? ctx.accountId ?? accountOf(vaultArn),
-      region: ctx.region ?? regionOf(vaultArn) ?? regionOf(resourceArn),
+      region: ctx.region ?? regionOf(vaultArn) ?? regionOf(job.resourceArn),
       encrypted,
       encryptionKeyArn,
-      deleteAt: deleteAtOf(startedAt, deleteAfterDays),
-      observedAt: ctx.jobObservedAt(state, startedAt, completedAt),
+      deleteAt: deleteAtOf(job.startedAt, deleteAfterDays),
+      observedAt: ctx.jobObservedAt(job.state, job.startedAt, job.completedAt),
     },
   };
 }
 
 export function readApiCopyJob(j: ApiCopyJob, ctx: ApiReadContext): ApiRead<AwsJobRecord> {
   const f = new FieldReader(j, ctx.limits ?? DEFAULT_INGEST_LIMITS);
-  const jobId = f.id('CopyJobId', true);
-  const resourceArn = f.id('ResourceArn', true);
-  const state = f.jobState('State');
-  const startedAt = f.date('CreationDate', true);
-  const completedAt = f.date('CompletionDate');
+  const job = readJob(f, 'CopyJobId');
   const destinationVaultArn = f.id('DestinationBackupVaultArn');
-  const resourceType = f.id('ResourceType');
-  const statusMessage = f.message('StatusMessage');
-  const sizeBytes = f.count('BackupSizeInBytes');
   const recoveryPointArn = f.id('DestinationRecoveryPointArn');
   const sourceRecoveryPointArn = f.id('SourceRecoveryPointArn');
   const accountId = f.id('AccountId');
   const encryptionKeyArn = f.id('DestinationEncryptionKeyArn');
   const deleteAfterDays = f.nested('DestinationRecoveryPointLifecycle')?.days('DeleteAfterDays');
-  if (f.failed || !jobId || !resourceArn || !state || startedAt === undefined) return f.failed ?? { problems: [] };
+  if (f.failed || !job) return f.failed ?? { problems: [] };
   const destination = destinationVaultArn ? parseVaultArn(destinationVaultArn) : undefined;
   return {
     record: {
       kind: 'copy',
-      jobId,
-      resourceArn,
-      resourceType,
-      state,
-      statusMessage,
-      startedAt,
-      completedAt,
-      sizeBytes,
+      ...job,
       recoveryPointArn,
       sourceRecoveryPointArn,
       vaultArn: destinationVaultArn,
       vaultName: destination?.name,
       // The copy lives where the destination vault is, possibly another region or account.
       accountId: destination?.accountId || accountId || ctx.accountId,
-      region: destination?.region || ctx.region || regionOf(resourceArn),
+      region: destination?.region || ctx.region || regionOf(job.resourceArn),
       encryptionKeyArn,
-      deleteAt: deleteAtOf(completedAt ?? startedAt, deleteAfterDays),
-      observedAt: ctx.jobObservedAt(state, startedAt, completedAt),
+      deleteAt: deleteAtOf(job.completedAt ?? job.startedAt, deleteAfterDays),
+      observedAt: ctx.jobObservedAt(job.state, job.startedAt, job.completedAt),
     },
   };
 }
