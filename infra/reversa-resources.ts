@@ -113,7 +113,7 @@ export class ReversaResources {
   }
 
   /**
-   * The names every function receives, grant or not: each entry point composes every adapter (adapters/compose.ts)
+   * The names every function receives, grant or not: each entry point composes every shared adapter (wiring/aws/adapters.ts)
    * and an unused one costs nothing, while a missing name would only fail when first used. Grants decide access.
    */
   get environment(): ReversaEnvironment {

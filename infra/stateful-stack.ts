@@ -15,7 +15,7 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;
 /** S3 Object Lock accepts at most 100 years (36,500 days) of default retention. */
 const MAX_AUDIT_RETENTION_DAYS = 36_500;
 
-/** Output keys the CLI reads with DescribeStacks (cli/aws-context.ts); renaming one breaks deployed CLIs. */
+/** Output keys the CLI reads with DescribeStacks (config.ts STACK_OUTPUTS, read by wiring/aws/platform.ts); renaming one breaks deployed CLIs. */
 export const statefulOutputKeys = [
   'TableName',
   'DataBucketName',

@@ -13,7 +13,7 @@ import { RestoreTestWorkflow, type RestoreTestWorkflowProps } from './workflows/
 import { type VerifyFunctionKey, VerifyWorkflow } from './workflows/verify-workflow.ts';
 import { withoutGroupings } from './workflows/workflow.ts';
 
-/** Output keys the CLI reads with DescribeStacks (cli/aws-context.ts). */
+/** Output keys the CLI reads with DescribeStacks (config.ts STACK_OUTPUTS, read by wiring/aws/platform.ts). */
 export const workflowsOutputKeys = [
   'VerifyStateMachineArn',
   'RestoreTestStateMachineArn',
@@ -141,7 +141,7 @@ export class WorkflowsStack extends Stack {
     return super.allocateLogicalId({ node: { scopes }, stack: element.stack } as unknown as CfnElement);
   }
 
-  /** What the CLI needs to start workflows and sync restore-test schedules (cli/aws-context.ts). */
+  /** What the CLI needs to start workflows and sync restore-test schedules (config.ts STACK_OUTPUTS, read by wiring/aws/platform.ts). */
   private addOutputs(): void {
     const restore = this.restoreTests;
     const outputs: Record<(typeof workflowsOutputKeys)[number], [string, string]> = {

@@ -14,15 +14,14 @@ import {
   ListCopyJobsCommand,
   ListRecoveryPointsByResourceCommand,
 } from '@aws-sdk/client-backup';
-import type { AwsJobRecord } from '#core/ingest/aws-backup-mapping.ts';
 import {
-  factsFromAwsJob,
-  factsFromAwsRecoveryPoint,
-  mergeBatches,
-  parseVaultArn,
-  toJobState,
-  toRecoveryPointStatus,
-} from '#core/ingest/aws-backup-mapping.ts';
+  type ApiReadContext,
+  readApiBackupJob,
+  readApiCopyJob,
+  readApiPointByResource,
+} from '#core/ingest/aws-backup-api.ts';
+import type { AwsJobRecord } from '#core/ingest/aws-backup-mapping.ts';
+import { factsFromAwsJob, factsFromAwsRecoveryPoint, mergeBatches } from '#core/ingest/aws-backup-mapping.ts';
 import { finaliseBatch } from '#core/ingest/batch.ts';
 import { applyVaultLocks, vaultsOf } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
@@ -59,73 +58,26 @@ async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const ms = (d: Date | undefined): number | undefined => {
-  const t = d?.getTime();
-  return t === undefined || !Number.isFinite(t) ? undefined : t;
-};
-
-function deleteAtOf(from: number, days: number | undefined): number | undefined {
-  return days === undefined || !Number.isSafeInteger(days) || days < 0 ? undefined : from + days * 86_400_000;
-}
-
 function observedAtOf(state: string, completedAt: number | undefined, now: number): number {
   // A finished job's facts are final as of its completion; an unfinished one is as seen now.
   return TERMINAL_JOB_STATES.has(state as never) && completedAt !== undefined ? completedAt : now;
 }
 
-export function backupJobRecord(j: SdkBackupJob, opts: ReconcileOptions): AwsJobRecord | undefined {
-  const state = toJobState(j.State);
-  const startedAt = ms(j.CreationDate);
-  if (!j.BackupJobId || !j.ResourceArn || !state || startedAt === undefined) return undefined;
-  const completedAt = ms(j.CompletionDate);
+function readContext(opts: ReconcileOptions): ApiReadContext {
   return {
-    kind: 'backup',
-    jobId: j.BackupJobId,
-    resourceArn: j.ResourceArn,
-    resourceType: j.ResourceType,
-    state,
-    statusMessage: j.StatusMessage,
-    startedAt,
-    completedAt,
-    sizeBytes: j.BackupSizeInBytes,
-    recoveryPointArn: j.RecoveryPointArn,
-    vaultArn: j.BackupVaultArn,
-    vaultName: j.BackupVaultName,
-    accountId: j.AccountId ?? opts.accountId,
+    accountId: opts.accountId,
     region: opts.region,
-    encrypted: j.IsEncrypted,
-    encryptionKeyArn: j.EncryptionKeyArn,
-    deleteAt: deleteAtOf(startedAt, j.RecoveryPointLifecycle?.DeleteAfterDays),
-    observedAt: observedAtOf(state, completedAt, opts.now),
+    jobObservedAt: (state, _startedAt, completedAt) => observedAtOf(state, completedAt, opts.now),
   };
 }
 
+/** The field mapping lives in core (shared with `reversa ingest` of CLI output); a record it rejects is skipped. */
+export function backupJobRecord(j: SdkBackupJob, opts: ReconcileOptions): AwsJobRecord | undefined {
+  return readApiBackupJob(j, readContext(opts)).record;
+}
+
 export function copyJobRecord(j: SdkCopyJob, opts: ReconcileOptions): AwsJobRecord | undefined {
-  const state = toJobState(j.State);
-  const startedAt = ms(j.CreationDate);
-  if (!j.CopyJobId || !j.ResourceArn || !state || startedAt === undefined) return undefined;
-  const completedAt = ms(j.CompletionDate);
-  const destination = j.DestinationBackupVaultArn ? parseVaultArn(j.DestinationBackupVaultArn) : undefined;
-  return {
-    kind: 'copy',
-    jobId: j.CopyJobId,
-    resourceArn: j.ResourceArn,
-    resourceType: j.ResourceType,
-    state,
-    statusMessage: j.StatusMessage,
-    startedAt,
-    completedAt,
-    sizeBytes: j.BackupSizeInBytes,
-    recoveryPointArn: j.DestinationRecoveryPointArn,
-    sourceRecoveryPointArn: j.SourceRecoveryPointArn,
-    vaultArn: j.DestinationBackupVaultArn,
-    vaultName: destination?.name,
-    accountId: destination?.accountId || j.AccountId || opts.accountId,
-    region: destination?.region || opts.region,
-    encryptionKeyArn: j.DestinationEncryptionKeyArn,
-    deleteAt: deleteAtOf(completedAt ?? startedAt, j.DestinationRecoveryPointLifecycle?.DeleteAfterDays),
-    observedAt: observedAtOf(state, completedAt, opts.now),
-  };
+  return readApiCopyJob(j, readContext(opts)).record;
 }
 
 function recoveryPointBatch(
@@ -135,30 +87,15 @@ function recoveryPointBatch(
   producedBy: AwsJobRecord | undefined,
   opts: ReconcileOptions,
 ): FactBatch | undefined {
-  const status = toRecoveryPointStatus(rp.Status);
-  const createdAt = ms(rp.CreationDate);
-  if (!rp.RecoveryPointArn || !status || createdAt === undefined) return undefined;
-  const keyArn = rp.EncryptionKeyArn ?? producedBy?.encryptionKeyArn;
-  return factsFromAwsRecoveryPoint(opts.tenantId, {
-    recoveryPointArn: rp.RecoveryPointArn,
+  const { record } = readApiPointByResource(rp, {
     resourceArn,
-    resourceType: resourceType ?? producedBy?.resourceType,
-    status,
-    createdAt,
-    sizeBytes: rp.BackupSizeBytes ?? producedBy?.sizeBytes,
-    // ListRecoveryPointsByResource has no IsEncrypted or lifecycle: the job that produced the
-    // point knows them; otherwise a key ARN proves encryption and its absence proves nothing.
-    encrypted: producedBy?.encrypted ?? (keyArn ? true : undefined),
-    encryptionKeyArn: keyArn,
-    vaultName: rp.BackupVaultName,
+    resourceType,
+    producedBy,
     accountId: opts.accountId,
     region: opts.region,
-    deleteAt: producedBy?.deleteAt,
-    copyOf: producedBy?.kind === 'copy' ? producedBy.sourceRecoveryPointArn : undefined,
-    // Complete (with its job's details) it is the freshest view; alone it only proves the point
-    // exists, so it must not replace a richer record stored from an event: date it at creation.
-    observedAt: producedBy ? opts.now : createdAt,
+    now: opts.now,
   });
+  return record ? factsFromAwsRecoveryPoint(opts.tenantId, record) : undefined;
 }
 
 export async function reconcileAwsBackup(client: BackupClient, opts: ReconcileOptions): Promise<ReconcileResult> {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { NotFoundError, ValidationError } from '#core/errors.ts';
 import { parseStrategy } from '#core/strategy/parse.ts';
+import { decodeUtf8Strict } from '#core/text.ts';
 import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { openContext } from '../context.ts';
@@ -16,14 +17,19 @@ export async function strategyCommand(argv: string[]): Promise<number> {
   throw usageError(`'reversa strategy' needs a subcommand: validate <file>, apply <file>, show --tenant <id>`);
 }
 
+/** The file as strict UTF-8: another encoding is refused naming the byte, never read with U+FFFD in it. */
 async function readStrategyFile(path: string): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (err) {
     throw new ValidationError('UnreadableFile', [
       { file: path, path: '', message: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})` },
     ]);
   }
+  const text = decodeUtf8Strict(bytes, path);
+  if (typeof text !== 'string') throw new ValidationError('InvalidStrategy', [text]);
+  return text;
 }
 
 async function validate(argv: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import {
   toRecoveryPointStatus,
 } from './aws-backup-mapping.ts';
 import { emptyBatch, finaliseBatch } from './batch.ts';
+import { controlCharacterProblem } from './fields.ts';
 import { DEFAULT_INGEST_LIMITS } from './limits.ts';
 import { toEpochMs } from './time.ts';
 
@@ -47,9 +48,26 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(o: Obj, key: string): string | undefined {
+class Malformed {
+  constructor(readonly detail: string) {}
+}
+
+/** An id, ARN or name: a control character in it is malformed (it would end up in keys and terminals). */
+function str(o: Obj, key: string, where = 'detail'): string | undefined {
   const v = o[key];
-  return typeof v === 'string' && v.length > 0 && v.length <= DEFAULT_INGEST_LIMITS.maxMessageLength ? v : undefined;
+  if (typeof v !== 'string' || v.length === 0 || v.length > DEFAULT_INGEST_LIMITS.maxMessageLength) return undefined;
+  const control = controlCharacterProblem(v);
+  if (control) throw new Malformed(`${where}.${key} ${control}`);
+  return v;
+}
+
+/** Free text (statusMessage): line breaks allowed, other control characters malformed. */
+function text(o: Obj, key: string): string | undefined {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length === 0 || v.length > DEFAULT_INGEST_LIMITS.maxMessageLength) return undefined;
+  const control = controlCharacterProblem(v, true);
+  if (control) throw new Malformed(`detail.${key} ${control}`);
+  return v;
 }
 
 /** AWS sends byte counts as numbers in some events and as strings ("36048") in others. */
@@ -70,10 +88,6 @@ function bool(o: Obj, key: string): boolean | undefined {
 
 function ignored(reason: IgnoredEventReason, detail: string): NormalisedBackupEvent {
   return { ...emptyBatch(), ignored: { reason, detail } };
-}
-
-class Malformed {
-  constructor(readonly detail: string) {}
 }
 
 /** A date field: absent is fine, present but unparsable is malformed (we would otherwise invent a time). */
@@ -99,7 +113,10 @@ function jobState(detail: Obj): JobState | undefined {
 
 function firstResource(event: Obj): string | undefined {
   const r = event.resources;
-  return Array.isArray(r) && typeof r[0] === 'string' && r[0].startsWith('arn:') ? r[0] : undefined;
+  if (!Array.isArray(r) || typeof r[0] !== 'string' || !r[0].startsWith('arn:')) return undefined;
+  const control = controlCharacterProblem(r[0]);
+  if (control) throw new Malformed(`resources[0] ${control}`);
+  return r[0].length <= DEFAULT_INGEST_LIMITS.maxMessageLength ? r[0] : undefined;
 }
 
 interface Envelope {
@@ -123,7 +140,7 @@ function backupJob(env: Envelope): AwsJobRecord | string {
     resourceArn,
     resourceType: str(detail, 'resourceType'),
     state,
-    statusMessage: str(detail, 'statusMessage'),
+    statusMessage: text(detail, 'statusMessage'),
     startedAt: date(detail, 'creationDate') ?? env.observedAt,
     completedAt,
     sizeBytes: count(detail, 'backupSizeInBytes'),
@@ -151,7 +168,7 @@ function copyJob(env: Envelope): AwsJobRecord | string {
     resourceArn,
     resourceType: str(detail, 'resourceType'),
     state,
-    statusMessage: str(detail, 'statusMessage'),
+    statusMessage: text(detail, 'statusMessage'),
     startedAt: date(detail, 'creationDate') ?? env.observedAt,
     completedAt: date(detail, 'completionDate'),
     sizeBytes: count(detail, 'backupSizeInBytes'),
@@ -223,14 +240,14 @@ export function normaliseBackupEvent(event: unknown, tenantId: string, receivedA
     );
   }
   if (!isObj(event.detail)) return ignored('malformed', 'detail is not an object');
-  const env: Envelope = {
-    event,
-    detail: event.detail,
-    observedAt: (typeof event.time === 'string' ? toEpochMs(event.time) : undefined) ?? receivedAt,
-    accountId: str(event, 'account'),
-    region: str(event, 'region'),
-  };
   try {
+    const env: Envelope = {
+      event,
+      detail: event.detail,
+      observedAt: (typeof event.time === 'string' ? toEpochMs(event.time) : undefined) ?? receivedAt,
+      accountId: str(event, 'account', 'event'),
+      region: str(event, 'region', 'event'),
+    };
     switch (detailType as AwsBackupDetailType) {
       case 'Backup Job State Change':
       case 'Copy Job State Change': {

@@ -5,13 +5,25 @@
  * whose problems all name the file.
  */
 import type { FactBatch } from '../model.ts';
+import { MAX_NESTING_DEPTH } from '../text.ts';
+import {
+  AWS_FILE_FORMATS,
+  type AwsAccountSeen,
+  type AwsBackupFile,
+  type AwsDocument,
+  awsDocumentKind,
+  isLogExportLine,
+  parseAwsBackupDocuments,
+  parseLogExport,
+} from './aws-backup-file.ts';
 import { emptyBatch } from './batch.ts';
 import { parseGenericNdjson, parseGenericReport } from './generic.ts';
-import { positionOf } from './json-locate.ts';
+import { splitJsonDocuments } from './json-documents.ts';
+import { findDeepNesting, positionOf } from './json-locate.ts';
 import type { IngestLimits } from './limits.ts';
 import { checkRecordCount, checkReportSize, DEFAULT_INGEST_LIMITS } from './limits.ts';
 import { parsePgBackRestInfo } from './pgbackrest.ts';
-import { invalidReport } from './problems.ts';
+import { invalidReport, ProblemList } from './problems.ts';
 import { parseResticBackupOutput, parseResticBackupWrapper, parseResticSnapshots } from './restic.ts';
 
 export const REPORT_FORMATS = [
@@ -22,6 +34,7 @@ export const REPORT_FORMATS = [
   'pgbackrest-info',
   /** `[]`: a tool listing nothing (restic and pgBackRest both print it); valid, no facts. */
   'empty',
+  ...AWS_FILE_FORMATS,
 ] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
@@ -33,13 +46,24 @@ export interface ReportContext {
   receivedAt: number;
   /** Repository the report describes (restic), used as recovery point location. */
   repository?: string | undefined;
+  /** The resource of an `aws backup list-recovery-points-by-resource` output (which does not name it). */
+  resourceArn?: string | undefined;
   limits?: IngestLimits | undefined;
 }
 
 export interface ParsedJobReport {
   format: ReportFormat;
   batch: FactBatch;
+  /** AWS files only: the accounts their records come from (to check against the tenant) and entries without facts. */
+  aws?: { accounts: AwsAccountSeen[]; ignored: number };
 }
+
+function fromAws(file: AwsBackupFile): ParsedJobReport {
+  return { format: file.format, batch: file.batch, aws: { accounts: file.accounts, ignored: file.ignored } };
+}
+
+const EXPECTED =
+  'expected a restic, pgBackRest or Reversa job report, or AWS Backup events or `aws backup list-*` output';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -53,7 +77,7 @@ function jsonSyntaxProblem(text: string, error: unknown): { message: string; at?
     .replace(/ in JSON at position \d+.*$/s, '')
     .replace(/^Unexpected token '(.)'.*$/s, "unexpected character '$1'")
     .slice(0, 120);
-  const message = `not valid JSON${what ? ` (${what})` : ''}: expected a restic, pgBackRest or Reversa job report`;
+  const message = `not valid JSON${what ? ` (${what})` : ''}: ${EXPECTED}`;
   return pos ? { message, at: positionOf(text, Number(pos[1])) } : { message };
 }
 
@@ -63,25 +87,58 @@ function classifyArray(doc: unknown[]): ReportFormat | undefined {
   if (!isObj(first)) return undefined;
   if ('tree' in first || ('hostname' in first && 'paths' in first && 'time' in first)) return 'restic-snapshots';
   if ('backup' in first && 'name' in first) return 'pgbackrest-info';
+  if (awsDocumentKind(first)) return 'aws-backup-events';
   return undefined;
 }
 
-function parseFirstLine(text: string): unknown {
+function firstLine(text: string): string {
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = text.length;
     const line = text.slice(start, end);
-    if (line.trim() !== '') {
-      try {
-        return JSON.parse(line);
-      } catch {
-        return undefined;
-      }
-    }
+    if (line.trim() !== '') return line;
     start = end + 1;
   }
-  return undefined;
+  return '';
+}
+
+function parseFirstLine(text: string): unknown {
+  try {
+    return JSON.parse(firstLine(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The documents of a file holding several JSON documents whose first is an AWS one (NDJSON events,
+ * appended CLI pages), each parsed; undefined when the file is not that (the caller reports the
+ * syntax error). A document that does not parse is a problem at its line.
+ */
+function awsDocuments(text: string, fileName: string, limits: IngestLimits): AwsDocument[] | undefined {
+  const { ranges, more } = splitJsonDocuments(text, limits.maxJobs);
+  if (!ranges || ranges.length < 2) return undefined;
+  const parse = (r: (typeof ranges)[number]): AwsDocument | undefined => {
+    const docText = text.slice(r.start, r.end);
+    try {
+      return { value: JSON.parse(docText), text: docText, line: r.line };
+    } catch {
+      return undefined;
+    }
+  };
+  const first = parse(ranges[0] as (typeof ranges)[number]);
+  if (!first || !awsDocumentKind(first.value)) return undefined;
+  if (more) checkRecordCount(limits.maxJobs + 1, fileName, '', limits);
+  const problems = new ProblemList(fileName, undefined, 0, limits.maxProblems);
+  const docs: AwsDocument[] = [first];
+  for (const r of ranges.slice(1)) {
+    const doc = parse(r);
+    if (doc) docs.push(doc);
+    else problems.add([], 'not valid JSON: expected one more AWS document (an event or a page of CLI output)', r);
+  }
+  problems.throwIfAny();
+  return docs;
 }
 
 function countLines(text: string): number {
@@ -95,8 +152,21 @@ export function parseJobReport(input: string, ctx: ReportContext): ParsedJobRepo
   const limits = ctx.limits ?? DEFAULT_INGEST_LIMITS;
   checkReportSize(input, ctx.fileName, limits);
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.trim() === '')
-    invalidReport(ctx.fileName, 'report is empty: expected a restic, pgBackRest or Reversa job report');
+  if (text.trim() === '') invalidReport(ctx.fileName, `report is empty: ${EXPECTED}`);
+  // Before any parser: nothing legitimate nests this deep, and the rejection must stay one short line.
+  const deep = findDeepNesting(text, MAX_NESTING_DEPTH);
+  if (deep)
+    invalidReport(
+      ctx.fileName,
+      `nested more than ${MAX_NESTING_DEPTH} levels deep (arrays and objects inside each other): no job report nests like this`,
+      deep,
+    );
+  const aws = {
+    tenantId: ctx.tenantId,
+    fileName: ctx.fileName,
+    receivedAt: ctx.receivedAt,
+    resourceArn: ctx.resourceArn,
+  };
   const sub = {
     tenantId: ctx.tenantId,
     fileName: ctx.fileName,
@@ -118,9 +188,11 @@ export function parseJobReport(input: string, ctx: ReportContext): ParsedJobRepo
       if (format === 'empty') return { format, batch: emptyBatch() };
       if (format === 'restic-snapshots') return { format, batch: parseResticSnapshots(doc, text, sub, limits) };
       if (format === 'pgbackrest-info') return { format, batch: parsePgBackRestInfo(doc, text, sub, limits) };
+      if (format === 'aws-backup-events')
+        return fromAws(parseAwsBackupDocuments([{ value: doc, text, line: 1 }], aws, limits));
       return invalidReport(
         ctx.fileName,
-        'unrecognised JSON array: expected `restic snapshots --json` (objects with id, time, hostname, paths) or `pgbackrest info --output=json` (objects with name, backup)',
+        'unrecognised JSON array: expected `restic snapshots --json` (objects with id, time, hostname, paths), `pgbackrest info --output=json` (objects with name, backup) or AWS Backup EventBridge events',
         { line: 1, column: 1 },
       );
     }
@@ -133,10 +205,11 @@ export function parseJobReport(input: string, ctx: ReportContext): ParsedJobRepo
       }
       if ('message_type' in doc)
         return { format: 'restic-backup', batch: parseResticBackupOutput([text], sub, undefined, limits) };
+      if (awsDocumentKind(doc)) return fromAws(parseAwsBackupDocuments([{ value: doc, text, line: 1 }], aws, limits));
     }
     return invalidReport(
       ctx.fileName,
-      'unrecognised JSON document: expected a Reversa job report ({"reversaJobReport":1,...}), restic or pgBackRest JSON output',
+      'unrecognised JSON document: expected a Reversa job report ({"reversaJobReport":1,...}), restic or pgBackRest JSON output, an AWS Backup EventBridge event, `aws logs filter-log-events` or `aws backup list-*` output',
       { line: 1, column: 1 },
     );
   }
@@ -152,6 +225,13 @@ export function parseJobReport(input: string, ctx: ReportContext): ParsedJobRepo
   if (isObj(first) && 'message_type' in first) {
     return { format: 'restic-backup', batch: parseResticBackupOutput(text.split('\n'), sub, undefined, limits) };
   }
+  // AWS files that are not one JSON document: a CloudWatch Logs export, or documents back to back.
+  if (isLogExportLine(firstLine(text))) {
+    checkRecordCount(countLines(text), ctx.fileName, '', limits);
+    return fromAws(parseLogExport(text, aws, limits));
+  }
+  const several = awsDocuments(text, ctx.fileName, limits);
+  if (several) return fromAws(parseAwsBackupDocuments(several, aws, limits));
   const p = jsonSyntaxProblem(text, syntaxError);
   return invalidReport(ctx.fileName, p.message, p.at);
 }

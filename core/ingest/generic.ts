@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { BackupJob, FactBatch, JobState, RecoveryPoint, RecoveryPointStatus } from '../model.ts';
 import { JOB_STATES, RECOVERY_POINT_STATUSES } from '../model.ts';
 import { compact, finaliseBatch, seen } from './batch.ts';
+import { idField, messageField } from './fields.ts';
 import type { IngestLimits } from './limits.ts';
 import { checkRecordCount, DEFAULT_INGEST_LIMITS } from './limits.ts';
 import type { PathSegment, SchemaIssue } from './problems.ts';
@@ -16,10 +17,7 @@ import { parseIsoTime } from './time.ts';
 export const GENERIC_REPORT_VERSION = 1;
 
 function schemas(limits: IngestLimits) {
-  const id = z
-    .string({ error: 'expected a string' })
-    .min(1, { error: 'must not be empty' })
-    .max(limits.maxIdLength, { error: `must be at most ${limits.maxIdLength} characters` });
+  const id = idField(limits);
   const time = z
     .string({ error: 'expected an ISO-8601 timestamp with a zone, e.g. 2026-01-31T02:00:00Z' })
     .refine((s) => parseIsoTime(s) !== undefined, {
@@ -56,14 +54,15 @@ function schemas(limits: IngestLimits) {
     startedAt: time,
     completedAt: time.optional(),
     sizeBytes: bytes.optional(),
-    message: z
-      .string({ error: 'expected a string' })
-      .max(limits.maxMessageLength, { error: `must be at most ${limits.maxMessageLength} characters` })
-      .optional(),
+    message: messageField(limits).optional(),
     recoveryPoint: recoveryPoint.optional(),
     tags: z
-      .record(id, z.string({ error: 'expected a string tag value' }).max(limits.maxIdLength), {
-        error: 'expected an object of string tags',
+      .record(id, idField(limits, false), {
+        // A bad key says what is wrong with it (empty, too long, a control character).
+        error: (issue) =>
+          issue.code === 'invalid_key'
+            ? `tag key ${issue.issues[0]?.message ?? 'is invalid'}`
+            : 'expected an object of string tags',
       })
       .refine((t) => Object.keys(t).length <= limits.maxTags, { error: `at most ${limits.maxTags} tags` })
       .optional(),

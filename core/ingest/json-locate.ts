@@ -4,7 +4,8 @@
  * (at most maxProblems times), so a linear scan per call is fine; it never recurses, so a
  * deeply nested hostile document cannot overflow the stack.
  */
-import type { PathSegment } from './problems.ts';
+/** One step of a path into a JSON value: an object key or an array index. */
+export type PathSegment = string | number;
 
 export interface TextPosition {
   /** 1-based. */
@@ -128,4 +129,26 @@ function offsetOfPath(text: string, path: readonly PathSegment[]): number | unde
     }
   }
   return i;
+}
+
+/**
+ * Where JSON text first nests deeper than `maxDepth` arrays/objects, or undefined. One pass that
+ * only tracks strings and brackets, run before JSON.parse: a 50,000-level document costs a scan,
+ * not a parse whose consumers may recurse. Text that is not JSON is scanned the same way (a
+ * stray quote only shifts what counts as inside a string; the parser rejects such text anyway).
+ */
+export function findDeepNesting(text: string, maxDepth: number): (TextPosition & { depth: number }) | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      i = skipString(text, i) - 1;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > maxDepth) return { ...positionOf(text, i), depth };
+    } else if ((c === 125 || c === 93) && depth > 0) {
+      depth--;
+    }
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { BackupJob, FactBatch, RecoveryPoint } from '../model.ts';
 import { compact, finaliseBatch, seen } from './batch.ts';
+import { idField, messageField } from './fields.ts';
 import type { IngestLimits } from './limits.ts';
 import { checkRecordCount, DEFAULT_INGEST_LIMITS } from './limits.ts';
 import { ProblemList } from './problems.ts';
@@ -20,10 +21,7 @@ export const pgbackrestLocator = (stanza: string): string => `pgbackrest:${stanz
 export const pgbackrestPointId = (stanza: string, label: string): string => `pgbackrest:${stanza}:${label}`;
 
 function schemas(limits: IngestLimits) {
-  const name = z
-    .string({ error: 'expected a string' })
-    .min(1, { error: 'must not be empty' })
-    .max(limits.maxIdLength, { error: `must be at most ${limits.maxIdLength} characters` });
+  const name = idField(limits);
   const epochSeconds = z
     .number({ error: 'expected epoch seconds' })
     .int({ error: 'expected whole epoch seconds' })
@@ -49,7 +47,7 @@ function schemas(limits: IngestLimits) {
     backup: z.array(backup, { error: 'expected an array of backups' }),
     cipher: z.string({ error: 'expected a cipher name' }).max(64).optional(),
     repo: z.array(repo, { error: 'expected an array of repositories' }).optional(),
-    status: z.object({ code: z.number().int(), message: z.string().max(limits.maxMessageLength) }).optional(),
+    status: z.object({ code: z.number().int(), message: messageField(limits) }).optional(),
   });
   return z.array(stanza);
 }

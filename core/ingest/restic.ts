@@ -10,7 +10,9 @@
 import { z } from 'zod';
 import { InternalError } from '../errors.ts';
 import type { BackupJob, FactBatch, RecoveryPoint } from '../model.ts';
+import { printable } from '../text.ts';
 import { compact, finaliseBatch, seen } from './batch.ts';
+import { idField } from './fields.ts';
 import type { IngestLimits } from './limits.ts';
 import { checkRecordCount, DEFAULT_INGEST_LIMITS } from './limits.ts';
 import type { PathSegment } from './problems.ts';
@@ -45,9 +47,7 @@ export function resticTags(tags: readonly string[] | null | undefined): Record<s
 const shortId = (id: string): string => id.slice(0, 8);
 
 function schemas(limits: IngestLimits) {
-  const text = z
-    .string({ error: 'expected a string' })
-    .max(limits.maxIdLength, { error: `must be at most ${limits.maxIdLength} characters` });
+  const text = idField(limits, false);
   const time = z
     .string({ error: 'expected an RFC 3339 timestamp' })
     .refine((s) => parseIsoTime(s) !== undefined, { error: 'expected an RFC 3339 timestamp' });
@@ -220,7 +220,7 @@ export function parseResticBackupOutput(
     } else if (type === 'error') {
       errors++;
       const e = (value as { error?: { message?: unknown } }).error;
-      if (firstError === undefined && typeof e?.message === 'string') firstError = e.message.slice(0, 200);
+      if (firstError === undefined && typeof e?.message === 'string') firstError = printable(e.message.slice(0, 200));
     }
     list.problems.push(...lineList.problems.slice(0, Math.max(0, limits.maxProblems - list.problems.length)));
   });

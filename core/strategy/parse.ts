@@ -7,9 +7,11 @@ import { createHash } from 'node:crypto';
 import { type Document, isAlias, LineCounter, type Node, parseDocument, visit, type YAMLError } from 'yaml';
 import type * as z from 'zod';
 import { type Problem, ValidationError } from '../errors.ts';
+import { boundedProblem, MAX_NESTING_DEPTH } from '../text.ts';
 import { allowedKeysAt, closestKey } from './keys.ts';
 import { type StrategyDocument, strategySchema } from './schema.ts';
 import { semanticFindings } from './semantic.ts';
+import { controlCharactersInData, deepNesting, forbiddenCharacters, placeOfOffset } from './text-checks.ts';
 import { formatPath, keyNodeOf, locate, type Place, pathAtOffset, placeAt, placeOf } from './yaml-locate.ts';
 
 export interface ParsedStrategy {
@@ -42,6 +44,19 @@ export function parseStrategy(text: string, fileName: string): ParsedStrategy {
     throw invalid(problems);
   }
 
+  // Hostile text before the YAML parser sees it: it recurses on nesting, and keeps what it should refuse.
+  for (const f of forbiddenCharacters(text)) at(placeOfOffset(text, f.offset), '', f.message);
+  if (problems.length > 0) throw invalid(problems);
+  const deep = deepNesting(text);
+  if (deep) {
+    at(
+      placeOfOffset(text, deep.offset),
+      '',
+      `nested more than ${MAX_NESTING_DEPTH} levels deep (mappings and lists inside each other): no strategy nests like this`,
+    );
+    throw invalid(problems);
+  }
+
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   for (const error of [...doc.errors, ...doc.warnings]) {
@@ -64,6 +79,12 @@ export function parseStrategy(text: string, fileName: string): ParsedStrategy {
     throw invalid(problems);
   }
 
+  for (const f of controlCharactersInData(data)) {
+    const key = f.path[f.path.length - 1];
+    const node = f.inKey ? keyNodeOf(locate(doc, f.path.slice(0, -1)).node, String(key)) : locate(doc, f.path).node;
+    at(placeOf(lineCounter, node), formatPath(f.path), f.message);
+  }
+
   const result = strategySchema.safeParse(data);
   if (!result.success) {
     for (const issue of result.error.issues) problems.push(...issueProblems(issue, doc, lineCounter, data, fileName));
@@ -81,7 +102,9 @@ export function parseStrategy(text: string, fileName: string): ParsedStrategy {
   };
 }
 
-function invalid(problems: Problem[]): ValidationError {
+function invalid(all: Problem[]): ValidationError {
+  // Keys and paths come from the document: bounded, so a 100 KB key cannot make a 100 KB error.
+  const problems = all.map(boundedProblem);
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
     const key = `${p.line}:${p.column}:${p.path}:${p.message}`;

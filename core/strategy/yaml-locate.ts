@@ -3,6 +3,7 @@
  * so that every problem in a strategy can say file:line:column.
  */
 import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { quotedKey } from '../text.ts';
 
 export type PathSegment = string | number;
 
@@ -19,7 +20,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     else {
       const key = String(seg);
       if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) out += out ? `.${key}` : key;
-      else out += `[${JSON.stringify(key)}]`;
+      else out += `[${quotedKey(key)}]`;
     }
   }
   return out;

@@ -23,6 +23,8 @@ export interface IngestReportInput {
   text: string;
   /** Epoch milliseconds. */
   receivedAt: number;
+  /** The resource of an `aws backup list-recovery-points-by-resource` output (which does not name it). */
+  resourceArn?: string | undefined;
 }
 
 export interface IngestedResult {
@@ -37,6 +39,8 @@ export interface IngestedResult {
   written: number;
   /** Records already held at the same or a newer state. */
   stale: number;
+  /** AWS files: entries without backup facts (CREATED events, vault, plan or restore events). */
+  ignored?: number;
   /** For S3 objects: where the report was moved after ingestion. */
   processedKey?: string;
 }
@@ -126,11 +130,57 @@ function tryParse(input: IngestReportInput): Parsed | ValidationError {
       tenantId: input.tenantId,
       fileName: input.fileName,
       receivedAt: input.receivedAt,
+      resourceArn: input.resourceArn,
     });
   } catch (error) {
     if (error instanceof ValidationError) return error;
     throw error;
   }
+}
+
+/** More distinct accounts than a strategy may declare cannot all be the tenant's: refused without a lookup each. */
+const MAX_ACCOUNTS_CHECKED = 1000;
+
+/**
+ * AWS records are the tenant's only if they come from an account its strategy declares: the same
+ * routing table the backup-event Lambda uses, so a file cannot slip another tenant's jobs in.
+ */
+async function refusedAccounts(
+  tenants: TenantStore,
+  input: IngestReportInput,
+  parsed: Parsed,
+): Promise<ValidationError | undefined> {
+  const accounts = parsed.aws?.accounts ?? [];
+  const declare = `(declare it in sources.awsBackup.accounts and apply the strategy, or ingest the file for the tenant that owns it)`;
+  if (accounts.length > MAX_ACCOUNTS_CHECKED) {
+    return new ValidationError('AwsAccountNotDeclared', [
+      {
+        file: input.fileName,
+        path: '',
+        message: `the file holds records of ${accounts.length} AWS accounts, more than a strategy may declare (${MAX_ACCOUNTS_CHECKED})`,
+      },
+    ]);
+  }
+  const problems: Problem[] = [];
+  for (const a of accounts) {
+    if ((await tenants.tenantForAwsAccount(a.accountId)) === input.tenantId) continue;
+    const p: Problem = {
+      file: input.fileName,
+      line: a.line,
+      path: a.path,
+      message: `AWS account ${a.accountId} is not declared in tenant ${input.tenantId}'s strategy: its records are refused ${declare}`,
+    };
+    if (a.column !== undefined) p.column = a.column;
+    problems.push(p);
+  }
+  return problems.length > 0 ? new ValidationError('AwsAccountNotDeclared', problems) : undefined;
+}
+
+/** The report parsed and its AWS accounts checked, or why it is refused: nothing is written before this. */
+async function validated(tenants: TenantStore, input: IngestReportInput): Promise<Parsed | ValidationError> {
+  const parsed = tryParse(input);
+  if (parsed instanceof ValidationError) return parsed;
+  return (await refusedAccounts(tenants, input, parsed)) ?? parsed;
 }
 
 async function store(deps: IngestDeps, input: IngestReportInput, parsed: Parsed): Promise<IngestedResult> {
@@ -147,6 +197,7 @@ async function store(deps: IngestDeps, input: IngestReportInput, parsed: Parsed)
     resources: batch.resources.length,
     written,
     stale,
+    ...(parsed.aws ? { ignored: parsed.aws.ignored } : {}),
   };
 }
 
@@ -157,7 +208,7 @@ async function store(deps: IngestDeps, input: IngestReportInput, parsed: Parsed)
  */
 export async function ingestReport(deps: IngestDeps, input: IngestReportInput): Promise<IngestResult> {
   checkTenantId(input.tenantId, input.fileName);
-  const parsed = tryParse(input);
+  const parsed = await validated(deps.tenants, input);
   if (parsed instanceof ValidationError) {
     const originalKey = `${stamp(input.receivedAt)}-${baseName(input.fileName)}`;
     return quarantine(deps.blobs, { ...input, originalKey }, parsed, (quarantineKey) =>
@@ -207,7 +258,7 @@ export async function ingestS3Object(
   }
 
   const input = { tenantId, fileName: key, text, receivedAt };
-  const parsed = tryParse(input);
+  const parsed = await validated(deps.tenants, input);
   if (parsed instanceof ValidationError) {
     return quarantine(deps.blobs, { ...input, originalKey: key }, parsed, (target) => deps.blobs.move(key, target));
   }

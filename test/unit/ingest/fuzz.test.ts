@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#core/errors.ts';
 import { normaliseBackupEvent } from '#core/ingest/aws-backup-event.ts';
 import { parseJobReport } from '#core/ingest/detect.ts';
+import { decodeUtf8Strict } from '#core/text.ts';
 import { fixture, fixtureJson } from './helpers.ts';
 
 const FILE = 'inbox/acme/fuzz.json';
@@ -25,7 +26,26 @@ const SEEDS = [
   'generic/daily.ndjson',
   'pgbackrest/info-plain.json',
   'pgbackrest/info-cipher.json',
+  'aws-backup/backup-job-completed.json',
+  'aws-backup/copy-job-failed.json',
+  'aws-backup/events.ndjson',
+  'aws-backup/filter-log-events.json',
+  'aws-backup/cloudwatch-logs-export.txt',
+  'aws-backup/list-backup-jobs.json',
+  'aws-backup/list-backup-jobs-pages.json',
+  'aws-backup/list-copy-jobs.json',
+  'aws-backup/list-recovery-points-by-backup-vault.json',
+  'aws-backup/list-recovery-points-by-resource.json',
 ].map(fixture);
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Replaces one leaf of a JSON value by an arbitrary JSON value, following a random path. */
 function mutate(doc: unknown, steps: number[], replacement: unknown): unknown {
@@ -77,9 +97,7 @@ describe('job report parsing never fails with anything but a located ValidationE
   });
 
   it('on real fixtures with one value replaced anywhere', () => {
-    const docs = SEEDS.filter(
-      (s) => !s.startsWith('{"reversaJobReport":1,"tool":"acme-backup-wrapper 2.1","generatedAt"'),
-    ).map((s) => JSON.parse(s) as unknown);
+    const docs = SEEDS.filter(parsesAsJson).map((s) => JSON.parse(s) as unknown);
     fc.assert(
       fc.property(
         fc.nat({ max: docs.length - 1 }),
@@ -105,6 +123,43 @@ describe('job report parsing never fails with anything but a located ValidationE
           parsesOrRejectsCleanly(text.slice(0, i) + ch + text.slice(i + 1));
         },
       ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on AWS documents in any order and form: array, back to back, NDJSON, log lines', () => {
+    const docs = SEEDS.filter(parsesAsJson).map((s) => JSON.parse(s) as unknown);
+    const forms = [
+      (ds: unknown[]) => JSON.stringify(ds),
+      (ds: unknown[]) => ds.map((d) => JSON.stringify(d, null, 2)).join(''),
+      (ds: unknown[]) => ds.map((d) => JSON.stringify(d)).join('\n'),
+      (ds: unknown[]) => ds.map((d) => `2026-03-02T02:41:17.000Z ${JSON.stringify(d)}`).join('\n'),
+      (ds: unknown[]) => JSON.stringify({ events: ds.map((d) => ({ timestamp: 1, message: JSON.stringify(d) })) }),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: docs.length - 1 }), { minLength: 1, maxLength: 5 }),
+        fc.nat({ max: forms.length - 1 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.jsonValue({ maxDepth: 2 }),
+        (picks, form, steps, replacement) => {
+          const chosen = picks.map((i, k) =>
+            k === 0 && steps.length > 0 ? mutate(docs[i], steps, replacement) : docs[i],
+          );
+          parsesOrRejectsCleanly(forms[form]!(chosen));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on random bytes decoded strictly: refused as not UTF-8 at a located byte, or parsed cleanly', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = decodeUtf8Strict(bytes, FILE);
+        if (typeof text === 'string') parsesOrRejectsCleanly(text);
+        else expect(text).toMatchObject({ file: FILE, line: expect.any(Number), column: expect.any(Number) });
+      }),
       { numRuns: 500 },
     );
   });
