@@ -33,7 +33,7 @@ export interface UserDirectory {
   remove(email: string): Promise<boolean>;
 }
 
-const EMAIL = /^[^\s@\u0000-\u001f]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
+const EMAIL = /^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_BYTES = 1024;
