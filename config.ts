@@ -31,6 +31,9 @@ export const CONFIG_ENV = {
    * policies allow only that tenant's partitions, prefixes and secrets (docs/security.md).
    */
   tenantAccessRoleArn: 'REVERSA_TENANT_ACCESS_ROLE_ARN',
+  /** The portal's Cognito user pool and its web app client (the API checks tokens against both). */
+  userPoolId: 'REVERSA_USER_POOL_ID',
+  userPoolClientId: 'REVERSA_USER_POOL_CLIENT_ID',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

@@ -5,6 +5,7 @@
  * written once against this.
  */
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import type { UserDirectory } from '#core/identity/users.ts';
 import type { Clock, VerifyStarter } from '#core/ports.ts';
 import type { ScheduleManager } from '#core/restore/schedule.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
@@ -46,6 +47,8 @@ export interface Platform {
   verifyStarter(clock?: Clock): VerifyStarter;
   /** The local secret store (local cloud only): escrow and restic passwords come from it. */
   localSecrets(): LocalSecretStore;
+  /** Portal users: Cognito on a deployed stack, the local identity provider's directory locally. */
+  users(): Promise<UserDirectory>;
   /** Who is acting, as the audit log records it: the OS user locally, the caller's IAM identity on AWS. */
   actor(): Promise<string>;
   /** Where a blob can be found, for humans. */

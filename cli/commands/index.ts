@@ -9,9 +9,11 @@ import { localCommand } from './local.ts';
 import { reportCommand } from './report.ts';
 import { restoreTestCommand } from './restore-test.ts';
 import { secretCommand } from './secret.ts';
+import { serveCommand } from './serve.ts';
 import { statusCommand } from './status.ts';
 import { strategyCommand } from './strategy.ts';
 import { sweepCommand } from './sweep.ts';
+import { userCommand } from './user.ts';
 import { verifyCommand } from './verify.ts';
 
 export const HELP = `reversa — proves backup strategies, restores and reversibility, per client
@@ -43,6 +45,9 @@ Usage:
   reversa escrow open <zip> -i <identity> [--share <file> …] [--out <dir>]   open the credentials escrow
 
   reversa local up [--dynamodb-port N] [--s3-port N]   long-running local cloud with the schedules (sweep, restore tests, inbox)
+  reversa serve [--port 8787]                      the portal (API under /v1 + web app) on the local cloud
+  reversa user add --email <e> --role <role> [--tenant <id> …] [--expires 30d] --password-stdin
+  reversa user list | user remove --email <e>      portal users (local identity provider, or Cognito with --stack)
 
 Global options:
   --json                  machine-readable output on stdout
@@ -67,6 +72,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'restore-test': restoreTestCommand,
   secret: secretCommand,
   local: localCommand,
+  serve: serveCommand,
+  user: userCommand,
 };
 
 export async function runCommand(argv: string[]): Promise<number> {

@@ -33,6 +33,20 @@ async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promi
   }
 }
 
+/** One output of a stack that may not exist; undefined when it (or the stack) is absent. */
+async function readOptionalOutput(
+  cfn: CloudFormationClient,
+  stackName: string,
+  key: string,
+): Promise<string | undefined> {
+  try {
+    const res = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    return res.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Every output the platform needs, from `<prefix>Stateful` and `<prefix>Workflows`; all missing ones named at once. */
 export async function readStackConfig(cfn: CloudFormationClient, prefix: string): Promise<StackConfig> {
   const outputs = {
@@ -118,6 +132,18 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
         .send(new GetCallerIdentityCommand({}))
         .then((identity) => identity.Arn ?? 'aws:unknown');
       return callerArn;
+    },
+    async users() {
+      // The portal stack exports its pool; without one (no portal deployed) there are no portal users.
+      const userPoolId = await readOptionalOutput(
+        new CloudFormationClient(clientConfig),
+        `${prefix}Portal`,
+        'UserPoolId',
+      );
+      if (!userPoolId) throw new ConfigError('NoPortal', `stack ${prefix}Portal (the portal) is not deployed`);
+      const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+      const { CognitoUserDirectory } = await import('#adapters/aws/cognito-user-directory.ts');
+      return new CognitoUserDirectory({ userPoolId, client: new CognitoIdentityProviderClient(clientConfig) });
     },
     describeBlob: (key) => `s3://${config.dataBucket}/${key}`,
     describeDossier: (key) => `s3://${config.dossierBucket}/${key}`,

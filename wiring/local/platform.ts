@@ -15,6 +15,7 @@ import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
 import { LocalVerifyStarter, runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
 import { localAdapters } from './adapters.ts';
+import { localUserDirectory } from './api.ts';
 import { localDossierDeps } from './dossier.ts';
 import { localSecretStore } from './restore-test.ts';
 import { localTenantWiring } from './tenants.ts';
@@ -66,6 +67,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
       new LocalVerifyStarter(clock ? localTenantWiring(cloud, clock).adapters : tenants.adapters),
     localSecrets: () => localSecretStore(cloud, deps),
     actor: async () => `local:${userInfo().username}`,
+    users: async () => localUserDirectory(cloud),
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
     describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,
     close: () => cloud.stop(),
