@@ -86,7 +86,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
     }
     if (r.path.includes('{tenant}'))
       responses['404'] ??= { description: 'No such tenant for this caller, or no such item', ...problem };
-    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+    paths[r.path] ??= {};
+    (paths[r.path] as Record<string, Json>)[r.method.toLowerCase()] = {
       operationId: r.id,
       summary: r.summary,
       ...(r.auth === 'public' ? { security: [] } : { 'x-reversa-action': r.auth }),
