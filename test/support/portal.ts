@@ -1,0 +1,190 @@
+/**
+ * A running portal for tests: a local cloud with two tenants (acme and globex) seeded with real
+ * history — a strategy, daily facts, a verify run from its ASL file, restore tests (one failed, with
+ * its finding), audit entries, a published dossier — users of every role (and an auditor whose
+ * window has ended) with tokens, and `reversa serve`'s HTTP server on a random port.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { API_ROUTES } from '#api/api.ts';
+import { apiHandler } from '#api/handle.ts';
+import type { ApiDeps } from '#api/ports.ts';
+import type { Role } from '#core/identity/roles.ts';
+import type { PortalUser } from '#core/identity/users.ts';
+import { SecretValue } from '#core/secrets/secret-value.ts';
+import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
+import { runExport } from '#local/export-runner.ts';
+import { servePortal } from '#local/serve.ts';
+import { runVerify } from '#local/verify-runner.ts';
+import { localApiDeps, localTokenIssuer, localUserDirectory } from '#wiring/local/api.ts';
+import { localTenantWiring } from '#wiring/local/tenants.ts';
+import { type CloudFixture, startTestCloud } from './local-cloud.ts';
+import { applyStrategy, DAY, dailyFacts, HOUR, type SettableClock, settableClock } from './verify-fixtures.ts';
+
+export const TENANTS = ['acme', 'globex'] as const;
+export const PASSWORD = 'correct horse battery staple';
+
+export interface PortalUserFixture extends PortalUser {
+  token: string;
+}
+
+export interface PortalFixture {
+  url: string;
+  cloud: CloudFixture;
+  deps: ApiDeps;
+  clock: SettableClock;
+  handler: ReturnType<typeof apiHandler>;
+  users: Record<'admin' | 'operator' | 'client' | 'auditor' | 'expiredAuditor' | 'globexClient', PortalUserFixture>;
+  /** Tokens for attacks: expired, signed by another key. */
+  tokens: { expired: string; otherKey: string };
+  stop(): Promise<void>;
+}
+
+async function strategyFor(tenantId: string, recipient: string): Promise<string> {
+  const text = await readFile(new URL('../../examples/acme.strategy.yaml', import.meta.url), 'utf8');
+  return text
+    .replace('id: acme', `id: ${tenantId}`)
+    .replace(/name: ACME Industries/, `name: ${tenantId === 'acme' ? 'ACME Industries' : 'Globex Corporation'}`)
+    .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
+}
+
+async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: string, recipient: string, at: number) {
+  const provider = cloud.adapters;
+  const tenants = localTenantWiring(cloud.cloud, clock);
+  const ports = tenants.dossiers.forTenant(tenantId);
+  const own = tenants.adapters.forTenant(tenantId);
+  await applyStrategy(provider.strategies, await strategyFor(tenantId, recipient), at - 30 * DAY, 'acme.strategy.yaml');
+  await own.facts.putFacts(dailyFacts(tenantId, 'nas://filer-01/projects', 10, at - 2 * HOUR));
+  await runVerify(
+    tenants.adapters.forTenant(tenantId),
+    { tenantId, at: new Date(at).toISOString() },
+    { zeroWaits: true },
+  );
+  for (const [i, outcome] of (['PASSED', 'PASSED', 'FAILED'] as const).entries()) {
+    const testId = `rt-${tenantId}-${i}`;
+    const startedAt = new Date(at - (3 - i) * DAY).toISOString();
+    const evidenceKey = `restore-tests/${tenantId}/${testId}.json`;
+    await own.blobs.putText(
+      evidenceKey,
+      JSON.stringify({
+        testId,
+        outcome,
+        tenantId,
+        resourceId: 'nas://filer-01/projects',
+        checks: [{ name: 'checksums', result: outcome }],
+      }),
+    );
+    const { seq } = await recordInAuditLog(ports.audit, tenantId, {
+      type: 'restore-test',
+      record: { testId, outcome },
+      summary: { testId, outcome },
+      time: Date.parse(startedAt),
+    });
+    await own.restoreTests.put({
+      tenantId,
+      testId,
+      resourceId: 'nas://filer-01/projects',
+      policyName: 'nas-weekly',
+      runner: 's3-archive',
+      outcome,
+      reason: outcome === 'PASSED' ? 'all 3 checks passed' : `1 changed: projects/budget-${tenantId}.csv`,
+      scheduledAt: startedAt,
+      startedAt,
+      rtoMs: 40_000 + i * 20_000,
+      rtoTargetMs: 1_800_000,
+      rtoMet: true,
+      strategyVersion: 1,
+      evidenceKey,
+      auditSeq: seq,
+    });
+    if (outcome === 'FAILED') {
+      await own.findings.open({
+        tenantId,
+        findingId: `finding-${testId}`,
+        testId,
+        resourceId: 'nas://filer-01/projects',
+        outcome,
+        summary: `restore test FAILED: 1 changed: projects/budget-${tenantId}.csv`,
+        openedAt: startedAt,
+        status: 'OPEN',
+      });
+    }
+  }
+  await ports.objects.put(`config/${tenantId}/firewall.json`, '{"rules":[]}\n');
+  await ports.objects.put(`config/${tenantId}/security/waf.json`, '{"waf":"on"}\n');
+  await ports.objects.put(`config/${tenantId}/access-rights/iam.csv`, 'user,role\nalice,admin\n');
+  await ports.objects.put(`procedures/${tenantId}/restore-nas.md`, '# Restore the NAS\n');
+  await ports.objects.put(
+    `inventory/${tenantId}/assets.csv`,
+    'id,type,name,owner,criticality,locators\r\nnas-01,nas,Projects filer,ops@example.com,high,nas://filer-01/projects\r\n',
+  );
+  const secrets = ports.secrets as import('#adapters/local/local-secret-store.ts').LocalSecretStore;
+  await secrets.put(tenantId, 'orders-db-admin', SecretValue.fromUtf8(`secret-of-${tenantId}`));
+  const exported = await runExport(
+    ports,
+    { tenantId, requestedAt: new Date(at).toISOString(), requestedBy: 'seed' },
+    { zeroWaits: true },
+  );
+  if (exported.status !== 'SUCCEEDED')
+    throw new Error(`seed export of ${tenantId}: ${exported.error} ${exported.cause}`);
+}
+
+export async function startPortal(options: { at?: number } = {}): Promise<PortalFixture> {
+  const at = options.at ?? Date.parse('2026-11-20T10:00:00Z');
+  const clock = settableClock(at);
+  const cloud = await startTestCloud({ label: 'portal', clock });
+  const identityFile = join(cloud.root, 'successor.txt');
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
+  const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
+  for (const tenant of TENANTS) await seedTenant(cloud, clock, tenant, recipient, at);
+
+  const directory = localUserDirectory(cloud.cloud);
+  const issuer = localTokenIssuer(cloud.cloud);
+  const make = async (email: string, role: Role, tenants: string[], accessUntil?: number) => {
+    const user = await directory.add(
+      {
+        email,
+        role,
+        tenants,
+        ...(accessUntil === undefined ? {} : { accessUntil: new Date(accessUntil).toISOString() }),
+      },
+      SecretValue.fromUtf8(PASSWORD),
+      at,
+    );
+    const { token } = await issuer.issue(user, clock.now());
+    return { ...user, token };
+  };
+  const users = {
+    admin: await make('admin@provider.example', 'provider-admin', []),
+    operator: await make('ops@provider.example', 'provider-operator', ['acme']),
+    client: await make('it@acme.example', 'client', ['acme']),
+    auditor: await make('auditor@firm.example', 'auditor', ['acme'], at + 30 * DAY),
+    expiredAuditor: await make('former@firm.example', 'auditor', ['acme'], at + HOUR),
+    globexClient: await make('it@globex.example', 'client', ['globex']),
+  };
+  // The expired auditor's token is valid as a token (its exp is the window's end), only the window refuses it.
+  const expired = (await issuer.issue(users.client, at - 2 * DAY)).token;
+  const { LocalTokenIssuer } = await import('#adapters/local/local-token-issuer.ts');
+  const stranger = new LocalTokenIssuer({ keyDir: join(cloud.root, 'stranger-key'), issuer: issuer.issuer });
+  const otherKey = (await stranger.issue(users.client, at)).token;
+
+  const deps = localApiDeps(cloud.cloud, { clock });
+  const handler = apiHandler(API_ROUTES, deps);
+  const webRoot = new URL('../../web/dist/', import.meta.url).pathname;
+  const { existsSync } = await import('node:fs');
+  const portal = await servePortal({ handler, port: 0, ...(existsSync(webRoot) ? { webRoot } : {}) });
+  return {
+    url: portal.url,
+    cloud,
+    deps,
+    clock,
+    handler,
+    users,
+    tokens: { expired, otherKey },
+    async stop() {
+      await portal.close();
+      await cloud.stop();
+    },
+  };
+}
