@@ -1,24 +1,53 @@
 """moto's server for the `aws` vitest project (test/aws/global-setup.ts starts it).
 
-It is `python3 -m moto.server` plus one AWS behaviour moto 5.x lacks, backported so the KMS signer can be
-proved end to end: KMS Sign with MessageType DIGEST signs the given digest as it is (AWS API_Sign: "KMS skips
-the hashing step"), where moto hashes it again, so its signatures would verify against sha256(digest) and never
-against the message (`openssl dgst -sha256 -verify`). The same fix is proposed upstream (getmoto/moto#10202).
-Only ECDSA keys are covered, the only kind Reversa signs with; anything else goes to moto unchanged.
-docs/aws-emulator.md lists this and every other difference that matters to Reversa.
+It is `python3 -m moto.server` plus two AWS guarantees moto 5.x lacks, without which the adapters that rely on
+them could not be proved (docs/aws-emulator.md lists these and every other difference that matters to Reversa):
+
+1. DynamoDB conditional writes are atomic. moto serves requests on threads and evaluates a ConditionExpression
+   and then writes, without a lock: two concurrent `attribute_not_exists(pk)` puts of one key can both succeed,
+   which DynamoDB never allows and which the audit log's and the strategy store's no-fork appends rely on. Item
+   writes here take one lock, so check and write happen as one step, as in DynamoDB.
+2. KMS Sign with MessageType DIGEST signs the given digest as it is (AWS API_Sign: "KMS skips the hashing
+   step"), where moto hashes it again, so its signatures would verify against sha256(digest) and never against
+   the message (`openssl dgst -sha256 -verify`). The same fix is proposed upstream (getmoto/moto#10202). Only
+   ECDSA keys are covered, the only kind Reversa signs with; anything else goes to moto unchanged.
+
+It also answers in HTTP/1.1 with persistent connections, as AWS endpoints do, instead of werkzeug's default
+HTTP/1.0 and a close after every response. (Node's fetch, in undici up to nodejs/undici#5474, crashes the process
+with an uncatchable `assert(!this.paused)` when a server closes the connection while a response body is held
+back by backpressure: `reversa dossier download` writing to a slow disk is such a reader.)
 """
 
 import base64
+import functools
 import json
 import sys
+import threading
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from moto.dynamodb.models import DynamoDBBackend
 from moto.kms.exceptions import ValidationException
 from moto.kms.responses import KmsResponse
 from moto.kms.utils import ECDSAPrivateKey
 from moto.server import main
+from werkzeug.serving import WSGIRequestHandler
+
+ITEM_WRITES = threading.RLock()
+
+
+def atomic(write):
+    @functools.wraps(write)
+    def locked(*args, **kwargs):
+        with ITEM_WRITES:
+            return write(*args, **kwargs)
+
+    return locked
+
+
+for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+    setattr(DynamoDBBackend, name, atomic(getattr(DynamoDBBackend, name)))
 
 # Signing algorithm -> the digest it expects (AWS: "the length of the Message value must match the length of
 # hashed messages for the specified signing algorithm").
@@ -54,6 +83,7 @@ def sign(self: KmsResponse) -> str:
 
 
 KmsResponse.sign = sign
+WSGIRequestHandler.protocol_version = "HTTP/1.1"
 
 if __name__ == "__main__":
     main(sys.argv[1:])
