@@ -1,0 +1,35 @@
+import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client, GetBucketVersioningCommand, GetObjectLockConfigurationCommand, GetBucketLifecycleConfigurationCommand, GetPublicAccessBlockCommand, GetBucketOwnershipControlsCommand, GetBucketLoggingCommand, GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
+import { DynamoDBClient, DescribeTableCommand, DescribeTimeToLiveCommand, DescribeContinuousBackupsCommand } from '@aws-sdk/client-dynamodb';
+import { KMSClient, DescribeKeyCommand, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { EventBridgeClient, DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
+const cfg = { endpoint: 'http://127.0.0.1:5123', region: 'eu-west-3', credentials: { accessKeyId: 'AKIAMOTOTESTING00001', secretAccessKey: 'x' } };
+const cfn = new CloudFormationClient(cfg);
+const stacks = await cfn.send(new ListStacksCommand({}));
+const name = stacks.StackSummaries!.filter(s => s.StackName!.startsWith('ReversaStateful')).at(-1)!.StackName!;
+const outs = Object.fromEntries((await cfn.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!.Outputs!.map(o => [o.OutputKey, o.OutputValue]));
+const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+const tryit = async (label: string, f: () => Promise<any>) => { try { const r = await f(); delete r.$metadata; console.log(label, JSON.stringify(r)); } catch (e) { console.log(label, 'ERR', (e as Error).name); } };
+for (const b of ['AuditBucketName', 'DataBucketName', 'DossierBucketName']) {
+  const B = outs[b]!;
+  console.log('==', b);
+  await tryit('versioning', () => s3.send(new GetBucketVersioningCommand({ Bucket: B })));
+  await tryit('objectlock', () => s3.send(new GetObjectLockConfigurationCommand({ Bucket: B })));
+  await tryit('lifecycle', () => s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: B })));
+  await tryit('pab', () => s3.send(new GetPublicAccessBlockCommand({ Bucket: B })));
+  await tryit('ownership', () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: B })));
+  await tryit('logging', () => s3.send(new GetBucketLoggingCommand({ Bucket: B })));
+  await tryit('encryption', () => s3.send(new GetBucketEncryptionCommand({ Bucket: B })));
+  await tryit('policy', () => s3.send(new GetBucketPolicyCommand({ Bucket: B })));
+  await tryit('notification', () => s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: B })));
+}
+const ddb = new DynamoDBClient(cfg);
+const T = outs.TableName!;
+await tryit('table', async () => { const t = (await ddb.send(new DescribeTableCommand({ TableName: T }))).Table!; return { BillingMode: t.BillingModeSummary, DeletionProtectionEnabled: t.DeletionProtectionEnabled, KeySchema: t.KeySchema }; });
+await tryit('ttl', () => ddb.send(new DescribeTimeToLiveCommand({ TableName: T })));
+await tryit('pitr', () => ddb.send(new DescribeContinuousBackupsCommand({ TableName: T })));
+const kms = new KMSClient(cfg);
+await tryit('key', async () => { const k = (await kms.send(new DescribeKeyCommand({ KeyId: outs.AuditKeyId! }))).KeyMetadata!; return { KeySpec: k.KeySpec, KeyUsage: k.KeyUsage, Description: k.Description }; });
+await tryit('keypolicy', async () => ({ len: (await kms.send(new GetKeyPolicyCommand({ KeyId: outs.AuditKeyId!, PolicyName: 'default' }))).Policy?.slice(0, 120) }));
+await tryit('alias-key', async () => { const k = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/reversa-audit-signing' }))).KeyMetadata!; return { KeyId: k.KeyId }; });
+await tryit('bus', () => new EventBridgeClient(cfg).send(new DescribeEventBusCommand({ Name: 'reversa' })));
