@@ -139,7 +139,7 @@ describe('aws-backup restore validation and clean-up of an S3 bucket on moto', (
       ),
     );
     // A later overwrite and a deletion leave older versions and a delete marker for the clean-up to remove.
-    await s3.send(new PutObjectCommand({ Bucket: sandbox, Key: 'reports/0.bin', Body: bodies[0] }));
+    await s3.send(new PutObjectCommand({ Bucket: sandbox, Key: 'reports/0.bin', Body: bodies[0] ?? '' }));
     await s3.send(new PutObjectCommand({ Bucket: sandbox, Key: 'scratch.tmp', Body: 'x' }));
     await s3.send(new DeleteObjectCommand({ Bucket: sandbox, Key: 'scratch.tmp' }));
     const expectedSums = Object.fromEntries(bodies.map((b, i) => [`reports/${i}.bin`, sha(b)]));
