@@ -1,2 +1,0 @@
-const r = await fetch('http://127.0.0.1:5123/', { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AmazonSSM.PutParameter', Authorization: 'AWS4-HMAC-SHA256 Credential=AKIAMOTOTESTING00001/20260101/eu-west-3/ssm/aws4_request, SignedHeaders=host, Signature=0' }, body: JSON.stringify({ Name: '/cdk-bootstrap/hnb659fds/version', Value: '30', Type: 'String', Overwrite: true }) });
-console.log(r.status, await r.text());
