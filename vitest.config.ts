@@ -17,9 +17,11 @@ export default defineConfig({
       },
       {
         // The AWS adapters against one moto server (real AWS wire protocols), started by the global setup.
+        // Runs after the other projects: on 2 cores the Python server's load made their timed tests time out.
         extends: true,
         test: {
           name: 'aws',
+          sequence: { groupOrder: 1 },
           include: ['test/aws/**/*.test.ts'],
           globalSetup: ['test/aws/global-setup.ts'],
           setupFiles: ['test/aws/setup.ts'],
