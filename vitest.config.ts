@@ -15,6 +15,20 @@ export default defineConfig({
         extends: true,
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000 },
       },
+      {
+        // The AWS adapters against one moto server (real AWS wire protocols), started by the global setup.
+        // Runs after the other projects: on 2 cores the Python server's load made their timed tests time out.
+        extends: true,
+        test: {
+          name: 'aws',
+          sequence: { groupOrder: 1 },
+          include: ['test/aws/**/*.test.ts'],
+          globalSetup: ['test/aws/global-setup.ts'],
+          setupFiles: ['test/aws/setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
     env: {
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',

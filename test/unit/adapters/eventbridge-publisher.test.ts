@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EventBridgePublisher } from '#adapters/aws/eventbridge-publisher.ts';
 import { TransientError } from '#core/errors.ts';
 
-// No EventBridge emulator exists: the request shape is what we can prove here.
+// Error injection and the exact request; the event is routed by a real event pattern in test/aws/ (moto).
 describe('EventBridgePublisher', () => {
   it('puts one event on the configured bus with source reversa and the detail as JSON', async () => {
     const client = new EventBridgeClient({ region: 'eu-west-3' });
