@@ -1,5 +1,5 @@
 /**
- * The tenant audit log as the Lambdas compose it (composeAws: DynamoAuditStore, S3BlobStore on the audit bucket,
+ * The tenant audit log as the Lambdas compose it (awsAdapters: DynamoAuditStore, S3BlobStore on the audit bucket,
  * KmsSigner), every part on moto: the main table, the Object Lock audit bucket and the ECDSA P-256 signing key
  * created from the stateful stack's template. Concurrent appends must serialise on DynamoDB's conditional put
  * (no gap, no fork), and the sealed log must verify offline, with the public key alone, by core/audit/verify.ts
@@ -13,11 +13,12 @@ import { promisify } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Adapters, composeAws } from '#adapters/compose.ts';
 import { appendEntry } from '#core/audit/append.ts';
 import { sealDigest } from '#core/audit/digest.ts';
 import { exportAudit } from '#core/audit/export.ts';
 import { verifyAuditDir, verifyLive } from '#core/audit/verify.ts';
+import type { Adapters } from '#wiring/adapters.ts';
+import { awsAdapters } from '#wiring/aws/adapters.ts';
 import {
   bucketProperties,
   createBucketAsCloudFormation,
@@ -38,7 +39,7 @@ beforeAll(async () => {
     createBucketAsCloudFormation(new S3Client({}), auditBucket, bucketProperties('audit/')),
   ]);
   // Resource names as the functions get them from their environment; the data bucket and bus are not used here.
-  adapters = composeAws({
+  adapters = awsAdapters({
     tableName,
     auditBucket,
     auditKeyId,
@@ -75,7 +76,7 @@ describe('the audit log on moto (DynamoDB + S3 Object Lock + KMS)', () => {
     const sealed = await sealDigest(adapters.audit, tenant, T0 + 60_000, { force: true });
     const dir = await mkdtemp(join(tmpdir(), 'reversa-audit-export-'));
 
-    const exported = await exportAudit(adapters.audit, tenant, dir);
+    const exported = await exportAudit(adapters.audit, tenant, dir, T0 + 60_000);
     const verification = await verifyAuditDir(dir, await readFile(join(dir, 'public-key.pem'), 'utf8'));
     const openssl = await run('openssl', [
       'dgst',
@@ -98,7 +99,7 @@ describe('the audit log on moto (DynamoDB + S3 Object Lock + KMS)', () => {
     await Promise.all(Array.from({ length: 3 }, (_, i) => append(tenant, i + 1)));
     await sealDigest(adapters.audit, tenant, T0 + 60_000, { force: true });
     const dir = await mkdtemp(join(tmpdir(), 'reversa-audit-tamper-'));
-    await exportAudit(adapters.audit, tenant, dir);
+    await exportAudit(adapters.audit, tenant, dir, T0 + 60_000);
     const [, second] = (await readdir(join(dir, 'entries'))).sort();
     const path = join(dir, 'entries', second ?? '');
     await writeFile(path, (await readFile(path, 'utf8')).replace('"compliancePercent":90', '"compliancePercent":99'));

@@ -18,9 +18,9 @@ import {
 } from '@aws-sdk/client-backup';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
+import { backupClientFactory } from '#adapters/aws/backup-clients.ts';
 import { reconcileAwsBackup } from '#adapters/aws/backup-reconciler.ts';
 import { VaultLockLookup } from '#adapters/aws/vault-lock-lookup.ts';
-import { backupClientFactory } from '#functions/ingest/backup-clients.ts';
 import { MOTO_ACCOUNT_ID, MOTO_REGION, motoEndpoint, uniqueName } from './support.ts';
 
 const CLIENT_ACCOUNT = '222233334444';

@@ -21,8 +21,8 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
 import { S3DossierObjects } from '#adapters/aws/s3-dossier-objects.ts';
-import { openAwsContext } from '#cli/aws-context.ts';
 import { download } from '#cli/download.ts';
+import { openAwsPlatform } from '#wiring/aws/platform.ts';
 import { bucketProperties, createBucketAsCloudFormation } from './stateful-template.ts';
 import { recordCommands, uniqueName } from './support.ts';
 
@@ -183,7 +183,7 @@ describe("the CLI's presigned dossier link on moto (--stack mode)", () => {
   it('serves a Range request on the presigned URL, and a download resumes from a partial file', async () => {
     const prefix = `Cli${uniqueName('').replaceAll('-', '')}`;
     await deployedStacks(prefix);
-    const ctx = await openAwsContext(prefix, undefined);
+    const ctx = await openAwsPlatform(prefix, undefined);
     const body = randomBytes(300_000);
     const key = 'dossiers/acme/v9/reversa-dossier-acme-v9.zip';
     await new S3DossierObjects({ bucket }).put(key, body, 'application/zip');
