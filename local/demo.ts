@@ -33,6 +33,7 @@ import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
 import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
+import { demoPortalUsers } from './demo/portal-users.ts';
 import { runExport } from './export-runner.ts';
 import { acquireHomeLock, describeHolder, LOCK_FILE } from './home-lock.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
@@ -242,7 +243,14 @@ async function main(): Promise<number> {
         `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
       );
     }
+    // The portal's doors for the two people who had none: the client and its auditor.
+    const logins = await demoPortalUsers(cloud, TENANT, deps.clock.now(), join(home, 'demo'));
     console.log(`
+Portal: npx reversa serve   then open http://127.0.0.1:8787 and log in as
+          the client   ${logins.client.email}   password ${logins.client.password}
+          the auditor  ${logins.auditor.email}   password ${logins.auditor.password}   (access for 30 days)
+        (also in ${relative(process.cwd(), logins.file)})
+
 Next:   npx reversa report --tenant ${TENANT} --format html --out acme-compliance.html
         npx reversa report --tenant ${TENANT} --period ${new Date(now).getUTCFullYear()} --out acme-auditor.html
         npx reversa restore-test list --tenant ${TENANT}
