@@ -40,6 +40,12 @@ export type GrantKind =
 export interface Wildcard {
   readonly resource: string;
   readonly reason: string;
+  /**
+   * Acknowledge it once on the whole stack: for a resource whose reason holds whoever is granted it (an object ARN
+   * bound to the session's tenant tag), rather than on each role.
+   * @default false
+   */
+  readonly stackWide?: boolean;
 }
 
 /** One least-privilege statement. */
@@ -66,7 +72,9 @@ export function applyGrants(target: GrantTarget, grants: readonly Grant[]): void
         ...(grant.conditions === undefined ? {} : { conditions: { ...grant.conditions } }),
       }),
     );
-    for (const { resource, reason } of grant.wildcards ?? []) acknowledgeWildcardResource(target, resource, reason);
+    for (const { resource, reason, stackWide } of grant.wildcards ?? []) {
+      acknowledgeWildcardResource(stackWide === true ? Stack.of(target) : target, resource, reason);
+    }
   }
 }
 

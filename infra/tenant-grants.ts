@@ -123,6 +123,8 @@ export function tenantObjects(
     return {
       resource: bucket.arnForObjects(`${sessionTenantPrefix(role, prefix)}*`),
       reason: `Keys below ${name}/<tenant>/ are ${BELOW_TENANT_PREFIX[name]}, unknown at deploy time; the ARN is bound to the session's tenant tag, so no other tenant's keys match.`,
+      // The reason is a property of the ARN (it names the session's tenant), whichever tenant role holds it.
+      stackWide: true,
     };
   });
   return { on: 'objects', actions, resources: wildcards.map((w) => w.resource), wildcards };
