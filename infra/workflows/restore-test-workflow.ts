@@ -12,7 +12,6 @@ import { ResticRunner } from '../constructs/restic-runner.ts';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
 import type { TenantAccessRole } from '../constructs/tenant-access-role.ts';
 import { applyGrants } from '../grants.ts';
-import { TENANT_SEEN_RESOURCES, TENANT_STRATEGIES } from '../partitions.ts';
 import { defaultRestoreTestDefinitionPath, entryFromRepoRoot } from '../paths.ts';
 import { type ReversaResources, stateMachineNameOf } from '../reversa-resources.ts';
 import { TENANT_ROLE_ID_SUFFIX, tenantRoleName } from '../role-names.ts';
@@ -64,7 +63,6 @@ const sandbox = 'sandbox/';
  * What the dispatcher reads with its own role today (see RestoreDispatch below): the partitions of every tenant's
  * strategy and seen resources. Remove once the runtime dispatches with the tenant's credentials.
  */
-export const DISPATCH_OWN_ROLE_READS = [TENANT_STRATEGIES, TENANT_SEEN_RESOURCES];
 /** The provider's archives in the data bucket (no tenant prefix: strategies name archive keys as patterns). */
 const archives = 'archives/';
 const archivesWhy =
@@ -172,13 +170,11 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
     );
 
     // Starts one execution per resource of the policy, named by the test id (a twice-delivered schedule runs once):
-    // strategies.getCurrent and facts.listSeenResources of the schedule's tenant. table.read() is what it needs with
-    // its tenant role; the runtime still reads both with the function's role (wiring/aws/restore-test.ts
-    // awsRestoreDispatchWiring), hence DISPATCH_OWN_ROLE_READS until that wiring uses tenantScope.
+    // strategies.getCurrent and facts.listSeenResources of the schedule's tenant, read with its tenant role.
     const dispatch = this.fn('RestoreDispatch', 'functions/restore/dispatch.ts', {
       description: 'Restore test schedules: starts one restore-test execution per resource',
       deadLetterQueue: this.deadLetters('RestoreDispatchFailures', 'restore-test schedule dispatches (dispatch)').queue,
-    }).bind(table.read(), table.crossTenantRead(['dynamodb:Query'], DISPATCH_OWN_ROLE_READS));
+    }).bind(table.read());
 
     this.restic = this.addResticTask(props);
     this.resticTenantAccess = this.bindResticTask(props.resources, grants, tenantSecrets);

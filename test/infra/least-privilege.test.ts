@@ -190,11 +190,7 @@ const expected: Record<string, Expected> = {
     ],
   },
   'restore.dispatch': {
-    // The own-role Query is what the runtime still needs (wiring/aws/restore-test.ts awsRestoreDispatchWiring).
-    own: [
-      'dynamodb:Query <table> [T#*#STRATEGY T#*#SEEN]',
-      'states:StartExecution {"Ref":"RestoreTestStateMachine8DDF082D"}',
-    ],
+    own: ['states:StartExecution {"Ref":"RestoreTestStateMachine8DDF082D"}'],
     tenant: items('read'),
   },
   'dossier.prepare': {

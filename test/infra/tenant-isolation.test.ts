@@ -135,10 +135,6 @@ const OWN_ROLE_ALLOWLIST: Record<string, { table?: string[]; objects?: string[];
   sweep: { table: [TENANT_INDEX, TENANT_STATES], why: 'lists tenants and their deadlines to start due verifications' },
   backupEvent: { table: [ACCOUNT_ROUTES], why: 'routes an AWS Backup event to its tenant by account' },
   reconcile: { table: [TENANT_INDEX, TENANT_STRATEGIES], why: "lists tenants and reads each one's AWS accounts" },
-  'restore.dispatch': {
-    table: [TENANT_STRATEGIES, TENANT_SEEN_RESOURCES],
-    why: 'the runtime still dispatches with its own role (wiring/aws/restore-test.ts awsRestoreDispatchWiring)',
-  },
   'restore.restoreS3Archive': {
     objects: ['archives/*'],
     listing: ['archives/*'],
