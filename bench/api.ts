@@ -56,58 +56,67 @@ async function sample(n: number, fn: () => Promise<unknown>): Promise<number[]> 
   return out;
 }
 
+/** The bench tenant: its strategy, a week of facts, a verification, and 10,000 restore tests over a year. */
+export async function seedApiTenant(
+  cloud: Awaited<ReturnType<typeof startLocalCloud>>,
+  clock: ReturnType<typeof settableClock>,
+) {
+  const provider = localAdapters(cloud, clock);
+  const locators = Array.from({ length: RESOURCES }, (_, i) => `server-${String(i).padStart(4, '0')}`);
+  await applyStrategy(provider.strategies, strategyYaml(TENANT, locators, { lookback: '7d' }), AT - 30 * DAY);
+  const doc = documentClient(localDynamoClient(cloud.endpoints));
+  for (let i = 0; i < locators.length; i += 100) {
+    const facts = mergeFacts(locators.slice(i, i + 100).map((l) => dailyFacts(TENANT, l, 7, AT - 2 * HOUR)));
+    await batchPutAll(doc, cloud.tableName, [
+      ...facts.jobs.map((j) => jobItem(j).item),
+      ...facts.recoveryPoints.map((p) => pointItem(p).item),
+    ]);
+    await provider.facts.putFacts({ jobs: [], recoveryPoints: [], resources: facts.resources });
+  }
+  const tenants = localTenantWiring(cloud, clock);
+  await runVerify(
+    tenants.adapters.forTenant(TENANT),
+    { tenantId: TENANT, at: new Date(AT).toISOString() },
+    { zeroWaits: true },
+  );
+  // 10,000 tests over a year, as the store writes them (id item + listing item each).
+  const items = [];
+  for (let i = 0; i < TESTS; i++) {
+    const testId = `rt-${String(i).padStart(5, '0')}`;
+    const startedAt = new Date(AT - (i / TESTS) * 365 * DAY).toISOString();
+    const summary = {
+      tenantId: TENANT,
+      testId,
+      resourceId: locators[i % RESOURCES] as string,
+      policyName: 'weekly',
+      runner: 's3-archive',
+      outcome: i % 17 === 0 ? 'FAILED' : 'PASSED',
+      reason: 'all checks passed',
+      scheduledAt: startedAt,
+      startedAt,
+      rtoMs: 30_000 + (i % 50) * 1000,
+      rtoTargetMs: 3_600_000,
+      rtoMet: true,
+      strategyVersion: 1,
+      evidenceKey: `restore-tests/${TENANT}/${testId}.json`,
+    };
+    const pk = restoreTestKeys.pk(TENANT);
+    items.push(
+      { pk, sk: restoreTestKeys.idSk(testId), ...summary },
+      { pk, sk: restoreTestKeys.timeSk(startedAt, testId), ...summary },
+    );
+  }
+  await batchPutAll(doc, cloud.tableName, items);
+
+  return locators;
+}
+
 export async function benchApi(): Promise<BenchResult> {
   const home = await mkdtemp(join(tmpdir(), 'reversa-bench-api-'));
   const cloud = await startLocalCloud({ home, persist: false, exportEnv: false });
   const clock = settableClock(AT);
   try {
-    const provider = localAdapters(cloud, clock);
-    const locators = Array.from({ length: RESOURCES }, (_, i) => `server-${String(i).padStart(4, '0')}`);
-    await applyStrategy(provider.strategies, strategyYaml(TENANT, locators, { lookback: '7d' }), AT - 30 * DAY);
-    const doc = documentClient(localDynamoClient(cloud.endpoints));
-    for (let i = 0; i < locators.length; i += 100) {
-      const facts = mergeFacts(locators.slice(i, i + 100).map((l) => dailyFacts(TENANT, l, 7, AT - 2 * HOUR)));
-      await batchPutAll(doc, cloud.tableName, [
-        ...facts.jobs.map((j) => jobItem(j).item),
-        ...facts.recoveryPoints.map((p) => pointItem(p).item),
-      ]);
-      await provider.facts.putFacts({ jobs: [], recoveryPoints: [], resources: facts.resources });
-    }
-    const tenants = localTenantWiring(cloud, clock);
-    await runVerify(
-      tenants.adapters.forTenant(TENANT),
-      { tenantId: TENANT, at: new Date(AT).toISOString() },
-      { zeroWaits: true },
-    );
-    // 10,000 tests over a year, as the store writes them (id item + listing item each).
-    const items = [];
-    for (let i = 0; i < TESTS; i++) {
-      const testId = `rt-${String(i).padStart(5, '0')}`;
-      const startedAt = new Date(AT - (i / TESTS) * 365 * DAY).toISOString();
-      const summary = {
-        tenantId: TENANT,
-        testId,
-        resourceId: locators[i % RESOURCES] as string,
-        policyName: 'weekly',
-        runner: 's3-archive',
-        outcome: i % 17 === 0 ? 'FAILED' : 'PASSED',
-        reason: 'all checks passed',
-        scheduledAt: startedAt,
-        startedAt,
-        rtoMs: 30_000 + (i % 50) * 1000,
-        rtoTargetMs: 3_600_000,
-        rtoMet: true,
-        strategyVersion: 1,
-        evidenceKey: `restore-tests/${TENANT}/${testId}.json`,
-      };
-      const pk = restoreTestKeys.pk(TENANT);
-      items.push(
-        { pk, sk: restoreTestKeys.idSk(testId), ...summary },
-        { pk, sk: restoreTestKeys.timeSk(startedAt, testId), ...summary },
-      );
-    }
-    await batchPutAll(doc, cloud.tableName, items);
-
+    await seedApiTenant(cloud, clock);
     const directory = localUserDirectory(cloud);
     const user = await directory.add(
       { email: 'client@bench.example', role: 'client', tenants: [TENANT] },
