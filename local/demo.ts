@@ -20,6 +20,7 @@ import { applyVaultLocks } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
+import { requestExport } from '#core/use-cases/dossier-export.ts';
 import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
@@ -32,8 +33,8 @@ import { renderReportTable } from '../cli/render/report-table.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
-import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
 import { demoPortalUsers } from './demo/portal-users.ts';
+import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
 import { runExport } from './export-runner.ts';
 import { acquireHomeLock, describeHolder, LOCK_FILE } from './home-lock.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
@@ -75,10 +76,11 @@ async function main(): Promise<number> {
 
     step(2, `strategy apply ${STRATEGY_FILE}`);
     // The example names the demo's restic repository relative to the default home; follow REVERSA_HOME.
-    const strategyText = (await readFile(STRATEGY_FILE, 'utf8')).replace(
-      'repository: .reversa/demo/restic-repo',
-      `repository: ${join(home, 'demo', 'restic-repo')}`,
-    );
+    // The successor's key is made here: whom the escrow is sealed to is part of the strategy (audit-logged).
+    const successor = await successorIdentity(join(home, 'demo'));
+    const strategyText = (await readFile(STRATEGY_FILE, 'utf8'))
+      .replace('repository: .reversa/demo/restic-repo', `repository: ${join(home, 'demo', 'restic-repo')}`)
+      .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${successor.recipient}\n`);
     const applied = await applyStrategy(provider, {
       text: strategyText,
       fileName: STRATEGY_FILE,
@@ -206,17 +208,12 @@ async function main(): Promise<number> {
     );
     await secrets.put(TENANT, 'vpn-psk', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
     await secrets.put(TENANT, 'orders-db-admin', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
-    const successor = await successorIdentity(join(home, 'demo'));
     console.log(
       `      ${inputs.files} configuration/procedure/inventory files uploaded; 3 secrets in the local secret store; successor key ${relative(process.cwd(), successor.file)}`,
     );
-    const exported = await runExport(dossierDeps, {
-      tenantId: TENANT,
-      // Now, not the demo's start: the restore tests above must fall inside the evidence window.
-      requestedAt: new Date(deps.clock.now()).toISOString(),
-      requestedBy: 'demo',
-      recipients: [successor.recipient],
-    });
+    // Now, not the demo's start: the restore tests above must fall inside the evidence window.
+    const request = await requestExport(dossierDeps, { tenantId: TENANT, requestedBy: 'demo', now: deps.clock.now() });
+    const exported = await runExport(dossierDeps, request.input);
     if (exported.status !== 'SUCCEEDED') {
       console.error(`export ${exported.status}: ${exported.error} ${exported.cause}`);
       return 3;

@@ -385,18 +385,24 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
   const nextDeadline = summary.nextDeadline === undefined ? undefined : Date.parse(summary.nextDeadline);
   await deps.tenants.markVerified(tenantId, Date.parse(summary.evaluatedAt), nextDeadline);
   // The entry hashes the summary, which names the full report's key: the report itself stays in S3.
-  await recordInAuditLog(deps.audit, tenantId, {
-    type: 'verification',
-    record: summary,
-    summary: {
-      runId,
-      strategyVersion: summary.strategyVersion,
-      compliancePercent: summary.compliancePercent,
-      findings: summary.counts.findings,
-      reportKey: summary.reportKey,
+  await recordInAuditLog(
+    deps.audit,
+    tenantId,
+    {
+      type: 'verification',
+      record: summary,
+      summary: {
+        runId,
+        strategyVersion: summary.strategyVersion,
+        compliancePercent: summary.compliancePercent,
+        findings: summary.counts.findings,
+        reportKey: summary.reportKey,
+      },
+      time: deps.clock.now(),
     },
-    time: deps.clock.now(),
-  });
+    // A retried (or re-run) Persist records its run once.
+    { once: `verification:${runId}` },
+  );
 
   return {
     tenantId,

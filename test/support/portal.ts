@@ -14,6 +14,7 @@ import type { Role } from '#core/identity/roles.ts';
 import type { PortalUser } from '#core/identity/users.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
+import { requestExport } from '#core/use-cases/dossier-export.ts';
 import { runExport } from '#local/export-runner.ts';
 import { servePortal } from '#local/serve.ts';
 import { runVerify } from '#local/verify-runner.ts';
@@ -49,7 +50,13 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
     .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
 }
 
-async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: string, recipient: string, at: number) {
+export async function seedPortalTenant(
+  cloud: CloudFixture,
+  clock: SettableClock,
+  tenantId: string,
+  recipient: string,
+  at: number,
+) {
   const provider = cloud.adapters;
   const tenants = localTenantWiring(cloud.cloud, clock);
   const ports = tenants.dossiers.forTenant(tenantId);
@@ -121,11 +128,8 @@ async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: s
   );
   const secrets = ports.secrets as import('#adapters/local/local-secret-store.ts').LocalSecretStore;
   await secrets.put(tenantId, 'orders-db-admin', SecretValue.fromUtf8(`secret-of-${tenantId}`));
-  const exported = await runExport(
-    ports,
-    { tenantId, requestedAt: new Date(at).toISOString(), requestedBy: 'seed' },
-    { zeroWaits: true },
-  );
+  const request = await requestExport(ports, { tenantId, requestedBy: 'seed@provider.example', now: at });
+  const exported = await runExport(ports, request.input, { zeroWaits: true });
   if (exported.status !== 'SUCCEEDED')
     throw new Error(`seed export of ${tenantId}: ${exported.error} ${exported.cause}`);
 }
@@ -137,7 +141,7 @@ export async function startPortal(options: { at?: number } = {}): Promise<Portal
   const identityFile = join(cloud.root, 'successor.txt');
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  for (const tenant of TENANTS) await seedTenant(cloud, clock, tenant, recipient, at);
+  for (const tenant of TENANTS) await seedPortalTenant(cloud, clock, tenant, recipient, at);
 
   const directory = localUserDirectory(cloud.cloud);
   const issuer = localTokenIssuer(cloud.cloud);
