@@ -4,7 +4,7 @@ import { exportKeys } from '../../dossier/assemble-sources.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
 import { checkApproval, type ExportRequest, requestKeyOf } from './request.ts';
-import { badInput, checkContext, DAY, exportExecutionName, readPlanIfAny } from './run-io.ts';
+import { badInput, checkContext, DAY, exportExecutionName, publishedByThisExport, readPlanIfAny } from './run-io.ts';
 import type { ExportContext, ExportPlan, PrepareInput } from './shapes.ts';
 
 /** Fields an attacker who may only start executions would like to set: refused in the input. */
@@ -60,6 +60,9 @@ export async function prepareExport(deps: DossierDeps, event: PrepareInput): Pro
   const tenantId = input.tenantId;
   const planKey = exportKeys.plan(tenantId, exportId);
 
+  // A re-run of an export that already published (and cleaned up) points at that version, nothing more.
+  const published = await publishedByThisExport(deps, { tenantId, exportId });
+  if (published) return { tenantId, exportId, version: published.version, planKey };
   // A retried Prepare reuses its plan (and its claim): the version number never moves mid-run.
   const existing = await readPlanIfAny(deps, { tenantId, exportId });
   if (existing) return { tenantId, exportId, version: existing.version, planKey };
