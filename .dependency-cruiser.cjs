@@ -4,7 +4,17 @@
  *   → functions / cli / local / infra (entry points).
  * Inner layers never import outer ones, and nothing imports itself back through a cycle.
  */
-const CORE_MAY_NOT = ['^adapters/', '^api/', '^wiring/', '^local/', '^cli/', '^functions/', '^infra/', '^bench/', '^test/'];
+const CORE_MAY_NOT = [
+  '^adapters/',
+  '^api/',
+  '^wiring/',
+  '^local/',
+  '^cli/',
+  '^functions/',
+  '^infra/',
+  '^bench/',
+  '^test/',
+];
 
 module.exports = {
   forbidden: [
