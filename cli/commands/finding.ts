@@ -82,7 +82,7 @@ async function update(argv: string[]): Promise<number> {
       ...(rootCause ? { rootCause } : {}),
       ...(correctiveAction ? { correctiveAction } : {}),
       ...(values.close ? { status: 'CLOSED' as const } : values.reopen ? { status: 'OPEN' as const } : {}),
-      updatedBy: values.author ?? process.env.USER ?? 'unknown',
+      updatedBy: values.author ? `${await ctx.actor()} (as ${values.author})` : await ctx.actor(),
       updatedAt: new Date(ctx.now()).toISOString(),
     });
     if (values.json) writeJson(updated);

@@ -52,7 +52,9 @@ async function apply(argv: string[]): Promise<number> {
   const text = await readStrategyFile(file);
   const ctx = await openContext(values);
   try {
-    const author = values.author ?? process.env.USER ?? 'unknown';
+    // The author recorded is who is acting (the IAM identity, or the local user); --author only annotates it.
+    const actor = await ctx.actor();
+    const author = values.author ? `${actor} (as ${values.author})` : actor;
     const schedules = await ctx.scheduleManager();
     const result = await applyStrategy(schedules ? { ...ctx.deps, schedules } : ctx.deps, {
       text,
