@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ROLES } from '#core/identity/roles.ts';
+import { INCIDENT_CAUSES, INCIDENT_SEVERITIES, INCIDENT_STATES } from '#core/incidents/model.ts';
 import { RESTORE_OUTCOMES } from '#core/restore/evidence.ts';
 
 export const tenantId = z
@@ -122,25 +123,40 @@ export const verificationReport = z
 export const findingParams = tenantParams.extend({ findingId: z.string().min(1).max(300) });
 export const findingsQuery = z.object({
   status: z.enum(['open', 'closed']).optional(),
+  state: z.enum(INCIDENT_STATES).optional(),
+  source: z.enum(['restore-test', 'verification']).optional(),
   limit,
   cursor: cursor.optional(),
 });
 export const finding = z
   .object({
     findingId: z.string(),
-    testId: z.string(),
+    source: z.enum(['restore-test', 'verification']),
     resourceId: z.string(),
-    outcome: z.enum(RESTORE_OUTCOMES),
     summary: z.string(),
     openedAt: iso,
     status: z.enum(['OPEN', 'CLOSED']),
+    state: z.enum(INCIDENT_STATES),
+    severity: z.enum(INCIDENT_SEVERITIES),
+    acknowledgedAt: iso.optional(),
+    resolvedAt: iso.optional(),
+    closedAt: iso.optional(),
     rootCause: z.string().optional(),
     correctiveAction: z.string().optional(),
-    closedAt: iso.optional(),
+    cause: z.enum(INCIDENT_CAUSES).optional(),
+    recurring: z.boolean(),
+    recurrenceOf: z.string().optional(),
+    reopenings: z.array(z.object({ at: iso, by: z.string(), recurring: z.boolean() })),
+    revision: z.number().int(),
+    testId: z.string().optional().describe('restore-test findings: the failed test'),
+    outcome: z.enum(RESTORE_OUTCOMES).optional().describe('restore-test findings: its outcome'),
+    ruleId: z.string().optional().describe('verification findings: the rule'),
+    verificationFindingId: z.string().optional().describe('verification findings: resource#rule in the reports'),
+    runId: z.string().optional().describe('verification findings: the run that (re)opened it'),
     updatedBy: z.string().optional(),
     updatedAt: iso.optional(),
   })
-  .meta({ id: 'Finding' });
+  .meta({ id: 'Finding', description: 'A finding and its incident lifecycle (docs/incidents.md)' });
 export const timelineEntry = z
   .object({ at: iso, by: z.string(), kind: z.enum(['comment', 'change']), text: z.string() })
   .meta({ id: 'TimelineEntry' });
@@ -148,12 +164,22 @@ export const findingDetail = finding.extend({ timeline: z.array(timelineEntry) }
 const text = z.string().trim().min(1).max(4000);
 export const findingPatch = z
   .object({
+    state: z
+      .enum(INCIDENT_STATES)
+      .optional()
+      .describe('A transition: ACKNOWLEDGED, RESOLVED, CLOSED, or OPEN to reopen'),
     rootCause: text.optional(),
     correctiveAction: text.optional(),
-    status: z.enum(['OPEN', 'CLOSED']).optional(),
+    cause: z.enum(INCIDENT_CAUSES).optional(),
+    severity: z.enum(INCIDENT_SEVERITIES).optional(),
+    note: text.optional(),
+    status: z.enum(['OPEN', 'CLOSED']).optional().describe('Older form of state: CLOSED closes, OPEN reopens'),
   })
   .strict()
-  .refine((p) => Object.keys(p).length > 0, { message: 'expected rootCause, correctiveAction or status' })
+  .refine((p) => Object.keys(p).length > 0, {
+    message: 'expected state, rootCause, correctiveAction, cause, severity, note or status',
+  })
+  .refine((p) => p.state === undefined || p.status === undefined, { message: 'give state or status, not both' })
   .meta({ id: 'FindingPatch' });
 export const commentRequest = z.object({ text }).strict().meta({ id: 'CommentRequest' });
 

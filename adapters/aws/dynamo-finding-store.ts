@@ -1,14 +1,22 @@
 /**
- * FindingStore for restore-test findings on the main table: pk `T#<tenant>#RFINDING`,
- * sk `F#<findingId>`. Opening is a conditional put (the first one wins: a retried Record cannot
- * reset root cause or status the provider already filled in); updates are conditional on existence
- * and return the new item.
+ * FindingStore for findings (restore-test and verification incidents) on the main table: pk
+ * `T#<tenant>#RFINDING`, sk `F#<findingId>`; timeline entries beside them under `E#<findingId>#`.
+ * Opening is a conditional put (the first one wins: a retried Record cannot reset root cause or
+ * state the provider already filled in); saving is conditional on the revision it was read at.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { NotFoundError } from '#core/errors.ts';
-import type { FindingStatus, FindingStore, FindingTimelineEntry, RestoreFinding } from '#core/restore/ports.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '#core/errors.ts';
+import type { IncidentSource } from '#core/incidents/model.ts';
+import type {
+  FindingStatus,
+  FindingStore,
+  FindingTimelineEntry,
+  IncidentRecord,
+  RestoreFinding,
+  VerificationIncident,
+} from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
 
 export interface DynamoFindingStoreOptions {
@@ -23,11 +31,12 @@ export const findingKeys = {
   /** Timeline entries sort by time after their finding's id; the random suffix keeps two at one instant apart. */
   timelineSk: (findingId: string, at: string, nonce: string) => `E#${findingId}#${at}#${nonce}`,
   timelinePrefix: (findingId: string) => `E#${findingId}#`,
+  keyedTimelineSk: (findingId: string, key: string) => `E#${findingId}#K#${key}`,
 } as const;
 
-function toFinding(item: Item): RestoreFinding {
+function toFinding(item: Item): IncidentRecord {
   const { pk: _pk, sk: _sk, ...finding } = item;
-  return finding as unknown as RestoreFinding;
+  return finding as unknown as IncidentRecord;
 }
 
 export class DynamoFindingStore implements FindingStore {
@@ -39,7 +48,7 @@ export class DynamoFindingStore implements FindingStore {
     this.tableName = options.tableName;
   }
 
-  async open(finding: RestoreFinding): Promise<void> {
+  async open(finding: IncidentRecord): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -48,12 +57,14 @@ export class DynamoFindingStore implements FindingStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return true;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
+      return false;
     }
   }
 
-  async get(tenantId: string, findingId: string): Promise<RestoreFinding | undefined> {
+  async get(tenantId: string, findingId: string): Promise<IncidentRecord | undefined> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -64,64 +75,47 @@ export class DynamoFindingStore implements FindingStore {
     return out.Item ? toFinding(out.Item) : undefined;
   }
 
-  async update(
-    tenantId: string,
-    findingId: string,
-    patch: {
-      rootCause?: string;
-      correctiveAction?: string;
-      status?: FindingStatus;
-      updatedBy: string;
-      updatedAt: string;
-    },
-  ): Promise<RestoreFinding> {
-    const sets = ['updatedBy = :by', 'updatedAt = :at'];
-    const removes: string[] = [];
-    const values: Record<string, unknown> = { ':by': patch.updatedBy, ':at': patch.updatedAt };
-    const names: Record<string, string> = {};
-    if (patch.rootCause !== undefined) {
-      sets.push('rootCause = :rc');
-      values[':rc'] = patch.rootCause;
-    }
-    if (patch.correctiveAction !== undefined) {
-      sets.push('correctiveAction = :ca');
-      values[':ca'] = patch.correctiveAction;
-    }
-    if (patch.status !== undefined) {
-      // `status` is a DynamoDB reserved word.
-      names['#status'] = 'status';
-      sets.push('#status = :st');
-      values[':st'] = patch.status;
-      if (patch.status === 'CLOSED') sets.push('closedAt = :at');
-      else removes.push('closedAt');
-    }
+  async save(record: IncidentRecord, expectedRevision: number): Promise<void> {
     try {
-      const out = await this.doc.send(
-        new UpdateCommand({
+      await this.doc.send(
+        new PutCommand({
           TableName: this.tableName,
-          Key: { pk: findingKeys.pk(tenantId), sk: findingKeys.sk(findingId) },
-          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: values,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ReturnValues: 'ALL_NEW',
+          Item: { pk: findingKeys.pk(record.tenantId), sk: findingKeys.sk(record.findingId), ...record },
+          // Records older than the lifecycle carry no revision: they are at 0.
+          ConditionExpression:
+            expectedRevision === 0
+              ? 'attribute_exists(pk) AND (attribute_not_exists(revision) OR revision = :rev)'
+              : 'attribute_exists(pk) AND revision = :rev',
+          ExpressionAttributeValues: { ':rev': expectedRevision },
         }),
       );
-      return toFinding(out.Attributes ?? {});
     } catch (error) {
-      if (isConditionalCheckFailed(error))
-        throw new NotFoundError('NoSuchFinding', `tenant ${tenantId} has no finding ${findingId}`);
+      if (isConditionalCheckFailed(error)) {
+        throw new ConflictError(
+          'IncidentChanged',
+          `finding ${record.findingId} of tenant ${record.tenantId} changed since it was read (or is gone): read it again`,
+        );
+      }
       throw error;
     }
   }
 
-  async addTimelineEntry(tenantId: string, findingId: string, entry: FindingTimelineEntry): Promise<void> {
+  async addTimelineEntry(
+    tenantId: string,
+    findingId: string,
+    entry: FindingTimelineEntry,
+    options: { key?: string } = {},
+  ): Promise<void> {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: findingKeys.pk(tenantId),
-          sk: findingKeys.timelineSk(findingId, entry.at, randomUUID()),
+          // A keyed entry lands on one item whatever its time: a retried step overwrites it with itself.
+          sk:
+            options.key === undefined
+              ? findingKeys.timelineSk(findingId, entry.at, randomUUID())
+              : findingKeys.keyedTimelineSk(findingId, options.key),
           findingId,
           ...entry,
         },
@@ -135,10 +129,21 @@ export class DynamoFindingStore implements FindingStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': findingKeys.pk(tenantId), ':prefix': findingKeys.timelinePrefix(findingId) },
     });
-    return items.map(({ at, by, kind, text }) => ({ at, by, kind, text }) as FindingTimelineEntry);
+    // Keyed entries sort after timed ones in the table: order by time, the table's order breaking ties.
+    return items
+      .map(({ at, by, kind, text }) => ({ at, by, kind, text }) as FindingTimelineEntry)
+      .map((entry, index) => ({ entry, index }))
+      .sort((a, b) => (a.entry.at < b.entry.at ? -1 : a.entry.at > b.entry.at ? 1 : a.index - b.index))
+      .map(({ entry }) => entry);
   }
 
-  async list(tenantId: string, options: { status?: FindingStatus } = {}): Promise<RestoreFinding[]> {
+  list(tenantId: string, options: { status?: FindingStatus; source: 'restore-test' }): Promise<RestoreFinding[]>;
+  list(tenantId: string, options: { status?: FindingStatus; source: 'verification' }): Promise<VerificationIncident[]>;
+  list(tenantId: string, options?: { status?: FindingStatus; source?: IncidentSource }): Promise<IncidentRecord[]>;
+  async list(
+    tenantId: string,
+    options: { status?: FindingStatus; source?: IncidentSource } = {},
+  ): Promise<IncidentRecord[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -147,6 +152,7 @@ export class DynamoFindingStore implements FindingStore {
     return items
       .map(toFinding)
       .filter((f) => options.status === undefined || f.status === options.status)
+      .filter((f) => options.source === undefined || (f.source ?? 'restore-test') === options.source)
       .sort((a, b) =>
         a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : a.findingId < b.findingId ? -1 : 1,
       );

@@ -4,8 +4,9 @@
  * is recorded in the finding's timeline with the authenticated principal, and changes in the audit log.
  */
 import { NotFoundError } from '#core/errors.ts';
-import type { RestoreFinding } from '#core/restore/ports.ts';
-import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
+import { lifecycleOf } from '#core/incidents/lifecycle.ts';
+import type { IncidentRecord } from '#core/incidents/model.ts';
+import { changeIncident, currentIncidentPolicy } from '#core/use-cases/incidents.ts';
 import { route } from '../route.ts';
 import {
   commentRequest,
@@ -20,7 +21,12 @@ import {
 } from '../schemas.ts';
 import { offsetPage } from './paging.ts';
 
-const publicFinding = ({ tenantId: _t, ...f }: RestoreFinding) => f;
+/** The stored record with its lifecycle made explicit (records older than the lifecycle derive it). */
+const publicFinding = ({ tenantId: _t, ...f }: IncidentRecord) => ({
+  ...f,
+  source: f.source ?? 'restore-test',
+  ...lifecycleOf({ tenantId: _t, ...f } as IncidentRecord),
+});
 
 export const findingRoutes = [
   route({
@@ -33,11 +39,12 @@ export const findingRoutes = [
     query: findingsQuery,
     responses: [{ status: 200, description: 'A page of findings', schema: page(finding, 'FindingPage') }],
     async handle({ params, query, ports }) {
-      const all = await ports.findings.list(
-        params.tenant,
-        query.status === undefined ? {} : { status: query.status === 'open' ? 'OPEN' : 'CLOSED' },
-      );
-      return { json: offsetPage(all.map(publicFinding), query.limit, query.cursor) };
+      const all = await ports.findings.list(params.tenant, {
+        ...(query.status === undefined ? {} : { status: query.status === 'open' ? 'OPEN' : 'CLOSED' }),
+        ...(query.source === undefined ? {} : { source: query.source }),
+      });
+      const items = all.map(publicFinding).filter((f) => query.state === undefined || f.state === query.state);
+      return { json: offsetPage(items, query.limit, query.cursor) };
     },
   }),
   route({
@@ -61,33 +68,23 @@ export const findingRoutes = [
     id: 'updateFinding',
     method: 'PATCH',
     path: '/v1/tenants/{tenant}/findings/{findingId}',
-    summary: 'Provider roles: set the root cause, the corrective action, close or reopen',
+    summary:
+      'Provider roles: acknowledge, resolve, close (root cause and corrective action required) or reopen; set fields',
     auth: 'finding:update',
     params: findingParams,
     body: findingPatch,
     responses: [{ status: 200, description: 'The updated finding', schema: finding }],
     async handle({ params, body, ports, principal, now }) {
-      const at = new Date(now).toISOString();
-      const updated = await ports.findings.update(params.tenant, params.findingId, {
-        ...(body.rootCause === undefined ? {} : { rootCause: body.rootCause }),
-        ...(body.correctiveAction === undefined ? {} : { correctiveAction: body.correctiveAction }),
-        ...(body.status === undefined ? {} : { status: body.status }),
-        updatedBy: principal.email,
-        updatedAt: at,
-      });
-      const changed = Object.keys(body).join(', ');
-      await ports.findings.addTimelineEntry(params.tenant, params.findingId, {
-        at,
-        by: principal.email,
-        kind: 'change',
-        text: `changed ${changed}`,
-      });
-      await recordInAuditLog(ports.audit, params.tenant, {
-        type: 'finding-update',
-        record: { findingId: params.findingId, ...body, updatedBy: principal.email, updatedAt: at },
-        summary: { findingId: params.findingId, changed, status: updated.status, updatedBy: principal.email },
-        time: now,
-      });
+      const { status, state, ...fields } = body;
+      const to = state ?? (status === 'CLOSED' ? 'CLOSED' : status === 'OPEN' ? 'OPEN' : undefined);
+      const policy = await currentIncidentPolicy(ports.strategies, params.tenant);
+      const updated = await changeIncident(
+        { findings: ports.findings, audit: ports.audit },
+        params.tenant,
+        params.findingId,
+        { ...fields, ...(to === undefined ? {} : { to }), by: principal.email, at: now },
+        policy.recurrence,
+      );
       return { json: publicFinding(updated) };
     },
   }),

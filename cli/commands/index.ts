@@ -3,7 +3,7 @@ import { write } from '../output.ts';
 import { auditCommand } from './audit.ts';
 import { dossierCommand } from './dossier.ts';
 import { escrowCommand } from './escrow.ts';
-import { findingCommand } from './finding.ts';
+import { findingCommand, incidentCommand } from './incident.ts';
 import { ingestCommand } from './ingest.ts';
 import { localCommand } from './local.ts';
 import { reportCommand } from './report.ts';
@@ -36,8 +36,11 @@ Usage:
   reversa restore-test show <test-id> --tenant <id>   the evidence record
   reversa report --tenant <id> --period <2026|2026-Q3|2026-09> [--format html|json] [--out <file>]   auditor report
   reversa secret put --tenant <id> --name <name> < value   local secret store (encrypted at rest)
-  reversa finding list --tenant <id> [--status open|closed]
-  reversa finding update <finding-id> --tenant <id> [--root-cause <text>] [--corrective-action <text>] [--close|--reopen]
+  reversa incident list --tenant <id> [--state open|acknowledged|resolved|closed] [--source restore-test|verification]
+  reversa incident show <id> --tenant <id>          an incident with its timeline
+  reversa incident ack|resolve|reopen <id> --tenant <id> [--note <text>]
+  reversa incident close <id> --tenant <id> --root-cause <text> --corrective-action <text> [--cause provider|client|third-party|unknown]
+  reversa finding list|update …                    older names of incident list and update (--close, --reopen)
   reversa dossier export --tenant <id> [--out <dir>] [--recipient <age1…>[,…] [--custodian <age1…> … --threshold k] [--break-glass <age1…>] --approval <seq>]
   reversa dossier approve-recipients --tenant <id> --recipient <age1…> [--expires 24h]   a second person approves an override
   reversa dossier link --tenant <id> [--version N] [--expires 72h]   presigned download link (≤ 7 days), audit-logged
@@ -70,6 +73,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   dossier: dossierCommand,
   escrow: escrowCommand,
   finding: findingCommand,
+  incident: incidentCommand,
   'restore-test': restoreTestCommand,
   secret: secretCommand,
   local: localCommand,

@@ -18,7 +18,7 @@ export async function gatherRestoreEvidence(
 ): Promise<GatheredRestoreEvidence> {
   const [tests, findings] = await Promise.all([
     stores.restoreTests.list(tenantId, { from: toIso(period.from), to: toIso(period.to - 1) }),
-    stores.findings.list(tenantId),
+    stores.findings.list(tenantId, { source: 'restore-test' }),
   ]);
   return { tests, findings };
 }

@@ -2,6 +2,13 @@
  * Ports of the restore-test capability. DynamoDB + S3 in AWS and on the local cloud
  * (adapters/aws/dynamo-restore-test-store.ts, dynamo-finding-store.ts).
  */
+import type {
+  FindingStatus,
+  IncidentRecord,
+  IncidentSource,
+  RestoreFinding,
+  VerificationIncident,
+} from '../incidents/model.ts';
 import type { RestoreOutcome, RestoreTestEvidence } from './evidence.ts';
 
 /** The index row of one restore test; the full evidence is a JSON object at `evidenceKey`. */
@@ -60,44 +67,32 @@ export interface RestoreTestPageOptions {
   cursor?: string;
 }
 
-export type FindingStatus = 'OPEN' | 'CLOSED';
+export type { FindingStatus, IncidentRecord, RestoreFinding, VerificationIncident } from '../incidents/model.ts';
 
-/** A failed restore test opens one; the provider fills in root cause and corrective action. */
-export interface RestoreFinding {
-  tenantId: string;
-  findingId: string;
-  testId: string;
-  resourceId: string;
-  outcome: RestoreOutcome;
-  summary: string;
-  /** ISO-8601. */
-  openedAt: string;
-  status: FindingStatus;
-  rootCause?: string;
-  correctiveAction?: string;
-  closedAt?: string;
-  updatedBy?: string;
-  updatedAt?: string;
-}
-
+/** Findings of every source, each one an incident with a lifecycle (core/incidents/). */
 export interface FindingStore {
-  /** Idempotent: opening the same findingId twice keeps the first. */
-  open(finding: RestoreFinding): Promise<void>;
-  get(tenantId: string, findingId: string): Promise<RestoreFinding | undefined>;
-  update(
+  /** Idempotent: opening the same findingId twice keeps the first. Returns whether this call created it. */
+  open(finding: IncidentRecord): Promise<boolean>;
+  get(tenantId: string, findingId: string): Promise<IncidentRecord | undefined>;
+  /**
+   * Replaces the record if it is still at `expectedRevision` (a record without one is at 0); a
+   * ConflictError `IncidentChanged` otherwise, so two people changing one incident never lose an edit.
+   */
+  save(record: IncidentRecord, expectedRevision: number): Promise<void>;
+  /** Newest first. */
+  list(tenantId: string, options: { status?: FindingStatus; source: 'restore-test' }): Promise<RestoreFinding[]>;
+  list(tenantId: string, options: { status?: FindingStatus; source: 'verification' }): Promise<VerificationIncident[]>;
+  list(tenantId: string, options?: { status?: FindingStatus; source?: IncidentSource }): Promise<IncidentRecord[]>;
+  /**
+   * Appends to the finding's timeline (comments, changes); entries are never edited or removed. With
+   * `key`, writing the same key again keeps one entry: a retried workflow step does not repeat itself.
+   */
+  addTimelineEntry(
     tenantId: string,
     findingId: string,
-    patch: {
-      rootCause?: string;
-      correctiveAction?: string;
-      status?: FindingStatus;
-      updatedBy: string;
-      updatedAt: string;
-    },
-  ): Promise<RestoreFinding>;
-  list(tenantId: string, options?: { status?: FindingStatus }): Promise<RestoreFinding[]>;
-  /** Appends to the finding's timeline (comments, changes); entries are never edited or removed. */
-  addTimelineEntry(tenantId: string, findingId: string, entry: FindingTimelineEntry): Promise<void>;
+    entry: FindingTimelineEntry,
+    options?: { key?: string },
+  ): Promise<void>;
   /** Oldest first. */
   timeline(tenantId: string, findingId: string): Promise<FindingTimelineEntry[]>;
 }

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
+import { incidentsSchema } from './incidents-schema.ts';
 import { reversibilitySchema } from './reversibility-schema.ts';
 
 export const API_VERSION = 'reversa/v1';
@@ -543,6 +544,7 @@ export const strategySchema = z
       .describe('Resources deliberately not protected.'),
     restoreTests: restoreTestsSchema,
     reversibility: reversibilitySchema,
+    incidents: incidentsSchema,
   })
   .meta({
     title: 'Reversa backup strategy',

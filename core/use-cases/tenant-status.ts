@@ -60,7 +60,7 @@ export async function restoreTestStanding(
   const from = new Date(now - 30 * DAY).toISOString();
   const [tests, open] = await Promise.all([
     deps.restoreTests.outcomesSince(tenantId, from),
-    deps.findings.list(tenantId, { status: 'OPEN' }),
+    deps.findings.list(tenantId, { status: 'OPEN', source: 'restore-test' }),
   ]);
   return {
     last30Days: tests.length,

@@ -8,6 +8,8 @@
 
 import type { AuditDeps } from '../audit/ports.ts';
 import { InternalError, NotFoundError, ValidationError } from '../errors.ts';
+import type { ReversaEventSink } from '../events/catalogue.ts';
+import { incidentPolicyOf, opensIncident } from '../incidents/policy.ts';
 import type { ResourceFacts } from '../model.ts';
 import {
   type BlobStore,
@@ -20,14 +22,16 @@ import {
   type TenantStore,
 } from '../ports.ts';
 import type { RuleResult } from '../rules/types.ts';
+import type { IncidentsSection } from '../strategy/incidents-schema.ts';
 import type { DeclaredResource, StrategyVersionRef } from '../strategy/policy.ts';
 import { resolveResources } from '../strategy/resolve.ts';
 import { TENANT_ID_PATTERN } from '../strategy/schema.ts';
 import { parseStoredStrategy } from '../strategy/stored.ts';
 import { evaluateResourceWithDeadline, evaluateUndeclared, factsSince } from '../verify/evaluate.ts';
 import { buildReport, type ReportResourceInput } from '../verify/report.ts';
-import type { VerificationReport } from '../verify/report-types.ts';
+import type { Finding, VerificationReport } from '../verify/report-types.ts';
 import { recordInAuditLog } from './audit-trail.ts';
+import { type IncidentDeps, syncVerificationIncidents } from './incidents.ts';
 
 export interface VerifyDeps {
   strategies: Pick<StrategyStore, 'getCurrent'>;
@@ -38,6 +42,10 @@ export interface VerifyDeps {
   clock: Clock;
   /** Each completed verification run is recorded in the tenant's audit log. */
   audit: AuditDeps;
+  /** Serious new findings open incidents; findings gone resolve them. */
+  findings: IncidentDeps['findings'];
+  /** Where incident events go (the notification outbox); none: nobody is told. */
+  notifications?: ReversaEventSink;
   /** Resources per Map iteration. Default 100: ~100 getFacts reads fit one Lambda invocation comfortably. */
   batchSize?: number;
 }
@@ -113,6 +121,8 @@ export interface VerificationCompletedDetail {
   findings: number;
   newFindings: number;
   resolvedFindings: number;
+  /** Incidents this run opened, reopened and resolved. */
+  incidents: { opened: number; reopened: number; resolved: number };
   reportKey: string;
 }
 
@@ -136,6 +146,16 @@ export interface VerifyPlan {
   /** Drift verdicts for seen-but-undeclared resources, computed once here. */
   undeclared: RuleResult[];
   excluded: string[];
+  /** The strategy's incidents section (absent from plans written before incidents existed). */
+  incidents?: IncidentsSection;
+}
+
+/** What Aggregate writes to runs/<tenant>/<runId>/incidents.json: the findings Persist turns into incident changes. */
+export interface RunIncidentInput {
+  /** New findings at or above the policy's severity. */
+  newFindings: Finding[];
+  /** Report finding ids (resource#rule) gone since the previous run. */
+  resolvedFindingIds: string[];
 }
 
 /** What EvaluateBatch writes to runs/<tenant>/<runId>/batch-<n>.json. */
@@ -156,6 +176,8 @@ export const planKeyOf = (tenantId: string, runId: string): string => `${runPref
 export const batchKeyOf = (tenantId: string, runId: string, batch: number): string =>
   `${runPrefix(tenantId, runId)}batch-${batch}.json`;
 export const summaryKeyOf = (tenantId: string, runId: string): string => `${runPrefix(tenantId, runId)}summary.json`;
+export const incidentsKeyOf = (tenantId: string, runId: string): string =>
+  `${runPrefix(tenantId, runId)}incidents.json`;
 
 /** `20260129T134501Z`: sortable, and without the `:` that makes keys awkward in shells and URLs. */
 export function compactUtc(ms: number): string {
@@ -238,6 +260,7 @@ export async function loadStrategy(deps: VerifyDeps, event: LoadStrategyInput): 
     resources: declared,
     undeclared: evaluateUndeclared(undeclared, at),
     excluded,
+    ...(document.incidents === undefined ? {} : { incidents: document.incidents }),
   };
   const planKey = planKeyOf(tenantId, runId);
   await putJson(deps.blobs, planKey, plan);
@@ -369,6 +392,13 @@ export async function aggregate(deps: VerifyDeps, input: AggregateInput): Promis
       .slice(0, LATE_LISTED)
       .map((f) => ({ resourceId: f.resourceId, ruleId: f.ruleId, summary: f.summary })),
   };
+  const policy = incidentPolicyOf(plan.incidents, plan.timeZone);
+  const newIds = new Set(report.newFindings);
+  const incidents: RunIncidentInput = {
+    newFindings: report.findings.filter((f) => newIds.has(f.findingId) && opensIncident(policy, f.severity)),
+    resolvedFindingIds: report.resolvedFindings,
+  };
+  await putJson(deps.blobs, incidentsKeyOf(tenantId, runId), incidents);
   const summaryKey = summaryKeyOf(tenantId, runId);
   await putJson(deps.blobs, summaryKey, summary);
   return { tenantId, runId, reportKey, summaryKey };
@@ -382,6 +412,7 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
   const summary = await readJson<ReportSummary>(deps.blobs, summaryKey, MAX_BATCH_BYTES);
 
   await deps.reports.putReport(summary);
+  const incidents = await syncIncidents(deps, tenantId, runId, Date.parse(summary.evaluatedAt));
   const nextDeadline = summary.nextDeadline === undefined ? undefined : Date.parse(summary.nextDeadline);
   await deps.tenants.markVerified(tenantId, Date.parse(summary.evaluatedAt), nextDeadline);
   // The entry hashes the summary, which names the full report's key: the report itself stays in S3.
@@ -416,9 +447,25 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
       findings: summary.counts.findings,
       newFindings: summary.newFindings,
       resolvedFindings: summary.resolvedFindings,
+      incidents,
       reportKey: summary.reportKey,
     },
   };
+}
+
+/** Incident changes of the run (opened, reopened, resolved), from what Aggregate wrote; none for older runs. */
+async function syncIncidents(deps: VerifyDeps, tenantId: string, runId: string, at: number) {
+  const key = incidentsKeyOf(tenantId, runId);
+  if (!(await deps.blobs.exists(key))) return { opened: 0, reopened: 0, resolved: 0 };
+  const input = await readJson<RunIncidentInput>(deps.blobs, key, MAX_BATCH_BYTES);
+  const plan = await readJson<VerifyPlan>(deps.blobs, planKeyOf(tenantId, runId), MAX_PLAN_BYTES);
+  const changes = await syncVerificationIncidents(
+    { findings: deps.findings, audit: deps.audit, ...(deps.notifications ? { events: deps.notifications } : {}) },
+    tenantId,
+    { runId, at, newFindings: input.newFindings, resolvedFindingIds: input.resolvedFindingIds },
+    incidentPolicyOf(plan.incidents, plan.timeZone),
+  );
+  return { opened: changes.opened.length, reopened: changes.reopened.length, resolved: changes.resolved.length };
 }
 
 function countBySeverity(findings: readonly { severity: 'low' | 'medium' | 'high' | 'critical' }[]) {

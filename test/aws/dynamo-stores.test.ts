@@ -11,7 +11,7 @@ import { DynamoRestoreTestStore } from '#adapters/aws/dynamo-restore-test-store.
 import { DynamoStrategyStore } from '#adapters/aws/dynamo-strategy-store.ts';
 import { DynamoTenantStore } from '#adapters/aws/dynamo-tenant-store.ts';
 import type { DossierVersion } from '#core/dossier/ports.ts';
-import { NotFoundError, ValidationError } from '#core/errors.ts';
+import { ConflictError, ValidationError } from '#core/errors.ts';
 import type { ReportSummary } from '#core/ports.ts';
 import type { RestoreFinding, RestoreTestSummary } from '#core/restore/ports.ts';
 import { createMainTable, uniqueName } from './support.ts';
@@ -196,35 +196,31 @@ describe('DynamoFindingStore on moto', () => {
     correctiveAction: '',
   });
 
-  it('keeps the first opening, closes it with `status` (a reserved word) aliased, and reopens it', async () => {
+  it('keeps the first opening and saves a change only at the revision it was read at', async () => {
     const tenant = uniqueName('finding');
     const store = new DynamoFindingStore({ tableName });
-    await store.open(finding(tenant));
-    await store.open({ ...finding(tenant), summary: 'a retried Record must not reset it' });
+    expect(await store.open(finding(tenant))).toBe(true);
+    expect(await store.open({ ...finding(tenant), summary: 'a retried Record must not reset it' })).toBe(false);
 
-    const closed = await store.update(tenant, 'finding-t9', {
-      rootCause: 'disk',
-      status: 'CLOSED',
-      updatedBy: 'ops',
-      updatedAt: '2026-03-02T10:00:00.000Z',
-    });
-    const reopened = await store.update(tenant, 'finding-t9', {
-      status: 'OPEN',
-      updatedBy: 'ops',
-      updatedAt: '2026-03-03T10:00:00.000Z',
-    });
+    await store.save({ ...finding(tenant), rootCause: 'disk', status: 'CLOSED', state: 'CLOSED', revision: 1 }, 0);
+    const stale = store.save({ ...finding(tenant), rootCause: 'from an old read', revision: 1 }, 0);
 
-    expect(closed).toMatchObject({
-      status: 'CLOSED',
-      closedAt: '2026-03-02T10:00:00.000Z',
-      summary: 'checksums: 1 changed',
-    });
-    expect(reopened).toMatchObject({ status: 'OPEN', rootCause: 'disk' });
-    expect(reopened).not.toHaveProperty('closedAt');
-    expect((await store.list(tenant, { status: 'OPEN' })).map((f) => f.findingId)).toEqual(['finding-t9']);
+    await expect(stale).rejects.toBeInstanceOf(ConflictError);
+    expect(await store.get(tenant, 'finding-t9')).toMatchObject({ status: 'CLOSED', rootCause: 'disk', revision: 1 });
+    expect((await store.list(tenant, { status: 'CLOSED' })).map((f) => f.findingId)).toEqual(['finding-t9']);
     await expect(
-      store.update(tenant, 'no-such-finding', { status: 'CLOSED', updatedBy: 'x', updatedAt: '2026-03-04T00:00:00Z' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+      store.save({ ...finding(tenant), findingId: 'no-such-finding', revision: 1 }, 0),
+    ).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('writes a keyed timeline entry once however often it is retried', async () => {
+    const tenant = uniqueName('timeline');
+    const store = new DynamoFindingStore({ tableName });
+    await store.open(finding(tenant));
+    const entry = { at: '2026-03-01T03:00:00.000Z', by: 'reversa', kind: 'change' as const, text: 'opened' };
+    await Promise.all([1, 2, 3].map(() => store.addTimelineEntry(tenant, 'finding-t9', entry, { key: 'run-7' })));
+
+    expect(await store.timeline(tenant, 'finding-t9')).toEqual([entry]);
   });
 });
 

@@ -109,6 +109,51 @@ describe('npm start: the demo, end to end on the local cloud', () => {
     });
   });
 
+  it('opens incidents for the serious verification findings, which a provider acknowledges and closes only with a root cause', async () => {
+    const listed = await reversa(['incident', 'list', '--tenant', 'acme', '--source', 'verification', '--json'], env);
+    const rpo = JSON.parse(listed.stdout).incidents.find(
+      (i: { ruleId: string; resourceId: string }) => i.ruleId === 'RpoMet' && i.resourceId.endsWith(':db:orders'),
+    );
+
+    const acked = await reversa(['incident', 'ack', rpo.findingId, '--tenant', 'acme', '--note', 'on it'], env);
+    const bareClose = await reversa(['incident', 'close', rpo.findingId, '--tenant', 'acme'], env);
+    const closed = await reversa(
+      [
+        'incident',
+        'close',
+        rpo.findingId,
+        '--tenant',
+        'acme',
+        '--root-cause',
+        'backup plan lost its schedule in a console edit',
+        '--corrective-action',
+        'plans are deployed from code only; drift alarm added',
+        '--json',
+      ],
+      env,
+    );
+    const shown = await reversa(['incident', 'show', rpo.findingId, '--tenant', 'acme'], env);
+    const exported = join(home, 'audit-after-incident');
+    await reversa(['audit', 'export', '--tenant', 'acme', '--out', exported], env);
+    const audit = await reversa(
+      ['audit', 'verify', exported, '--public-key', join(exported, 'public-key.pem'), '--json'],
+      env,
+    );
+
+    expect(listed.code).toBe(1);
+    expect(rpo).toMatchObject({ state: 'OPEN', severity: 'critical', source: 'verification' });
+    expect(acked.stdout).toContain('is ACKNOWLEDGED');
+    expect(bareClose.code).toBe(2);
+    expect(bareClose.stderr).toMatch(/rootCause: closing an incident needs its root cause/);
+    expect(JSON.parse(closed.stdout)).toMatchObject({ state: 'CLOSED', status: 'CLOSED', revision: 2 });
+    expect(shown.stdout).toMatch(/acknowledged\s+20\d\d-/);
+    expect(shown.stdout).toMatch(/opened by verification run/);
+    expect(shown.stdout).toMatch(/closed/);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(JSON.parse(audit.stdout)).toMatchObject({ ok: true });
+    expect(shown.stdout).toContain('plans are deployed from code only');
+  });
+
   it('renders the auditor report for the period with the audit chain head', async () => {
     const out = join(home, 'auditor.html');
     const year = String(new Date().getUTCFullYear());

@@ -235,3 +235,50 @@ describe('the server', () => {
     for (const route of API_ROUTES) expect(Object.keys(doc.paths)).toContain(route.path);
   });
 });
+
+describe('incidents through the API', () => {
+  async function send(method: string, path: string, token: string, body?: unknown) {
+    const response = await handle({
+      method,
+      path,
+      query: {},
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+      address: '127.0.0.1',
+    });
+    const text = Buffer.from(await bodyBytes(response.body)).toString('utf8');
+    return { status: response.status, json: JSON.parse(text) };
+  }
+
+  it('lets a provider acknowledge an incident, refuses a close without root cause, and keeps clients to comments', async () => {
+    const operator = portal.users.operator.token;
+    const listed = await handle({
+      method: 'GET',
+      path: '/v1/tenants/acme/findings',
+      query: { state: 'OPEN', source: 'restore-test' },
+      headers: { authorization: `Bearer ${operator}` },
+      address: '127.0.0.1',
+    });
+    const open = JSON.parse(Buffer.from(await bodyBytes(listed.body)).toString('utf8')).items as {
+      findingId: string;
+    }[];
+    const path = `/v1/tenants/acme/findings/${open.at(-1)?.findingId}`;
+
+    const bareClose = await send('PATCH', path, operator, { state: 'CLOSED' });
+    const acked = await send('PATCH', path, operator, { state: 'ACKNOWLEDGED', note: 'on it' });
+    const byClient = await send('PATCH', path, portal.users.client.token, { state: 'RESOLVED' });
+    const detail = await send('GET', path, operator);
+
+    expect(open.length).toBeGreaterThan(0);
+    expect(bareClose.status).toBe(400);
+    expect(JSON.stringify(bareClose.json)).toMatch(/root cause/);
+    expect(acked.status).toBe(200);
+    expect(acked.json).toMatchObject({ state: 'ACKNOWLEDGED', status: 'OPEN', source: 'restore-test' });
+    expect(acked.json.acknowledgedAt).toMatch(/^20\d\d-/);
+    expect(byClient.status).toBe(403);
+    // The fixture's clock stands still: entries share one instant, so their order among themselves is not asserted.
+    expect(detail.json.timeline).toContainEqual(
+      expect.objectContaining({ by: portal.users.operator.email, kind: 'change', text: 'acknowledged: on it' }),
+    );
+  });
+});

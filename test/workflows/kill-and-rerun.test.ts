@@ -77,6 +77,19 @@ describe('verify, killed after each step and run again', () => {
       expect((await deps.reports.listReports('kv', 100)).filter((r) => r.runId === runId)).toHaveLength(1);
     });
   }
+
+  it('opens the incidents of the resource that never backed up once across all the killed and re-run runs', async () => {
+    const deps = localTenantWiring(fixture.cloud, clock).adapters.forTenant('kv');
+
+    const incidents = await deps.findings.list('kv', { source: 'verification' });
+
+    expect(incidents.map((f) => [f.resourceId, f.ruleId, f.state]).sort()).toEqual([
+      ['nas://b', 'ResourceCovered', 'OPEN'],
+      ['nas://b', 'RpoMet', 'OPEN'],
+    ]);
+    for (const f of incidents) expect(await deps.findings.timeline('kv', f.findingId)).toHaveLength(1);
+    expect(await entriesOf('kv', 'finding-update')).toHaveLength(1);
+  });
 });
 
 describe('a restore test, killed after each step and run again', () => {
@@ -139,7 +152,9 @@ describe('a restore test, killed after each step and run again', () => {
       expect((rerun.output as RecordOutput).outcome, (rerun.output as RecordOutput).reason).toBe('FAILED');
       expect((await entriesOf('kr', 'restore-test')).filter((e) => e.summary.testId === testId)).toHaveLength(1);
       expect((await deps.restoreTests.list('kr')).filter((t) => t.testId === testId)).toHaveLength(1);
-      expect((await deps.findings.list('kr')).filter((f) => f.testId === testId)).toHaveLength(1);
+      expect(
+        (await deps.findings.list('kr', { source: 'restore-test' })).filter((f) => f.testId === testId),
+      ).toHaveLength(1);
       expect(readdirSync(sandboxDir)).toEqual([]);
     });
   }

@@ -10,6 +10,7 @@ import {
 } from '../../restore/evidence.ts';
 import type { RestoreFinding, RestoreTestSummary } from '../../restore/ports.ts';
 import { recordInAuditLog } from '../audit-trail.ts';
+import { currentIncidentPolicy, restoreIncidentFor } from '../incidents.ts';
 import { putJson, readOptional } from './artefacts.ts';
 import { nothingToClean } from './cleanup.ts';
 import { artefactKey, evidenceKeyOf, findingIdOf, restorePlanKey } from './keys.ts';
@@ -116,7 +117,8 @@ function findingFor(evidence: RestoreTestEvidence, now: number): RestoreFinding 
     summary: truncateMessage(`restore test ${evidence.outcome}: ${evidence.reason}`),
     openedAt: new Date(now).toISOString(),
     status: 'OPEN',
-    // Filled in by the provider (`reversa finding update`): empty until then.
+    severity: evidence.outcome === 'FAILED' ? 'high' : 'medium',
+    // Filled in by the provider (`reversa incident close`): empty until then.
     rootCause: '',
     correctiveAction: '',
   };
@@ -159,7 +161,8 @@ export async function record(deps: RestoreTestDeps, state: RestoreTestState): Pr
     auditSeq: logged.seq,
   };
   if (kept.outcome !== 'PASSED') {
-    const finding = findingFor(kept, now);
+    const policy = await currentIncidentPolicy(deps.strategies, id.tenantId);
+    const finding = await restoreIncidentFor(deps, findingFor(kept, now), policy.recurrence);
     await deps.findings.open(finding);
     out.findingId = finding.findingId;
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildAuditorReport } from '#core/report/auditor.ts';
 import { gatherRestoreEvidence } from '#core/report/gather.ts';
 import { parsePeriod } from '#core/report/period.ts';
-import type { FindingStore, RestoreFinding, RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
+import type { RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
+import { MemoryFindingStore } from '../../support/memory-findings.ts';
 import { AUDIT_OK, DB, DECLARED, HOUR, MIN, realisticFindings, summary, TENANT, TZ } from './fixtures.ts';
 
 /** In-memory RestoreTestStore following the port's contract: newest first, `from`/`to` inclusive on startedAt. */
@@ -32,39 +33,11 @@ class MemoryRestoreTests implements RestoreTestStore {
   }
 }
 
-class MemoryFindings implements FindingStore {
-  readonly rows = new Map<string, RestoreFinding>();
-  async open(f: RestoreFinding): Promise<void> {
-    if (!this.rows.has(f.findingId)) this.rows.set(f.findingId, f);
-  }
-  async get(_tenantId: string, findingId: string): Promise<RestoreFinding | undefined> {
-    return this.rows.get(findingId);
-  }
-  async update(
-    _tenantId: string,
-    findingId: string,
-    patch: Partial<RestoreFinding> & { updatedBy: string; updatedAt: string },
-  ): Promise<RestoreFinding> {
-    const next = { ...this.rows.get(findingId)!, ...patch };
-    this.rows.set(findingId, next);
-    return next;
-  }
-  async list(tenantId: string, o: { status?: 'OPEN' | 'CLOSED' } = {}): Promise<RestoreFinding[]> {
-    return [...this.rows.values()].filter(
-      (f) => f.tenantId === tenantId && (o.status === undefined || f.status === o.status),
-    );
-  }
-  async addTimelineEntry(): Promise<void> {}
-  async timeline(): Promise<[]> {
-    return [];
-  }
-}
-
 describe('gatherRestoreEvidence', () => {
   it('reads the tests of the period from the store, including its first instant and excluding the next period’s', async () => {
     const period = parsePeriod('2026-09', TZ);
     const restoreTests = new MemoryRestoreTests();
-    const findings = new MemoryFindings();
+    const findings = new MemoryFindingStore();
     const at = (startedAt: number, outcome: 'PASSED' | 'FAILED' = 'PASSED') =>
       summary({
         resourceId: DB,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoFindingStore } from '#adapters/aws/dynamo-finding-store.ts';
 import { DynamoRestoreTestStore } from '#adapters/aws/dynamo-restore-test-store.ts';
 import { localDynamoClient } from '#adapters/local/local-clients.ts';
-import { NotFoundError } from '#core/errors.ts';
+import { ConflictError } from '#core/errors.ts';
 import type { RestoreFinding, RestoreTestSummary } from '#core/restore/ports.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud.ts';
 
@@ -80,35 +80,65 @@ describe('DynamoFindingStore on dynalite', () => {
     correctiveAction: '',
   };
 
-  it('opens once, lets the provider fill in root cause and close it, and lists by status', async () => {
-    await findings.open(finding);
-    const updated = await findings.update('acme', 'finding-t9', {
-      rootCause: 'disk corruption on the backup host',
-      correctiveAction: 'replaced disk, re-ran backup',
-      status: 'CLOSED',
-      updatedBy: 'ops@provider',
-      updatedAt: '2026-03-02T10:00:00.000Z',
-    });
-    await findings.open({ ...finding, summary: 'reopened by a retried record' });
+  it('opens once, saves a change at the revision it was read at, and lists by status', async () => {
+    expect(await findings.open(finding)).toBe(true);
+    const read = await findings.get('acme', 'finding-t9');
+    await findings.save(
+      {
+        ...read!,
+        rootCause: 'disk corruption on the backup host',
+        correctiveAction: 'replaced disk, re-ran backup',
+        status: 'CLOSED',
+        state: 'CLOSED',
+        closedAt: '2026-03-02T10:00:00.000Z',
+        updatedBy: 'ops@provider',
+        revision: 1,
+      },
+      0,
+    );
+    expect(await findings.open({ ...finding, summary: 'reopened by a retried record' })).toBe(false);
 
-    expect(updated).toMatchObject({
-      status: 'CLOSED',
-      closedAt: '2026-03-02T10:00:00.000Z',
-      updatedBy: 'ops@provider',
-    });
     expect(await findings.get('acme', 'finding-t9')).toMatchObject({
       summary: 'checksums: 1 changed',
       rootCause: 'disk corruption on the backup host',
       status: 'CLOSED',
+      revision: 1,
     });
     expect(await findings.list('acme', { status: 'OPEN' })).toEqual([]);
     expect((await findings.list('acme', { status: 'CLOSED' })).map((f) => f.findingId)).toEqual(['finding-t9']);
   });
 
-  it('refuses to update a finding that does not exist', async () => {
-    await expect(
-      findings.update('acme', 'nope', { status: 'CLOSED', updatedBy: 'x', updatedAt: '2026-03-02T10:00:00.000Z' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+  it('refuses a save from a stale read, so two people changing one incident never lose an edit', async () => {
+    const f = { ...finding, tenantId: 'stale', findingId: 'finding-s1' };
+    await findings.open(f);
+    await findings.save({ ...f, rootCause: 'first', revision: 1 }, 0);
+
+    await expect(findings.save({ ...f, rootCause: 'second, from the same old read', revision: 1 }, 0)).rejects.toThrow(
+      /changed since it was read/,
+    );
+    expect((await findings.get('stale', 'finding-s1'))?.rootCause).toBe('first');
+  });
+
+  it('refuses to save a finding that does not exist', async () => {
+    await expect(findings.save({ ...finding, findingId: 'nope', revision: 1 }, 0)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+  });
+
+  it('keeps one timeline entry per key (a retried step), in time order with the others', async () => {
+    const f = { ...finding, tenantId: 'tl', findingId: 'finding-k' };
+    await findings.open(f);
+    const auto = { at: '2026-03-01T03:00:00.000Z', by: 'reversa', kind: 'change' as const, text: 'opened' };
+    await findings.addTimelineEntry('tl', 'finding-k', auto, { key: 'run-1' });
+    await findings.addTimelineEntry('tl', 'finding-k', auto, { key: 'run-1' });
+    await findings.addTimelineEntry('tl', 'finding-k', {
+      ...auto,
+      at: '2026-03-01T02:00:00.000Z',
+      text: 'earlier comment',
+      kind: 'comment',
+    });
+
+    expect((await findings.timeline('tl', 'finding-k')).map((e) => e.text)).toEqual(['earlier comment', 'opened']);
   });
 });
 

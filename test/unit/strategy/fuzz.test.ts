@@ -129,5 +129,6 @@ describe('parseStrategy under fuzzing', () => {
       ),
       { numRuns: 400 },
     );
-  });
+    // 400 parses of the full example: CPU-bound, seconds on a busy 2-core machine.
+  }, 30_000);
 });

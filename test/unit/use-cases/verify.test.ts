@@ -10,6 +10,7 @@ import {
   runIdFor,
   type VerifyDeps,
 } from '#core/use-cases/verify.ts';
+import { MemoryFindingStore } from '../../support/memory-findings.ts';
 import { MemoryAuditStore, MemoryBlobStore } from '../audit/memory.ts';
 
 function memoryBlobs(): BlobStore & { keys(): string[] } {
@@ -42,6 +43,7 @@ function deps(blobs: BlobStore = memoryBlobs()): VerifyDeps {
     tenants: { markVerified: async () => undefined },
     clock: { now: () => Date.parse('2026-03-10T12:00:00Z') },
     audit: { store: new MemoryAuditStore(), blobs: new MemoryBlobStore() },
+    findings: new MemoryFindingStore(),
   };
 }
 
