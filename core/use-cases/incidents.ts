@@ -270,46 +270,26 @@ export async function syncVerificationIncidents(
       await emit(deps, 'reversa.finding.opened', fresh, at);
       continue;
     }
-    const existing = await deps.findings.get(tenantId, findingId);
-    if (!existing) continue;
-    const state = lifecycleOf(existing).state;
-    if (state !== 'RESOLVED' && state !== 'CLOSED') continue;
-    const result = transition(
-      existing,
-      { to: 'OPEN', at, by: SYSTEM_ACTOR, note: `found again by verification run ${run.runId}` },
-      policy.recurrence,
-    );
-    const next = { ...result.next, summary: finding.summary, runId: run.runId } as IncidentRecord;
-    if (!(await saveIfUnchanged(deps, next, existing))) continue;
-    changes.reopened.push(findingId);
-    await deps.findings.addTimelineEntry(
-      tenantId,
-      findingId,
-      { at, by: SYSTEM_ACTOR, kind: 'change', text: result.change },
+    const reopened = await systemMove(deps, tenantId, findingId, ['RESOLVED', 'CLOSED'], {
+      to: 'OPEN',
+      note: `found again by verification run ${run.runId}`,
+      at,
+      window: policy.recurrence,
       timelineKey,
-    );
-    await emit(deps, result.recurring ? 'reversa.incident.recurring' : 'reversa.finding.opened', next, at);
+      patch: { summary: finding.summary, runId: run.runId },
+    });
+    if (reopened) changes.reopened.push(findingId);
   }
   for (const verificationFindingId of run.resolvedFindingIds) {
     const findingId = verificationIncidentId(verificationFindingId);
-    const existing = await deps.findings.get(tenantId, findingId);
-    if (!existing) continue;
-    const state = lifecycleOf(existing).state;
-    if (state !== 'OPEN' && state !== 'ACKNOWLEDGED') continue;
-    const result = transition(
-      existing,
-      { to: 'RESOLVED', at, by: SYSTEM_ACTOR, note: `no longer found by verification run ${run.runId}` },
-      policy.recurrence,
-    );
-    if (!(await saveIfUnchanged(deps, result.next, existing))) continue;
-    changes.resolved.push(findingId);
-    await deps.findings.addTimelineEntry(
-      tenantId,
-      findingId,
-      { at, by: SYSTEM_ACTOR, kind: 'change', text: result.change },
+    const resolved = await systemMove(deps, tenantId, findingId, ['OPEN', 'ACKNOWLEDGED'], {
+      to: 'RESOLVED',
+      note: `no longer found by verification run ${run.runId}`,
+      at,
+      window: policy.recurrence,
       timelineKey,
-    );
-    await emit(deps, 'reversa.finding.resolved', result.next, at);
+    });
+    if (resolved) changes.resolved.push(findingId);
   }
   if (changes.opened.length + changes.reopened.length + changes.resolved.length > 0) {
     await recordInAuditLog(
@@ -331,6 +311,41 @@ export async function syncVerificationIncidents(
     );
   }
   return changes;
+}
+
+/**
+ * The workflow moves an incident that is in one of `from` (else leaves it): saved at the revision read,
+ * on the timeline under the run's key, told as an event. False when there was nothing to do.
+ */
+async function systemMove(
+  deps: IncidentDeps,
+  tenantId: string,
+  findingId: string,
+  from: readonly IncidentState[],
+  move: {
+    to: IncidentState;
+    note: string;
+    at: string;
+    window: RecurrenceWindow;
+    timelineKey: { key: string };
+    patch?: Partial<VerificationIncident>;
+  },
+): Promise<boolean> {
+  const existing = await deps.findings.get(tenantId, findingId);
+  if (!existing || !from.includes(lifecycleOf(existing).state)) return false;
+  const result = transition(existing, { to: move.to, at: move.at, by: SYSTEM_ACTOR, note: move.note }, move.window);
+  const next = { ...result.next, ...move.patch } as IncidentRecord;
+  if (!(await saveIfUnchanged(deps, next, existing))) return false;
+  const entry = { at: move.at, by: SYSTEM_ACTOR, kind: 'change' as const, text: result.change };
+  await deps.findings.addTimelineEntry(tenantId, findingId, entry, move.timelineKey);
+  const type: ReversaEventType =
+    move.to === 'OPEN'
+      ? result.recurring
+        ? 'reversa.incident.recurring'
+        : 'reversa.finding.opened'
+      : 'reversa.finding.resolved';
+  await emit(deps, type, next, move.at);
+  return true;
 }
 
 /** A person changed it since we read it: theirs wins, the workflow leaves it (the next run sees it again). */
