@@ -25,6 +25,7 @@ import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
+import { localUserDirectory } from '#wiring/local/api.ts';
 import { localSecretStore } from '#wiring/local/restore-test.ts';
 import { localTenantWiring } from '#wiring/local/tenants.ts';
 import { paint, statusColour } from '../cli/output.ts';
@@ -242,6 +243,25 @@ async function main(): Promise<number> {
         `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
       );
     }
+    // Portal logins for the two people the portal is for, with a password made for this run only.
+    const password = randomBytes(12).toString('base64url');
+    const directory = localUserDirectory(cloud);
+    const logins = [
+      { email: 'client@acme.example', role: 'client' as const },
+      {
+        email: 'auditor@acme.example',
+        role: 'auditor' as const,
+        accessUntil: new Date(now + 30 * 86_400_000).toISOString(),
+      },
+    ];
+    for (const login of logins) {
+      await directory.add({ ...login, tenants: [TENANT] }, SecretValue.fromUtf8(password), now);
+    }
+    console.log(`
+Portal: npx reversa serve      then open http://127.0.0.1:8787 and log in as
+        client@acme.example  (the client: dashboard, findings, dossier download)
+        auditor@acme.example (the auditor, 30 days: restore-test log, audit-log verification, reports)
+        password ${password}   (this run's; add others with npx reversa user add)`);
     console.log(`
 Next:   npx reversa report --tenant ${TENANT} --format html --out acme-compliance.html
         npx reversa report --tenant ${TENANT} --period ${new Date(now).getUTCFullYear()} --out acme-auditor.html
