@@ -263,7 +263,7 @@ function ReportSection({ tenant, period }: { tenant: string; period: string }) {
                     <Badge value={c.status} />
                   </td>
                   <td>
-                    <ul class="plain">
+                    <ul class="plain spaced">
                       {c.reasons.map((reason) => (
                         <li key={reason}>{reason}</li>
                       ))}
