@@ -12,6 +12,7 @@ import { apiHandler } from '#api/handle.ts';
 import type { ApiDeps } from '#api/ports.ts';
 import type { Role } from '#core/identity/roles.ts';
 import type { PortalUser } from '#core/identity/users.ts';
+import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { runExport } from '#local/export-runner.ts';
@@ -49,6 +50,47 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
     .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
 }
 
+/** An evidence record shaped like the runners' (core/restore/evidence.ts), for the evidence pages. */
+function evidenceRecord(tenantId: string, testId: string, outcome: 'PASSED' | 'FAILED', startedAt: number) {
+  const changed = outcome === 'FAILED' ? [`projects/budget-${tenantId}.csv`] : [];
+  const record: RestoreTestEvidence = {
+    schemaVersion: 1,
+    testId,
+    tenantId,
+    resourceId: 'nas://filer-01/projects',
+    policyName: 'nas-weekly',
+    runner: 's3-archive',
+    strategyVersion: { version: 1, contentSha256: 'a'.repeat(64) },
+    scheduledAt: startedAt,
+    recoveryPoint: { id: `archive-${testId}.tar`, createdAt: startedAt - 6 * HOUR, achievedRpoMs: 6 * HOUR },
+    sample: { mode: 'all', selected: 3, of: 3 },
+    sandbox: `sandbox/${tenantId}/${testId}/`,
+    restore: { startedAt, endedAt: startedAt + 30_000 },
+    validation: { startedAt: startedAt + 30_000, endedAt: startedAt + 40_000 },
+    rto: { achievedMs: 40_000, targetMs: 1_800_000, targetText: '30m', met: true },
+    checks: [
+      {
+        name: 'checksums',
+        status: outcome,
+        message: `3 of 3 sampled files read back, ${3 - changed.length} match the manifest`,
+        counts: { expected: 3, compared: 3, bytes: 154, matched: 3 - changed.length },
+        changed: { count: changed.length, names: changed, truncated: false },
+      },
+    ],
+    cleanup: {
+      target: `sandbox/${tenantId}/${testId}/`,
+      startedAt: startedAt + 40_000,
+      endedAt: startedAt + 41_000,
+      removed: 3,
+      remaining: 0,
+      result: 'CLEANED',
+    },
+    outcome,
+    reason: outcome === 'PASSED' ? 'all 3 checks passed' : `1 changed: projects/budget-${tenantId}.csv`,
+  };
+  return record;
+}
+
 async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: string, recipient: string, at: number) {
   const provider = cloud.adapters;
   const tenants = localTenantWiring(cloud.cloud, clock);
@@ -67,13 +109,7 @@ async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: s
     const evidenceKey = `restore-tests/${tenantId}/${testId}.json`;
     await own.blobs.putText(
       evidenceKey,
-      JSON.stringify({
-        testId,
-        outcome,
-        tenantId,
-        resourceId: 'nas://filer-01/projects',
-        checks: [{ name: 'checksums', result: outcome }],
-      }),
+      JSON.stringify(evidenceRecord(tenantId, testId, outcome, Date.parse(startedAt))),
     );
     const { seq } = await recordInAuditLog(ports.audit, tenantId, {
       type: 'restore-test',
