@@ -6,7 +6,7 @@
 
 // About the width of a dashboard card, so the axis text keeps close to its own size.
 const W = 420;
-const PAD = { top: 12, right: 14, bottom: 30, left: 52 };
+const PAD = { top: 12, right: 14, bottom: 30, left: 64 };
 
 export interface Series {
   name: string;

@@ -65,7 +65,7 @@ export function FindingsPage({ tenant }: { tenant: string }) {
       {first.data && items.length === 0 ? <p>No {filter === 'all' ? '' : filter} findings.</p> : null}
       {items.length > 0 ? (
         <TableRegion label="Findings">
-          <table>
+          <table class="responsive">
             <caption class="sr-only">Findings, newest first</caption>
             <thead>
               <tr>
@@ -78,14 +78,16 @@ export function FindingsPage({ tenant }: { tenant: string }) {
             <tbody>
               {items.map((f) => (
                 <tr key={f.findingId}>
-                  <td>
+                  <td data-label="Status">
                     <Badge value={f.status} />
                   </td>
-                  <td>
+                  <td data-label="Finding">
                     <a href={tenantHref(tenant, 'findings', f.findingId)}>{f.summary}</a>
                   </td>
-                  <td class="resource">{f.resourceId}</td>
-                  <td>{formatDateTime(f.openedAt)}</td>
+                  <td data-label="Resource" class="resource">
+                    {f.resourceId}
+                  </td>
+                  <td data-label="Opened">{formatDateTime(f.openedAt)}</td>
                 </tr>
               ))}
             </tbody>

@@ -121,7 +121,7 @@ export function RestoreTestsPage({ tenant }: { tenant: string }) {
       </p>
       {items.length > 0 ? (
         <TableRegion label="Restore tests">
-          <table>
+          <table class="responsive">
             <caption class="sr-only">Restore tests, newest first</caption>
             <thead>
               <tr>
@@ -136,22 +136,22 @@ export function RestoreTestsPage({ tenant }: { tenant: string }) {
             <tbody>
               {items.map((t) => (
                 <tr key={t.testId}>
-                  <td>{formatDateTime(t.startedAt)}</td>
-                  <td>
+                  <td data-label="Started">{formatDateTime(t.startedAt)}</td>
+                  <td data-label="Outcome">
                     <Badge value={t.outcome} />
                   </td>
-                  <td class="resource">
+                  <td data-label="Resource" class="resource">
                     {t.resourceId}
                     <span class="muted small block">
                       {t.runner}, {t.policyName}
                     </span>
                   </td>
-                  <td>
+                  <td data-label="RTO (target)">
                     {formatDuration(t.rtoMs)} <span class="muted">({formatDuration(t.rtoTargetMs)})</span>
                     {t.rtoMet ? null : <Badge value="over target" />}
                   </td>
-                  <td>{t.reason}</td>
-                  <td>
+                  <td data-label="Reason">{t.reason}</td>
+                  <td data-label="Evidence">
                     <a href={tenantHref(tenant, 'restore-tests', t.testId)} aria-label={`Evidence of ${t.testId}`}>
                       {t.testId}
                     </a>
