@@ -11,44 +11,10 @@ import { Facts, Hash, Section, TableRegion } from '../components/layout.tsx';
 import { Badge, Loading, Notice, ProblemNotice } from '../components/notice.tsx';
 import { downloadFromApi } from '../download.ts';
 import { formatBytes, formatDateTime, formatDuration, formatPercent } from '../format.ts';
+import { currentQuarter, periodOptions } from '../periods.ts';
 import { may, type Role } from '../roles.ts';
 import { tenantHref } from '../router.ts';
 import { useApi } from '../use-api.ts';
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
-/** The periods an auditor picks from: this year (up to now) and the last, as years, quarters and months, newest first. */
-export function periodOptions(now: Date): Array<{ value: string; label: string }> {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth() + 1;
-  const options: Array<{ value: string; label: string }> = [];
-  for (const y of [year, year - 1]) {
-    const lastMonth = y === year ? month : 12;
-    options.push({ value: String(y), label: `${y} (whole year)` });
-    for (let q = Math.ceil(lastMonth / 3); q >= 1; q--) options.push({ value: `${y}-Q${q}`, label: `Q${q} ${y}` });
-    for (let m = lastMonth; m >= 1; m--) {
-      options.push({ value: `${y}-${String(m).padStart(2, '0')}`, label: `${MONTHS[m - 1]} ${y}` });
-    }
-  }
-  return options;
-}
-
-export function currentQuarter(now: Date): string {
-  return `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
-}
 
 function VerificationSection({ tenant }: { tenant: string }) {
   const [state, setState] = useState<{ busy: boolean; result?: AuditVerification; error?: ApiProblem }>({

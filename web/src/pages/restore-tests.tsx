@@ -5,27 +5,9 @@ import type { RestoreTestEvidence, RestoreTestPage, RestoreTestSummary } from '.
 import { Facts, Hash, Section, TableRegion } from '../components/layout.tsx';
 import { Badge, Loading, ProblemNotice } from '../components/notice.tsx';
 import { formatDateTime, formatDuration } from '../format.ts';
+import { type Filters, NO_FILTERS, restoreTestQuery } from '../restore-test-filters.ts';
 import { tenantHref } from '../router.ts';
 import { useApi } from '../use-api.ts';
-
-interface Filters {
-  resource: string;
-  outcome: '' | 'PASSED' | 'FAILED' | 'ERROR';
-  from: string;
-  to: string;
-}
-
-const NO_FILTERS: Filters = { resource: '', outcome: '', from: '', to: '' };
-
-/** The API's query for the filters: dates are whole days in UTC, `to` inclusive. */
-export function restoreTestQuery(f: Filters): URLSearchParams {
-  const q = new URLSearchParams({ limit: '50' });
-  if (f.resource.trim() !== '') q.set('resource', f.resource.trim());
-  if (f.outcome !== '') q.set('outcome', f.outcome);
-  if (f.from !== '') q.set('from', `${f.from}T00:00:00.000Z`);
-  if (f.to !== '') q.set('to', `${f.to}T23:59:59.999Z`);
-  return q;
-}
 
 export function RestoreTestsPage({ tenant }: { tenant: string }) {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
