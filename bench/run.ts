@@ -10,6 +10,7 @@ import { benchRestoreArchive } from './restore-archive.ts';
 import { benchRules } from './rules.ts';
 import type { BenchResult } from './types.ts';
 import { benchVerifyWorkflow } from './verify-workflow.ts';
+import { benchWeb } from './web.ts';
 
 const only = process.argv[2];
 const benches: Array<[string, () => Promise<BenchResult>]> = [
@@ -19,6 +20,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['audit', benchAudit],
   ['restore-archive', benchRestoreArchive],
   ['dossier', benchDossier],
+  ['web', benchWeb],
 ];
 
 let failed = 0;
