@@ -79,7 +79,19 @@ module.exports = {
         'The web app runs in the browser and talks to the API over HTTP only: it imports nothing from the server side (its API types are generated from schema/openapi.json).',
       from: { path: '^web/src/' },
       to: {
-        path: ['^core/', '^adapters/', '^wiring/', '^api/', '^functions/', '^cli/', '^local/', '^infra/', '^bench/', '^test/', '^config\\.ts$'],
+        path: [
+          '^core/',
+          '^adapters/',
+          '^wiring/',
+          '^api/',
+          '^functions/',
+          '^cli/',
+          '^local/',
+          '^infra/',
+          '^bench/',
+          '^test/',
+          '^config\\.ts$',
+        ],
       },
     },
     {
