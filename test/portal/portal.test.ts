@@ -282,6 +282,19 @@ describe('sessions and tenants', () => {
     await checkPage(page, shots, 'login', ['Log in to the portal']);
   });
 
+  it('lets a provider admin switch tenant and stay on the same page', async () => {
+    await logIn(portal.users.admin);
+    await page.getByRole('link', { name: 'Restore tests', exact: true }).click();
+    await page.getByRole('heading', { name: 'Restore-test log' }).waitFor();
+
+    await page.getByLabel('Tenant').selectOption('globex');
+
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/t/globex/restore-tests');
+    await page.getByRole('link', { name: 'Evidence of rt-globex-2' }).waitFor();
+    expect(await page.getByRole('link', { name: /rt-acme/ }).count()).toBe(0);
+    expect(await page.title()).toBe('Restore-test log — Globex Corporation — Reversa portal');
+  });
+
   it('never shows a globex client any of acme’s data, even at acme’s addresses', async () => {
     const bodies: string[] = [];
     page.on('response', async (response) => {

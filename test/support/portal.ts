@@ -51,7 +51,13 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
 }
 
 /** An evidence record shaped like the runners' (core/restore/evidence.ts), for the evidence pages. */
-function evidenceRecord(tenantId: string, testId: string, outcome: 'PASSED' | 'FAILED', startedAt: number) {
+function evidenceRecord(
+  tenantId: string,
+  testId: string,
+  outcome: 'PASSED' | 'FAILED',
+  startedAt: number,
+  rtoMs: number,
+) {
   const changed = outcome === 'FAILED' ? [`projects/budget-${tenantId}.csv`] : [];
   const record: RestoreTestEvidence = {
     schemaVersion: 1,
@@ -65,9 +71,9 @@ function evidenceRecord(tenantId: string, testId: string, outcome: 'PASSED' | 'F
     recoveryPoint: { id: `archive-${testId}.tar`, createdAt: startedAt - 6 * HOUR, achievedRpoMs: 6 * HOUR },
     sample: { mode: 'all', selected: 3, of: 3 },
     sandbox: `sandbox/${tenantId}/${testId}/`,
-    restore: { startedAt, endedAt: startedAt + 30_000 },
-    validation: { startedAt: startedAt + 30_000, endedAt: startedAt + 40_000 },
-    rto: { achievedMs: 40_000, targetMs: 1_800_000, targetText: '30m', met: true },
+    restore: { startedAt, endedAt: startedAt + rtoMs - 10_000 },
+    validation: { startedAt: startedAt + rtoMs - 10_000, endedAt: startedAt + rtoMs },
+    rto: { achievedMs: rtoMs, targetMs: 1_800_000, targetText: '30m', met: true },
     checks: [
       {
         name: 'checksums',
@@ -109,7 +115,7 @@ async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: s
     const evidenceKey = `restore-tests/${tenantId}/${testId}.json`;
     await own.blobs.putText(
       evidenceKey,
-      JSON.stringify(evidenceRecord(tenantId, testId, outcome, Date.parse(startedAt))),
+      JSON.stringify(evidenceRecord(tenantId, testId, outcome, Date.parse(startedAt), 40_000 + i * 20_000)),
     );
     const { seq } = await recordInAuditLog(ports.audit, tenantId, {
       type: 'restore-test',

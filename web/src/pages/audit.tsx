@@ -207,7 +207,7 @@ function ReportSection({ tenant, period }: { tenant: string; period: string }) {
       </Section>
       <Section title="Control mapping" id="controls">
         <TableRegion label="Control mapping">
-          <table>
+          <table class="responsive">
             <caption class="sr-only">How the period's evidence answers each control</caption>
             <thead>
               <tr>
@@ -224,11 +224,11 @@ function ReportSection({ tenant, period }: { tenant: string; period: string }) {
                     {c.framework} {c.reference}
                     <span class="muted small block">{c.name}</span>
                   </th>
-                  <td>{c.requirement}</td>
-                  <td>
+                  <td data-label="Requirement">{c.requirement}</td>
+                  <td data-label="Status">
                     <Badge value={c.status} />
                   </td>
-                  <td>
+                  <td data-label="Why">
                     <ul class="plain spaced">
                       {c.reasons.map((reason) => (
                         <li key={reason}>{reason}</li>
@@ -279,7 +279,7 @@ function EntriesSection({ tenant }: { tenant: string }) {
       {entries.data ? (
         <>
           <TableRegion label="Audit-log entries">
-            <table>
+            <table class="responsive">
               <caption class="sr-only">Audit-log entries from #{from}</caption>
               <thead>
                 <tr>
@@ -292,10 +292,10 @@ function EntriesSection({ tenant }: { tenant: string }) {
               <tbody>
                 {entries.data.items.map((e) => (
                   <tr key={e.seq}>
-                    <td>{e.seq}</td>
-                    <td>{formatDateTime(e.time)}</td>
-                    <td>{e.type}</td>
-                    <td>
+                    <td data-label="#">{e.seq}</td>
+                    <td data-label="Time">{formatDateTime(e.time)}</td>
+                    <td data-label="Type">{e.type}</td>
+                    <td data-label="Entry hash">
                       <Hash value={e.entryHash} />
                     </td>
                   </tr>
