@@ -78,7 +78,12 @@ describe('the client', () => {
 
     await expect.poll(() => page.url()).toBe(`${portal.url}/t/acme`);
     await expect.poll(() => page.locator('#compliance-figure').textContent()).toBe(`${status.compliancePercent} %`);
-    expect(await page.getByRole('img', { name: /Compliance over time/ }).count()).toBe(1);
+    const history = await apiJson<{ items: unknown[] }>('/v1/tenants/acme/reports', portal.users.client);
+    const chart = page.getByRole('img', { name: /Compliance over time/ });
+    expect(history.items.length).toBe(3);
+    expect(await chart.locator('circle').count()).toBe(history.items.length);
+    expect(await chart.getAttribute('aria-labelledby')).toBeTruthy();
+    expect(await page.getByRole('img', { name: /3 verification run\(s\)/ }).count()).toBe(1);
     expect(await page.getByRole('img', { name: /Findings by severity/ }).count()).toBe(1);
     expect(await page.getByRole('img', { name: /RTO trend/ }).count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'Late now' }).isVisible()).toBe(true);
@@ -152,6 +157,8 @@ describe('the auditor', () => {
 
     await page.getByRole('link', { name: 'Restore tests', exact: true }).click();
     await page.getByRole('table', { name: /Restore tests, newest first/ }).waitFor();
+    // Like a page load, a navigation moves focus to the new page's heading, so a screen reader announces it.
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Restore-test log');
     expect(await page.locator('tbody tr').count()).toBe(3);
     await checkPage(page, shots, 'restore-tests', ['Restore-test log']);
     await page.getByLabel('Outcome').selectOption('FAILED');

@@ -1,6 +1,6 @@
 /**
  * A running portal for tests: a local cloud with two tenants (acme and globex) seeded with real
- * history — a strategy, daily facts, a verify run from its ASL file, restore tests (one failed, with
+ * history — a strategy, daily facts, three verify runs from its ASL file (a week apart), restore tests (one failed, with
  * its finding), audit entries, a published dossier — users of every role (and an auditor whose
  * window has ended) with tokens, and `reversa serve`'s HTTP server on a random port.
  */
@@ -104,11 +104,14 @@ async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: s
   const own = tenants.adapters.forTenant(tenantId);
   await applyStrategy(provider.strategies, await strategyFor(tenantId, recipient), at - 30 * DAY, 'acme.strategy.yaml');
   await own.facts.putFacts(dailyFacts(tenantId, 'nas://filer-01/projects', 10, at - 2 * HOUR));
-  await runVerify(
-    tenants.adapters.forTenant(tenantId),
-    { tenantId, at: new Date(at).toISOString() },
-    { zeroWaits: true },
-  );
+  // Three verification runs, oldest first (the last is the latest report): compliance over time.
+  for (const runAt of [at - 14 * DAY, at - 7 * DAY, at]) {
+    await runVerify(
+      tenants.adapters.forTenant(tenantId),
+      { tenantId, at: new Date(runAt).toISOString() },
+      { zeroWaits: true },
+    );
+  }
   for (const [i, outcome] of (['PASSED', 'PASSED', 'FAILED'] as const).entries()) {
     const testId = `rt-${tenantId}-${i}`;
     const startedAt = new Date(at - (3 - i) * DAY).toISOString();
