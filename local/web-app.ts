@@ -10,7 +10,6 @@ import { InternalError } from '#core/errors.ts';
 
 export const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 export const WEB_DIST = join(WEB_DIR, 'dist');
-const CONFIG_FILE = join(WEB_DIR, 'vite.config.ts');
 
 async function newestMtime(path: string): Promise<number> {
   const info = await stat(path).catch(() => undefined);
@@ -21,14 +20,14 @@ async function newestMtime(path: string): Promise<number> {
   return newest;
 }
 
-/** Why the app must be built, or undefined when web/dist is up to date. */
-export async function webBuildReason(): Promise<string | undefined> {
-  const built = await stat(join(WEB_DIST, 'index.html')).catch(() => undefined);
+/** Why the app in `webDir` must be built, or undefined when its dist/ is up to date. */
+export async function webBuildReason(webDir: string = WEB_DIR): Promise<string | undefined> {
+  const built = await stat(join(webDir, 'dist', 'index.html')).catch(() => undefined);
   if (!built) return 'web/dist is missing';
   const sources = Math.max(
-    await newestMtime(join(WEB_DIR, 'src')),
-    await newestMtime(join(WEB_DIR, 'index.html')),
-    await newestMtime(CONFIG_FILE),
+    await newestMtime(join(webDir, 'src')),
+    await newestMtime(join(webDir, 'index.html')),
+    await newestMtime(join(webDir, 'vite.config.ts')),
   );
   return sources > built.mtimeMs ? 'web/dist is older than web/src' : undefined;
 }
@@ -43,7 +42,7 @@ export async function buildWebApp(): Promise<void> {
       cause: error,
     });
   }
-  await vite.build({ configFile: CONFIG_FILE, logLevel: 'warn' });
+  await vite.build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
 }
 
 /** Builds the web app when needed; `onBuild` is told why before the build starts. Returns web/dist. */
