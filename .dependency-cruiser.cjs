@@ -4,7 +4,17 @@
  *   → functions / cli / local / infra (entry points).
  * Inner layers never import outer ones, and nothing imports itself back through a cycle.
  */
-const CORE_MAY_NOT = ['^adapters/', '^wiring/', '^local/', '^cli/', '^functions/', '^infra/', '^bench/', '^test/'];
+const CORE_MAY_NOT = [
+  '^adapters/',
+  '^api/',
+  '^wiring/',
+  '^local/',
+  '^cli/',
+  '^functions/',
+  '^infra/',
+  '^bench/',
+  '^test/',
+];
 
 module.exports = {
   forbidden: [
@@ -102,11 +112,18 @@ module.exports = {
       to: { path: '^web/src/' },
     },
     {
+      name: 'api-is-an-interface',
+      severity: 'error',
+      comment: 'The API maps HTTP onto use cases; what it runs on comes from the wiring layer, through ApiDeps.',
+      from: { path: '^api/' },
+      to: { path: ['^adapters/', '^wiring/', '^local/', '^cli/', '^functions/', '^infra/', '^bench/', '^test/'] },
+    },
+    {
       name: 'infra-not-runtime',
       severity: 'error',
       comment: 'The CDK app describes resources; it never runs product code paths other than names and schemas.',
       from: { path: '^infra/' },
-      to: { path: ['^cli/', '^local/', '^wiring/', '^adapters/', '^bench/', '^test/'] },
+      to: { path: ['^cli/', '^local/', '^wiring/', '^adapters/', '^api/', '^bench/', '^test/'] },
     },
   ],
   options: {

@@ -28,7 +28,7 @@ export const CONFIG_ENV = {
   restoreSchedulerRoleArn: 'REVERSA_RESTORE_SCHEDULER_ROLE_ARN',
   /**
    * The role a function assumes, with the session tag tenant=<id>, to touch one tenant's data: its
-   * policies allow only that tenant's partitions, prefixes and secrets (docs/security.md).
+   * policies allow only that tenant's partitions, prefixes and secrets (docs/deploy.md, "Tenant isolation").
    */
   tenantAccessRoleArn: 'REVERSA_TENANT_ACCESS_ROLE_ARN',
   /** The portal's Cognito user pool and its web app client (the API checks tokens against both). */

@@ -3,6 +3,7 @@
  * measured in the same run on the same machine. Exit code 1 when a target is missed, so a
  * regression is visible, but the numbers are the point: read them.
  */
+import { benchApi } from './api.ts';
 import { benchAudit } from './audit.ts';
 import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
@@ -20,6 +21,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['audit', benchAudit],
   ['restore-archive', benchRestoreArchive],
   ['dossier', benchDossier],
+  ['api', benchApi],
   ['web', benchWeb],
 ];
 

@@ -1,24 +1,36 @@
 /**
  * Binding a function to what it needs, in one call: a binding carries the environment variable naming a resource
  * (the config key of config.ts CONFIG_ENV, so infra never spells a variable name) and the least-privilege grants on
- * it (infra/grants.ts), as Powertools' example app binds a function to its table. `ReversaFunction.bind` applies it.
+ * it, as Powertools' example app binds a function to its table. `ReversaFunction.bind` applies it (infra/binder.ts).
+ *
+ * Tenant data (the main table's `T#<tenant>#…` partitions, the tenant prefixes of the data, audit and dossier
+ * buckets, the signing keys, the bus, tenant secrets) is granted as `tenantGrants`: they go to the function's
+ * tenant-access role, scoped to the session's tenant (infra/tenant-grants.ts), and the function gets only the right
+ * to assume that role. `grants` go to the function's own role: what spans tenants on purpose (spelled out
+ * partition by partition), the idempotency table, the provider's own areas, what Reversa does not own.
  */
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IConstruct } from 'constructs';
 import { CONFIG_ENV, type ConfigKey } from '#config';
-import { roleArnPattern, type SigningKeyRef } from './constructs/signing-key.ts';
+import type { BucketRole } from '#core/tenancy/boundary.ts';
+import type { SigningKeyRef } from './constructs/signing-key.ts';
+import { type Grant, objectGrant, roleArnMatching, TABLE_ITEMS, TABLE_READ, TABLE_WRITE } from './grants.ts';
 import {
-  type Grant,
-  objectGrant,
-  perTenantPrefix,
-  signerRolePrefix,
-  TABLE_ITEMS,
-  TABLE_READ,
-  TABLE_WRITE,
-} from './grants.ts';
+  crossTenantItems,
+  putReversaEvents,
+  readPublicKey,
+  secretListing,
+  signDigests,
+  tenantItems,
+  tenantListing,
+  tenantObjects,
+  tenantSecretValues,
+  tenantUploadListing,
+} from './tenant-grants.ts';
 
 /** Config keys naming a resource (the Powertools keys are set by ReversaFunction from its own props). */
 export type ResourceConfigKey = Exclude<ConfigKey, 'serviceName' | 'metricsNamespace'>;
@@ -36,8 +48,14 @@ export function environmentVariables(environment: ReversaEnvironment): Record<st
 /** A resource given to a function: its name, what the function may do with it, and what the resource must admit. */
 export interface Binding {
   readonly environment: ReversaEnvironment;
+  /** Grants to the function's own role. */
   readonly grants: readonly Grant[];
-  /** Called with the function's role when the resource's own policy must name it (a signing key's key policy). */
+  /** Grants to the function's tenant-access role, each scoped to the session's tenant. @default none */
+  readonly tenantGrants?: readonly Grant[];
+  /**
+   * Called with the role that exercises the binding (the tenant-access role when there are tenant grants) when the
+   * resource's own policy must name it (a signing key's key policy).
+   */
   readonly admit?: (role: Role) => void;
 }
 
@@ -47,6 +65,7 @@ export function combine(...bindings: Binding[]): Binding {
   return {
     environment: Object.assign({}, ...bindings.map((binding) => binding.environment)),
     grants: bindings.flatMap((binding) => binding.grants),
+    tenantGrants: bindings.flatMap((binding) => binding.tenantGrants ?? []),
     ...(admits.length === 0
       ? {}
       : {
@@ -72,14 +91,31 @@ abstract class Bindable {
   protected binding(grants: Grant[], admit?: (role: Role) => void): Binding {
     return { environment: { [this.configKey]: this.name }, grants, ...(admit === undefined ? {} : { admit }) };
   }
+
+  protected tenantBinding(tenantGrants: Grant[], admit?: (role: Role) => void): Binding {
+    return { ...this.binding([], admit), tenantGrants };
+  }
+}
+
+export interface BindableTableOptions {
+  /**
+   * The table's partitions belong to tenants (`T#<tenant>#…`, core/tenancy/boundary.ts): item access is granted to
+   * the tenant-access role under `dynamodb:LeadingKeys`. Otherwise (the idempotency table) to the function's role.
+   * @default false
+   */
+  readonly tenantPartitioned?: boolean;
 }
 
 export class BindableTable extends Bindable {
+  private readonly tenantPartitioned: boolean;
+
   constructor(
     readonly table: ITable,
     configKey: ResourceConfigKey,
+    options: BindableTableOptions = {},
   ) {
     super(configKey, table.tableName);
+    this.tenantPartitioned = options.tenantPartitioned ?? false;
   }
 
   read(): Binding {
@@ -100,22 +136,33 @@ export class BindableTable extends Bindable {
     return this.actions(TABLE_ITEMS);
   }
 
+  /**
+   * Reads that span tenants on purpose, with the function's own role: `partitions` are the IAM patterns of the
+   * partitions read (e.g. `TENANTS`, `T#*#STATE`), and nothing else of the table is reachable.
+   */
+  crossTenantRead(actions: readonly string[], partitions: readonly string[]): Binding {
+    return this.binding([crossTenantItems(this.table, actions, partitions)]);
+  }
+
   private actions(actions: readonly string[]): Binding {
-    return this.binding([{ on: 'table', actions, resources: [this.table.tableArn] }]);
+    return this.tenantPartitioned
+      ? this.tenantBinding([tenantItems(this.table, actions)])
+      : this.binding([{ on: 'table', actions, resources: [this.table.tableArn] }]);
   }
 }
 
+/** One of Reversa's buckets, whose objects belong to tenants under the prefixes core/tenancy/boundary.ts names. */
 export class BindableBucket extends Bindable {
   constructor(
     readonly bucket: IBucket,
     configKey: ResourceConfigKey,
-    /** Why a prefix grant stops at its prefix, for cdk-nag. */
-    private readonly prefixReason: string | ((prefix: string) => string) = perTenantPrefix,
+    /** Which of Reversa's buckets it is: what its tenant prefixes are. */
+    readonly role: BucketRole,
   ) {
     super(configKey, bucket.bucketName);
   }
 
-  /** GetObject (and HeadObject) under each prefix. */
+  /** GetObject (and HeadObject) of the session tenant's keys under each prefix. */
   read(...prefixes: string[]): Binding {
     return this.objects(['s3:GetObject'], prefixes);
   }
@@ -128,23 +175,41 @@ export class BindableBucket extends Bindable {
     return this.objects(['s3:DeleteObject'], prefixes);
   }
 
-  /** `actions` on the objects under each prefix; `why` replaces the bucket's reason for the wildcards. */
-  objects(actions: readonly string[], prefixes: readonly string[], why = this.prefixReason): Binding {
-    return this.binding(prefixes.length === 0 ? [] : [objectGrant(this.bucket, actions, prefixes, why)]);
+  /** `actions` on the session tenant's keys under each of `prefixes` (tenant prefixes of this bucket only). */
+  objects(actions: readonly string[], prefixes: readonly string[]): Binding {
+    return this.tenantBinding(prefixes.length === 0 ? [] : [tenantObjects(this.bucket, this.role, actions, prefixes)]);
   }
 
   /**
-   * s3:ListBucket on the whole bucket, for functions that probe keys which may not exist yet (`exists`, a first
-   * cursor read): without ListBucket S3 answers a missing key with 403 AccessDenied instead of 404, which the blob
-   * store cannot tell from a real denial. A prefix condition does not help: GetObject/HeadObject carry no s3:prefix.
+   * s3:ListBucket under the session tenant's `prefixes`, for listings and for functions that probe keys which may not
+   * exist yet (`exists`, a first cursor read): without ListBucket S3 answers a missing key with 403 AccessDenied
+   * instead of 404, which the blob store cannot tell from a real denial. S3 evaluates it for such a probe with the
+   * requested key as `s3:prefix`, so the prefix condition keeps the 404 under these prefixes.
    */
-  list(): Binding {
-    return this.onBucket(['s3:ListBucket']);
+  list(...prefixes: string[]): Binding {
+    return this.tenantBinding([tenantListing(this.bucket, this.role, prefixes)]);
   }
 
-  /** Bucket-level actions (e.g. s3:ListBucketMultipartUploads). */
-  onBucket(actions: readonly string[]): Binding {
-    return this.binding([{ on: 'bucket', actions, resources: [this.bucket.bucketArn] }]);
+  /** The bucket's multipart uploads in progress (no prefix condition exists: see tenant-grants.ts). */
+  listUploads(): Binding {
+    return this.tenantBinding([tenantUploadListing(this.bucket)]);
+  }
+
+  /**
+   * `actions` on every object under `prefixes`, with the function's own role: for the provider's areas of the bucket,
+   * which are no tenant's (e.g. `archives/` in the data bucket), with a ListBucket limited to them so a missing
+   * object reads as 404. `why` says whose keys these are.
+   */
+  providerObjects(actions: readonly string[], prefixes: readonly string[], why: string): Binding {
+    return this.binding([
+      objectGrant(this.bucket, actions, prefixes, why),
+      {
+        on: 'bucket',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((prefix) => `${prefix}*`) } },
+      },
+    ]);
   }
 }
 
@@ -156,17 +221,16 @@ export class BindableSigningKey extends Bindable {
     super(configKey, key.keyId);
   }
 
-  /** kms:Sign and kms:GetPublicKey, and admission by the key policy (both must allow). */
+  /** kms:Sign (digests, ECDSA_SHA_256) and kms:GetPublicKey, and admission by the key policy (both must allow). */
   sign(): Binding {
-    return this.binding(
-      [{ on: 'key', actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [this.key.keyArn] }],
-      (role) => this.key.allowSigningBy(roleArnPattern(signerRolePrefix(role))),
+    return this.tenantBinding([signDigests(this.key), readPublicKey(this.key)], (role) =>
+      this.key.allowSigningBy(roleArnMatching(role, 'the signing key')),
     );
   }
 
   /** kms:GetPublicKey only (naming the signer without signing). */
   publicKey(): Binding {
-    return this.binding([{ on: 'key', actions: ['kms:GetPublicKey'], resources: [this.key.keyArn] }]);
+    return this.tenantBinding([readPublicKey(this.key)]);
   }
 }
 
@@ -191,8 +255,9 @@ export class BindableEventBus extends Bindable {
     super(configKey, bus.eventBusName);
   }
 
+  /** PutEvents of source `reversa` events, through the tenant-access role (the publisher runs on tenant clients). */
   putEvents(): Binding {
-    return this.binding([{ on: 'bus', actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }]);
+    return this.tenantBinding([putReversaEvents(this.bus)]);
   }
 }
 
@@ -214,5 +279,23 @@ export class BindableRole extends Bindable {
         conditions: { StringEquals: { 'iam:PassedToService': service } },
       },
     ]);
+  }
+}
+
+/**
+ * Tenant secrets in Secrets Manager (tag `reversa:tenant=<id>`): nothing names them in the environment (strategies
+ * name them), so a binding carries grants only, all through the tenant-access role.
+ */
+export class TenantSecrets {
+  constructor(private readonly scope: IConstruct) {}
+
+  /** GetSecretValue and DescribeSecret of the secrets tagged with the session's tenant. */
+  read(): Binding {
+    return { environment: {}, grants: [], tenantGrants: [tenantSecretValues(this.scope)] };
+  }
+
+  /** ListSecrets (names and tags of every secret: see tenant-grants.ts secretListing). */
+  list(): Binding {
+    return { environment: {}, grants: [], tenantGrants: [secretListing()] };
   }
 }

@@ -1,22 +1,24 @@
 /**
  * Every IAM grant the workflows give, as data: a grant names what kind of resource it is on, its actions and
  * resources, its conditions, and why each wildcard resource stops where it does (the cdk-nag acknowledgment).
- * Keeping grants as data in one module is what lets a later layer scope them per tenant in one place (e.g.
- * `dynamodb:LeadingKeys` on every `table` grant, tenant prefixes on every `objects` grant) instead of in every
- * workflow. Bindings (infra/bindings.ts) pair a grant with the environment variable naming the resource.
+ * Grants on tenant data are built scoped to the session's tenant (infra/tenant-grants.ts) and go to a function's
+ * tenant-access role; the ones here are for what a function's own role keeps. Bindings (infra/bindings.ts) pair a
+ * grant with the environment variable naming the resource.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { type CfnRole, type IGrantable, PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
+import { roleArnOf, roleArnPattern } from './constructs/signing-key.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
+import { IAM_ROLE_NAME_MAX } from './role-names.ts';
 
 /**
- * What a grant is on: the hook for per-kind conditions (tenant scoping) applied in `applyGrants`.
- * - `table`: a Reversa table (items keyed by tenant: `dynamodb:LeadingKeys`);
- * - `objects` / `bucket`: keys under a prefix of a Reversa bucket (`<prefix><tenant>/…`) / the bucket itself;
- * - `key`, `stateMachine`, `bus`, `role`: a Reversa signing key, workflow, event bus, or a role passed to a service;
+ * What a grant is on (what the template tests classify statements by):
+ * - `table`: a Reversa table (the main table's items are keyed by tenant: `dynamodb:LeadingKeys`);
+ * - `objects` / `bucket`: keys under a prefix of a Reversa bucket (`<prefix>/<tenant>/…`) / the bucket itself;
+ * - `key`, `stateMachine`, `bus`, `role`: a Reversa signing key, workflow, event bus, or a role passed or assumed;
  * - `secret`: tenant secrets (tagged `reversa:tenant`);
  * - `external`: what Reversa does not own (AWS Backup, restore sandboxes, buckets named at deploy time, ECS, client
  *   accounts' roles), never scoped by a Reversa key;
@@ -38,6 +40,12 @@ export type GrantKind =
 export interface Wildcard {
   readonly resource: string;
   readonly reason: string;
+  /**
+   * Acknowledge it once on the whole stack: for a resource whose reason holds whoever is granted it (an object ARN
+   * bound to the session's tenant tag), rather than on each role.
+   * @default false
+   */
+  readonly stackWide?: boolean;
 }
 
 /** One least-privilege statement. */
@@ -64,7 +72,9 @@ export function applyGrants(target: GrantTarget, grants: readonly Grant[]): void
         ...(grant.conditions === undefined ? {} : { conditions: { ...grant.conditions } }),
       }),
     );
-    for (const { resource, reason } of grant.wildcards ?? []) acknowledgeWildcardResource(target, resource, reason);
+    for (const { resource, reason, stackWide } of grant.wildcards ?? []) {
+      acknowledgeWildcardResource(stackWide === true ? Stack.of(target) : target, resource, reason);
+    }
   }
 }
 
@@ -84,21 +94,17 @@ export const TABLE_WRITE = [
 /** Single items by key, nothing else: what Powertools idempotency does with its table. */
 export const TABLE_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
-/** Why a data-bucket prefix grant stops at the prefix: keys below it are per tenant and per run. */
-export const perTenantPrefix = (prefix: string): string =>
-  `Object keys under ${prefix} are per tenant and per run (${prefix}<tenantId>/...), unknown at deploy time; the grant stops at the prefix.`;
-
-/** `actions` on the objects under each prefix (ending in '/') of `bucket`: one statement, one wildcard per prefix. */
+/**
+ * `actions` on every object under each prefix (ending in '/') of `bucket`, whoever's they are: for the provider's
+ * own areas of a Reversa bucket (`archives/`), never for tenant data (infra/tenant-grants.ts tenantObjects).
+ */
 export function objectGrant(
   bucket: IBucket,
   actions: readonly string[],
   prefixes: readonly string[],
-  why: string | ((prefix: string) => string),
+  why: string,
 ): Grant {
-  const wildcards = prefixes.map((prefix) => ({
-    resource: bucket.arnForObjects(`${prefix}*`),
-    reason: typeof why === 'string' ? why : why(prefix),
-  }));
+  const wildcards = prefixes.map((prefix) => ({ resource: bucket.arnForObjects(`${prefix}*`), reason: why }));
   return { on: 'objects', actions, resources: wildcards.map((w) => w.resource), wildcards };
 }
 
@@ -118,27 +124,6 @@ export function namedBucketGrants(
   ];
 }
 
-/** Tag that ties a secret to its tenant: restic passwords and escrowed secrets must carry it in AWS. */
-export const TENANT_TAG = 'reversa:tenant';
-
-/** Secrets tagged `reversa:tenant` (any tenant: the use case asks by name for one tenant's secret). */
-export function tenantSecretGrants(scope: IConstruct, options: { list: boolean }): Grant[] {
-  const secrets = ownArn(scope, 'secretsmanager', 'secret', '*');
-  return [
-    {
-      ...wildcardGrant(
-        'secret',
-        ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        [secrets],
-        `Secrets are named by each tenant's strategy; the grant is limited by condition to secrets tagged ${TENANT_TAG}.`,
-      ),
-      // Only secrets that belong to a tenant: the provider's own secrets stay out of reach.
-      conditions: { Null: { [`secretsmanager:ResourceTag/${TENANT_TAG}`]: 'false' } },
-    },
-    ...(options.list ? [serviceGrant(['secretsmanager:ListSecrets'])] : []),
-  ];
-}
-
 /** `actions` on resources that each end in a wildcard for the same reason. */
 export function wildcardGrant(
   on: GrantKind,
@@ -149,9 +134,12 @@ export function wildcardGrant(
   return { on, actions, resources, wildcards: resources.map((resource) => ({ resource, reason: why })) };
 }
 
-/** Actions that support no resource-level permission (`Resource: *`); covered by each role's `Resource::*` acknowledgment. */
-export function serviceGrant(actions: readonly string[]): Grant {
-  return { on: 'service', actions, resources: ['*'] };
+/**
+ * Actions that support no resource-level permission (`Resource: *`), acknowledged with `why` on the role that gets
+ * them (functions also carry an X-Ray acknowledgment for the same finding: each reason is recorded).
+ */
+export function serviceGrant(actions: readonly string[], why: string): Grant {
+  return { on: 'service', actions, resources: ['*'], wildcards: [{ resource: '*', reason: why }] };
 }
 
 /** Name prefix of the role reconcile and dossier Gather assume in each client account to read AWS Backup. */
@@ -179,21 +167,32 @@ export function ownArn(
  * CloudFormation names a role `<stack>-<logicalId>-<12 or 13 random characters>` and shortens the first two parts
  * when the whole would pass IAM's 64 characters. Signing keys admit roles by that name prefix, so it must survive.
  */
-const IAM_ROLE_NAME_MAX = 64;
 const CFN_ROLE_SUFFIX_MAX = 13;
 
 /**
- * The generated name of a role up to its random suffix (`<stack>-<logicalId>-`), what key policies match. Refuses a
- * stack name so long that CloudFormation would shorten it and the key would not admit the role.
+ * The generated name of a role up to its random suffix (`<stack>-<logicalId>-`), what key and bucket policies match.
+ * Refuses a stack name so long that CloudFormation would shorten it and `matcher` (the signing key, the bucket
+ * policy) would not recognise the role.
  */
-export function signerRolePrefix(role: Role): string {
+export function generatedRoleNamePrefix(role: Role, matcher: string): string {
   const stack = Stack.of(role);
   const prefix = `${stack.stackName}-${stack.getLogicalId(role.node.defaultChild as CfnRole)}-`;
   if (prefix.length + CFN_ROLE_SUFFIX_MAX > IAM_ROLE_NAME_MAX) {
     throw new ConfigError(
       'StackNameTooLong',
-      `stack name ${stack.stackName} is too long: the role name ${prefix}<suffix> would be shortened by CloudFormation and the signing key would not recognise it; use a shorter stackPrefix`,
+      `stack name ${stack.stackName} is too long: the role name ${prefix}<suffix> would be shortened by CloudFormation and ${matcher} would not recognise it; use a shorter stackPrefix`,
     );
   }
   return prefix;
+}
+
+/**
+ * What a policy of another stack can match `role` by without referencing it: its ARN when it has a fixed name (the
+ * tenant-access roles), else the prefix of its generated name (`…:role/<stack>-<logicalId>-*`).
+ */
+export function roleArnMatching(role: Role, matcher: string): string {
+  const fixed = (role.node.defaultChild as CfnRole).roleName;
+  return fixed === undefined || Token.isUnresolved(fixed)
+    ? roleArnPattern(generatedRoleNamePrefix(role, matcher))
+    : roleArnOf(fixed);
 }

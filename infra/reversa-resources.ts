@@ -14,6 +14,7 @@ import {
   type Binding,
   combine,
   type ReversaEnvironment,
+  TenantSecrets,
 } from './bindings.ts';
 import type { SigningKeyRef } from './constructs/signing-key.ts';
 import { ownArn } from './grants.ts';
@@ -59,10 +60,11 @@ export interface ReversaResourcesProps {
  * constructs bind their functions to these (one call: environment variable and grant); none builds its own.
  */
 export class ReversaResources {
+  /** The main table: every `T#<tenant>#…` partition is a tenant's (granted through tenant-access roles). */
   readonly table: BindableTable;
-  /** Powertools idempotency records. */
+  /** Powertools idempotency records (keyed by event id and object key: no tenant partition). */
   readonly idempotencyTable: BindableTable;
-  /** Inbox, runs, reports, sandboxes, dossier sources: every prefix is per tenant (see grants.ts perTenantPrefix). */
+  /** Inbox, runs, reports, sandboxes, dossier sources: `<prefix>/<tenant>/…` (core/tenancy/boundary.ts). */
   readonly dataBucket: BindableBucket;
   readonly eventBus: BindableEventBus;
   readonly auditBucket: BindableBucket;
@@ -73,41 +75,37 @@ export class ReversaResources {
   readonly restoreTestWorkflow: BindableStateMachine;
   readonly exportWorkflow: BindableStateMachine;
   readonly restoreRole: BindableRole;
+  /** Secrets Manager secrets tagged `reversa:tenant=<id>` (restic passwords, escrowed credentials). */
+  readonly tenantSecrets: TenantSecrets;
 
   constructor(props: ReversaResourcesProps) {
     const { stateful } = props;
-    this.table = new BindableTable(stateful.table, 'tableName');
+    this.table = new BindableTable(stateful.table, 'tableName', { tenantPartitioned: true });
     this.idempotencyTable = new BindableTable(stateful.idempotencyTable, 'idempotencyTableName');
-    this.dataBucket = new BindableBucket(stateful.dataBucket, 'dataBucket');
+    this.dataBucket = new BindableBucket(stateful.dataBucket, 'dataBucket', 'data');
     this.eventBus = new BindableEventBus(stateful.eventBus, 'eventBusName');
-    this.auditBucket = new BindableBucket(
-      stateful.auditBucket,
-      'auditBucket',
-      'Audit objects are per tenant and per sequence number (audit/<tenantId>/entries/<seq>.json, digests/…), unknown at deploy time; the grant stops at audit/ and Object Lock keeps every version.',
-    );
+    this.auditBucket = new BindableBucket(stateful.auditBucket, 'auditBucket', 'audit');
     this.auditKey = new BindableSigningKey(stateful.auditSigningKey, 'auditKeyId');
-    this.dossierBucket = new BindableBucket(
-      stateful.dossierBucket,
-      'dossierBucket',
-      'Dossiers are stored per tenant and version (dossiers/<tenantId>/v<N>/...); the grant stops at dossiers/.',
-    );
+    this.dossierBucket = new BindableBucket(stateful.dossierBucket, 'dossierBucket', 'dossier');
     this.dossierKey = new BindableSigningKey(stateful.dossierSigningKey, 'dossierKeyId');
     this.verifyWorkflow = new BindableStateMachine('verifyStateMachineArn', props.verifyStateMachineArn);
     this.restoreTestWorkflow = new BindableStateMachine('restoreTestStateMachineArn', props.restoreTestStateMachineArn);
     this.exportWorkflow = new BindableStateMachine('exportStateMachineArn', props.exportStateMachineArn);
     this.restoreRole = new BindableRole(props.restoreRole, 'restoreRoleArn');
+    this.tenantSecrets = new TenantSecrets(Stack.of(props.restoreRole));
   }
 
   /**
-   * Appends to and seals the tenant audit logs (core/use-cases/audit-trail.ts): put/get under `audit/` in the audit
-   * bucket (the seal checks which copies exist), ListBucket there (a missing copy must read as 404, not 403),
-   * kms:Sign and kms:GetPublicKey on the audit key, and admission by the key's policy. The table grant is separate:
-   * appending reads the head entry (Query) and claims the next one (conditional Put), so it needs `readWrite`.
+   * Appends to and seals the tenant's audit log (core/use-cases/audit-trail.ts): put/get under `audit/<tenant>/` in the
+   * audit bucket (the seal checks which copies exist; never delete), ListBucket there (a missing copy must read as
+   * 404, not 403), kms:Sign of digests and kms:GetPublicKey on the audit key, and admission by the key's policy. The
+   * table grant is separate: appending reads the head entry (Query) and claims the next one (conditional Put), so it
+   * needs `readWrite`.
    */
   auditLog(): Binding {
     return combine(
       this.auditBucket.objects(['s3:PutObject', 's3:GetObject'], ['audit/']),
-      this.auditBucket.list(),
+      this.auditBucket.list('audit/'),
       this.auditKey.sign(),
     );
   }

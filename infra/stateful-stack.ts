@@ -8,7 +8,8 @@ import { CONFIG_ENV } from '#config';
 import { ConfigError } from '#core/errors.ts';
 import { asIBucket } from './cdk-types.ts';
 import { AccessLogsBucket, SecureBucket } from './constructs/secure-bucket.ts';
-import { roleArnPattern, SigningKey } from './constructs/signing-key.ts';
+import { roleArnOf, roleArnPattern, SigningKey } from './constructs/signing-key.ts';
+import { DOSSIER_ABORT_ID, tenantRoleName } from './role-names.ts';
 
 /** Seven years: a common retention for audit evidence (SOX section 802 keeps audit work papers 7 years). */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;
@@ -174,9 +175,10 @@ export class StatefulStack extends Stack {
       serverAccessLogsPrefix: 'dossier/',
       denyDeletionTo: applicationRoles,
       // The export's Abort step removes the objects of a version that never got published (sidecars written
-      // before a failed Publish). On this versioned bucket that only adds delete markers: versions stay.
+      // before a failed Publish), through its tenant-access role. On this versioned bucket that only adds delete
+      // markers: versions stay.
       allowDeleteMarkersTo: [
-        roleArnPattern(`${props.applicationRoleNamePrefix ?? 'ReversaWorkflows-'}DossierAbortRole`),
+        roleArnOf(tenantRoleName(props.applicationRoleNamePrefix ?? 'ReversaWorkflows-', DOSSIER_ABORT_ID)),
       ],
     });
 

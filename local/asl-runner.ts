@@ -6,6 +6,7 @@
  * not halfway through an execution.
  */
 import {
+  ExecutionAbortedError,
   ExecutionError,
   ExecutionTimeoutError,
   StateMachine,
@@ -38,7 +39,7 @@ export interface TaskBinding {
 }
 
 export interface ExecutionResult {
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   output?: unknown;
   /** For FAILED: the error name (what `ErrorEquals` matches) and cause, as Step Functions reports them. */
   error?: string;
@@ -54,6 +55,11 @@ export interface RunOptions {
   executionName: string;
   /** Zero every Wait and Retry interval (tests, benchmarks). Default false. */
   zeroWaits?: boolean;
+  /**
+   * Tests of idempotency: the process "dies" right after this state's task has done its work (the
+   * execution is aborted, nothing after it runs, no Catch sees it), as a killed Lambda or CLI would.
+   */
+  killAfter?: string;
 }
 
 export interface LocalWorkflow {
@@ -226,6 +232,17 @@ function buildWorkflow(name: string): LocalWorkflow {
         taskResourceLocalHandlers[b.state] = lambdaHandler(b, impl) as (input: JsonValue) => Promise<JsonValue>;
       }
       const zero = (names: string[]) => Object.fromEntries(names.map((n) => [n, 0]));
+      let abort: (() => void) | undefined;
+      const killed = options.killAfter;
+      const victim = killed === undefined ? undefined : taskResourceLocalHandlers[killed];
+      if (killed !== undefined) {
+        if (!victim) throw new ConfigError('NoSuchTask', `no Task state ${killed} to kill after`);
+        taskResourceLocalHandlers[killed] = async (input) => {
+          const output = await victim(input);
+          abort?.();
+          return output;
+        };
+      }
       const execution = machine.run(jsonRoundTrip(input, 'execution input') as JsonValue, {
         overrides: {
           taskResourceLocalHandlers,
@@ -233,6 +250,7 @@ function buildWorkflow(name: string): LocalWorkflow {
         },
         context: { Execution: { Name: options.executionName } },
       });
+      abort = () => execution.abort();
 
       const stateOutputs: ExecutionResult['stateOutputs'] = [];
       const retries: Record<string, number> = {};
@@ -254,7 +272,9 @@ function buildWorkflow(name: string): LocalWorkflow {
         const output = await execution.result;
         result = { status: 'SUCCEEDED', output, stateOutputs, retries };
       } catch (error) {
-        if (error instanceof ExecutionTimeoutError) {
+        if (error instanceof ExecutionAbortedError) {
+          result = { status: 'ABORTED', error: 'States.Aborted', stateOutputs, retries };
+        } else if (error instanceof ExecutionTimeoutError) {
           result = { status: 'TIMED_OUT', error: 'States.Timeout', stateOutputs, retries };
         } else if (error instanceof ExecutionError) {
           const cause = error.cause as { name?: string; message?: string } | undefined;

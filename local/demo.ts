@@ -20,12 +20,12 @@ import { applyVaultLocks } from '#core/ingest/vault-lock.ts';
 import type { FactBatch } from '#core/model.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { applyStrategy } from '#core/use-cases/apply-strategy.ts';
+import { requestExport } from '#core/use-cases/dossier-export.ts';
 import { ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { runRestoreTestsNow } from '#core/use-cases/restore-test.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
-import { localUserDirectory } from '#wiring/local/api.ts';
 import { localSecretStore } from '#wiring/local/restore-test.ts';
 import { localTenantWiring } from '#wiring/local/tenants.ts';
 import { paint, statusColour } from '../cli/output.ts';
@@ -33,6 +33,7 @@ import { renderReportTable } from '../cli/render/report-table.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
 import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
+import { demoPortalUsers } from './demo/portal-users.ts';
 import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
 import { runExport } from './export-runner.ts';
 import { acquireHomeLock, describeHolder, LOCK_FILE } from './home-lock.ts';
@@ -75,10 +76,11 @@ async function main(): Promise<number> {
 
     step(2, `strategy apply ${STRATEGY_FILE}`);
     // The example names the demo's restic repository relative to the default home; follow REVERSA_HOME.
-    const strategyText = (await readFile(STRATEGY_FILE, 'utf8')).replace(
-      'repository: .reversa/demo/restic-repo',
-      `repository: ${join(home, 'demo', 'restic-repo')}`,
-    );
+    // The successor's key is made here: whom the escrow is sealed to is part of the strategy (audit-logged).
+    const successor = await successorIdentity(join(home, 'demo'));
+    const strategyText = (await readFile(STRATEGY_FILE, 'utf8'))
+      .replace('repository: .reversa/demo/restic-repo', `repository: ${join(home, 'demo', 'restic-repo')}`)
+      .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${successor.recipient}\n`);
     const applied = await applyStrategy(provider, {
       text: strategyText,
       fileName: STRATEGY_FILE,
@@ -206,17 +208,12 @@ async function main(): Promise<number> {
     );
     await secrets.put(TENANT, 'vpn-psk', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
     await secrets.put(TENANT, 'orders-db-admin', SecretValue.fromUtf8(randomBytes(24).toString('base64url')));
-    const successor = await successorIdentity(join(home, 'demo'));
     console.log(
       `      ${inputs.files} configuration/procedure/inventory files uploaded; 3 secrets in the local secret store; successor key ${relative(process.cwd(), successor.file)}`,
     );
-    const exported = await runExport(dossierDeps, {
-      tenantId: TENANT,
-      // Now, not the demo's start: the restore tests above must fall inside the evidence window.
-      requestedAt: new Date(deps.clock.now()).toISOString(),
-      requestedBy: 'demo',
-      recipients: [successor.recipient],
-    });
+    // Now, not the demo's start: the restore tests above must fall inside the evidence window.
+    const request = await requestExport(dossierDeps, { tenantId: TENANT, requestedBy: 'demo', now: deps.clock.now() });
+    const exported = await runExport(dossierDeps, request.input);
     if (exported.status !== 'SUCCEEDED') {
       console.error(`export ${exported.status}: ${exported.error} ${exported.cause}`);
       return 3;
@@ -243,26 +240,14 @@ async function main(): Promise<number> {
         `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
       );
     }
-    // Portal logins for the two people the portal is for, with a password made for this run only.
-    const password = randomBytes(12).toString('base64url');
-    const directory = localUserDirectory(cloud);
-    const logins = [
-      { email: 'client@acme.example', role: 'client' as const },
-      {
-        email: 'auditor@acme.example',
-        role: 'auditor' as const,
-        accessUntil: new Date(now + 30 * 86_400_000).toISOString(),
-      },
-    ];
-    for (const login of logins) {
-      await directory.add({ ...login, tenants: [TENANT] }, SecretValue.fromUtf8(password), now);
-    }
+    // The portal's doors for the two people who had none: the client and its auditor.
+    const logins = await demoPortalUsers(cloud, TENANT, deps.clock.now(), join(home, 'demo'));
     console.log(`
-Portal: npx reversa serve      then open http://127.0.0.1:8787 and log in as
-        client@acme.example  (the client: dashboard, findings, dossier download)
-        auditor@acme.example (the auditor, 30 days: restore-test log, audit-log verification, reports)
-        password ${password}   (this run's; add others with npx reversa user add)`);
-    console.log(`
+Portal: npx reversa serve   then open http://127.0.0.1:8787 and log in as
+          the client   ${logins.client.email}   password ${logins.client.password}
+          the auditor  ${logins.auditor.email}   password ${logins.auditor.password}   (access for 30 days)
+        (also in ${relative(process.cwd(), logins.file)})
+
 Next:   npx reversa report --tenant ${TENANT} --format html --out acme-compliance.html
         npx reversa report --tenant ${TENANT} --period ${new Date(now).getUTCFullYear()} --out acme-auditor.html
         npx reversa restore-test list --tenant ${TENANT}

@@ -43,6 +43,8 @@ export interface RunExportOptions {
   /** Default: exportExecutionName(tenant, requestedAt or now). */
   executionName?: string;
   zeroWaits?: boolean;
+  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
+  killAfter?: string;
   /** Replace or wrap some Lambdas by placeholder (tests inject faults here). */
   lambdas?: Readonly<Record<string, LocalLambda>>;
 }
@@ -92,7 +94,11 @@ export async function runExport(
   const result = await localWorkflow(EXPORT_WORKFLOW).run(
     input,
     { lambdas: recorded, events: deps.events },
-    { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
+    {
+      executionName,
+      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
+      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
+    },
   );
   return { ...result, executionName, invocations };
 }

@@ -63,6 +63,8 @@ export interface RunRestoreTestOptions {
   /** Default: the test id (which is what the dispatcher and the CLI use). */
   executionName?: string;
   zeroWaits?: boolean;
+  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
+  killAfter?: string;
   /** Replace or wrap Lambdas by placeholder (fault injection in tests). */
   lambdas?: Readonly<Record<string, LocalLambda>>;
   /** Replace or wrap state-name overrides (RestoreRestic). */
@@ -85,6 +87,7 @@ export async function runRestoreTest(
     {
       executionName: options.executionName ?? testIdOfInput(input),
       ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
+      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
     },
   );
 }

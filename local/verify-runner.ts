@@ -46,6 +46,8 @@ export interface RunVerifyOptions {
   /** Default: `verify-<tenant>-<compact UTC of at, or now>`. */
   executionName?: string;
   zeroWaits?: boolean;
+  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
+  killAfter?: string;
   /** Replace or wrap some Lambdas (tests inject failures here). */
   lambdas?: Readonly<Record<string, LocalLambda>>;
 }
@@ -62,7 +64,11 @@ export async function runVerify(
   return localWorkflow(VERIFY_WORKFLOW).run(
     input,
     { lambdas: { ...verifyLambdas(deps), ...options.lambdas }, events: deps.events },
-    { executionName, ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }) },
+    {
+      executionName,
+      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
+      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
+    },
   );
 }
 

@@ -7,8 +7,14 @@
  * is how concurrent appenders serialise without transactions (dynalite has none).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditStore } from '#core/audit/ports.ts';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuditStore, OnceClaim, OnceMark } from '#core/audit/ports.ts';
 import type { StoredAuditDigest, StoredAuditEntry } from '#core/audit/types.ts';
 import { documentClient, type Item, isConditionalCheckFailed } from './dynamo-support.ts';
 
@@ -24,6 +30,8 @@ export const auditDynamoKeys = {
   entryPrefix: 'E#',
   digestSk: (digestSeq: number) => `D#${pad(digestSeq)}`,
   digestPrefix: 'D#',
+  /** Once-only append marks: after every E# and D# item, so head queries never see them. */
+  onceSk: (key: string) => `K#${key}`,
 } as const;
 
 const PAGE = 500;
@@ -119,6 +127,51 @@ export class DynamoAuditStore implements AuditStore {
 
   putDigest(tenantId: string, digest: StoredAuditDigest): Promise<boolean> {
     return this.claim({ pk: auditDynamoKeys.pk(tenantId), sk: auditDynamoKeys.digestSk(digest.digestSeq), ...digest });
+  }
+
+  async getOnceMark(tenantId: string, key: string): Promise<OnceMark | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: auditDynamoKeys.pk(tenantId), sk: auditDynamoKeys.onceSk(key) },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { claimedAt, headSeqAtClaim, seq } = out.Item as OnceMark;
+    return seq === undefined ? { claimedAt, headSeqAtClaim } : { claimedAt, headSeqAtClaim, seq };
+  }
+
+  async claimOnceMark(tenantId: string, key: string, claim: OnceClaim, replacing?: OnceClaim): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: auditDynamoKeys.pk(tenantId), sk: auditDynamoKeys.onceSk(key), ...claim },
+          ...(replacing === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'claimedAt = :at AND attribute_not_exists(seq)',
+                ExpressionAttributeValues: { ':at': replacing.claimedAt },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async completeOnceMark(tenantId: string, key: string, seq: number): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: auditDynamoKeys.pk(tenantId), sk: auditDynamoKeys.onceSk(key) },
+        UpdateExpression: 'SET seq = :seq',
+        ExpressionAttributeValues: { ':seq': seq },
+      }),
+    );
   }
 
   async *listDigests(tenantId: string): AsyncIterable<StoredAuditDigest> {

@@ -140,26 +140,41 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
     return startKey ? { items, nextCursor: cursorOfSk(String(startKey.sk)) } : { items };
   }
 
-  async list(
-    tenantId: string,
-    options: { resourceId?: string; from?: string; to?: string; limit?: number } = {},
-  ): Promise<RestoreTestSummary[]> {
-    const from = options.from === undefined ? '' : normalisedIso(options.from, 'from');
-    // `~` sorts after every character of an ISO time and a test id: the range includes `to` itself.
-    const to = options.to === undefined ? '~' : `${normalisedIso(options.to, 'to')}~`;
+  async outcomesSince(tenantId: string, from: string): Promise<Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[]> {
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: {
         ':pk': restoreTestKeys.pk(tenantId),
-        ':from': `${restoreTestKeys.timePrefix}${from}`,
-        ':to': `${restoreTestKeys.timePrefix}${to}`,
+        ':from': `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`,
+        ':to': `${restoreTestKeys.timePrefix}~`,
       },
+      ProjectionExpression: 'outcome, startedAt',
       ScanIndexForward: false,
     });
-    const out = items
-      .map(toSummary)
-      .filter((s) => options.resourceId === undefined || s.resourceId === options.resourceId);
-    return options.limit === undefined ? out : out.slice(0, Math.max(0, options.limit));
+    return items as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[];
+  }
+
+  async list(
+    tenantId: string,
+    options: { resourceId?: string; from?: string; to?: string; limit?: number } = {},
+  ): Promise<RestoreTestSummary[]> {
+    // Pages of at most 1,000 read in order, stopping at `limit`: never the whole history for a few rows.
+    const out: RestoreTestSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const want = options.limit === undefined ? 1000 : Math.min(1000, options.limit - out.length);
+      if (want <= 0) break;
+      const page = await this.page(tenantId, {
+        limit: want,
+        ...(options.resourceId === undefined ? {} : { resourceId: options.resourceId }),
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return out;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { commandLine, successorVerifyCommands } from '#core/dossier/verify-commands.ts';
+import { requestExport } from '#core/use-cases/dossier-export.ts';
 import { createDossierLink } from '#core/use-cases/dossier-link.ts';
 import { dossierReadiness } from '#core/use-cases/dossier-readiness.ts';
 import { route } from '../route.ts';
@@ -60,12 +61,10 @@ export const dossierRoutes = [
     auth: 'dossier:export',
     params: tenantParams,
     responses: [{ status: 202, description: 'The export started', schema: exportStarted }],
-    async handle({ params, deps, principal, now }) {
-      const started = await deps.startExport({
-        tenantId: params.tenant,
-        requestedAt: new Date(now).toISOString(),
-        requestedBy: principal.email,
-      });
+    async handle({ params, deps, ports, principal, now }) {
+      // The requester is the token's principal, recorded with the request; recipients are the strategy's.
+      const { input } = await requestExport(ports, { tenantId: params.tenant, requestedBy: principal.email, now });
+      const started = await deps.startExport(input);
       return { status: 202, json: started };
     },
   }),

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { verifyDossierZip } from '#core/dossier/bag/verify.ts';
 import { bagNameOf, commandLine, successorVerifyCommands } from '#core/dossier/verify-commands.ts';
 import { NotFoundError } from '#core/errors.ts';
+import { approveRecipientOverride, type RecipientOverride, requestExport } from '#core/use-cases/dossier-export.ts';
 import { createDossierLink, MAX_LINK_SECONDS, publishedKeys } from '#core/use-cases/dossier-link.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { download, parseSha256Sidecar } from '../download.ts';
@@ -16,6 +17,7 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   link,
   verify,
   download: downloadCommand,
+  'approve-recipients': (argv) => approveRecipients(argv),
 };
 
 function listOf(values: string | string[] | undefined): string[] {
@@ -41,7 +43,7 @@ async function exportCommand(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       out: { type: 'string' },
       'embed-data': { type: 'boolean' },
-      author: { type: 'string' },
+      approval: { type: 'string' },
     },
     0,
   );
@@ -52,19 +54,27 @@ async function exportCommand(argv: string[]): Promise<number> {
   if (custodians.length > 0 && (threshold === undefined || !Number.isInteger(threshold))) {
     throw usageError('--custodian needs --threshold <k> (how many custodians must combine their shares)');
   }
+  const override = overrideOf(recipients, values['break-glass'], custodians, threshold);
+  if (override && values.approval === undefined) {
+    throw usageError(
+      '--recipient, --break-glass and --custodian override the strategy: they need --approval <seq> (reversa dossier approve-recipients, by someone else)',
+    );
+  }
+  const approvalSeq = values.approval === undefined ? undefined : Number(values.approval);
+  if (approvalSeq !== undefined && (!Number.isInteger(approvalSeq) || approvalSeq < 1)) {
+    throw usageError('--approval expects the audit-log seq printed by dossier approve-recipients');
+  }
   const ctx = await openTenantContext(values, tenantId);
   try {
-    const run = await ctx.runExport({
+    // Who asks is the acting principal, recorded with the request; the workflow input names only the tenant.
+    const { input } = await requestExport(ctx.dossierDeps(), {
       tenantId,
-      requestedAt: new Date(ctx.now()).toISOString(),
-      requestedBy: values.author ?? process.env.USER ?? 'cli',
-      ...(recipients.length > 0 ? { recipients } : {}),
-      ...(values['break-glass'] ? { breakGlass: values['break-glass'] } : {}),
-      ...(custodians.length > 0 && threshold !== undefined
-        ? { custodians: { recipients: custodians, threshold } }
-        : {}),
+      requestedBy: await ctx.actor(),
+      now: ctx.now(),
+      ...(override && approvalSeq !== undefined ? { override: { ...override, approvalSeq } } : {}),
       ...(values['embed-data'] ? { embedData: true } : {}),
     });
+    const run = await ctx.runExport(input);
     if (run.status !== 'SUCCEEDED') {
       if (values.json) writeJson({ tenantId, execution: run });
       else writeError(`export ${run.status}: ${run.error ?? ''} ${run.cause ?? ''}\nnothing was published`);
@@ -226,4 +236,68 @@ async function downloadCommand(argv: string[]): Promise<number> {
       writeError('no checksum to compare with: pass --sha256 <hex> from the provider, then run reversa dossier verify');
   }
   return 0;
+}
+
+function overrideOf(
+  recipients: string[],
+  breakGlass: string | undefined,
+  custodians: string[],
+  threshold: number | undefined,
+): RecipientOverride | undefined {
+  if (recipients.length === 0 && breakGlass === undefined && custodians.length === 0) return undefined;
+  if (recipients.length === 0) throw usageError('an override names at least one --recipient');
+  return {
+    recipients,
+    ...(breakGlass === undefined ? {} : { breakGlass }),
+    ...(custodians.length > 0 && threshold !== undefined ? { custodians: { recipients: custodians, threshold } } : {}),
+  };
+}
+
+/**
+ * `dossier approve-recipients`: the second person's approval of sealing the next export's secrets to
+ * other recipients than the strategy's, recorded in the audit log; the requester cites its seq.
+ */
+async function approveRecipients(argv: string[]): Promise<number> {
+  const { values } = parseCommand(
+    argv,
+    {
+      tenant: { type: 'string' },
+      recipient: { type: 'string', multiple: true },
+      'break-glass': { type: 'string' },
+      custodian: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
+      expires: { type: 'string' },
+    },
+    0,
+  );
+  const tenantId = requireString(values.tenant, '--tenant <id>');
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  const override = overrideOf(
+    listOf(values.recipient as string[] | undefined),
+    values['break-glass'],
+    listOf(values.custodian as string[] | undefined),
+    threshold,
+  );
+  if (!override) throw usageError('name the recipients to approve with --recipient age1…');
+  const m = /^([1-9][0-9]{0,3})(h|d)$/.exec(values.expires ?? '24h');
+  if (!m) throw usageError(`--expires expects a duration like 24h or 2d, got '${values.expires}'`);
+  const validForMs = Number(m[1]) * (m[2] === 'h' ? 3_600_000 : 86_400_000);
+  const ctx = await openTenantContext(values, tenantId);
+  try {
+    const approved = await approveRecipientOverride(ctx.deps, {
+      tenantId,
+      override,
+      approvedBy: await ctx.actor(),
+      now: ctx.now(),
+      validForMs,
+    });
+    if (values.json) writeJson(approved);
+    else
+      write(
+        `approved (audit entry ${approved.approvalSeq}, until ${approved.expiresAt}); the requester runs: reversa dossier export --tenant ${tenantId} --recipient … --approval ${approved.approvalSeq}`,
+      );
+    return 0;
+  } finally {
+    await ctx.close();
+  }
 }

@@ -38,7 +38,8 @@ Usage:
   reversa secret put --tenant <id> --name <name> < value   local secret store (encrypted at rest)
   reversa finding list --tenant <id> [--status open|closed]
   reversa finding update <finding-id> --tenant <id> [--root-cause <text>] [--corrective-action <text>] [--close|--reopen]
-  reversa dossier export --tenant <id> [--recipient <age1…>[,…]] [--custodian <age1…> … --threshold k] [--break-glass <age1…>] [--out <dir>]
+  reversa dossier export --tenant <id> [--out <dir>] [--recipient <age1…>[,…] [--custodian <age1…> … --threshold k] [--break-glass <age1…>] --approval <seq>]
+  reversa dossier approve-recipients --tenant <id> --recipient <age1…> [--expires 24h]   a second person approves an override
   reversa dossier link --tenant <id> [--version N] [--expires 72h]   presigned download link (≤ 7 days), audit-logged
   reversa dossier verify <zip> [--fingerprint <sha256>]   every stock check plus BagIt completeness
   reversa dossier download <url|s3-uri> [-o file] [--sha256 <hex>]   resumable, checked download

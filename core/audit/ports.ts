@@ -19,6 +19,26 @@ export interface AuditStore {
   putDigest(tenantId: string, digest: StoredAuditDigest): Promise<boolean>;
   /** Digests ascending by digestSeq. */
   listDigests(tenantId: string): AsyncIterable<StoredAuditDigest>;
+  /** The mark of a once-only append (core/audit/append-once.ts), if any. */
+  getOnceMark(tenantId: string, key: string): Promise<OnceMark | undefined>;
+  /**
+   * Claims a once-only append: succeeds when there is no mark yet, or when `replacing` is the mark's
+   * current claim (a run that died); false when another writer holds or completed it.
+   */
+  claimOnceMark(tenantId: string, key: string, claim: OnceClaim, replacing?: OnceClaim): Promise<boolean>;
+  /** Records the seq the once-only append got. */
+  completeOnceMark(tenantId: string, key: string, seq: number): Promise<void>;
+}
+
+/** Who claimed a once-only append and where the log's head was then (the entry, if written, is after it). */
+export interface OnceClaim {
+  claimedAt: number;
+  headSeqAtClaim: number;
+}
+
+export interface OnceMark extends OnceClaim {
+  /** Set once the entry is appended. */
+  seq?: number;
 }
 
 /** Signs digests: ECDSA P-256 over SHA-256, DER signatures (what `openssl dgst -sha256 -verify` takes). */

@@ -11,6 +11,7 @@ export const AUDIT_ENTRY_TYPES = [
   'finding-update',
   'dossier-export',
   'dossier-link',
+  'escrow-override-approval',
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 

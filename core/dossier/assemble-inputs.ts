@@ -4,14 +4,15 @@
  * stale): the strategy, the inventory, the provider's files, the secret references (never values)
  * and the newest restore-test evidence.
  */
+
 import { createHash } from 'node:crypto';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { FactStore, StoredStrategyVersion, StrategyStore } from '../ports.ts';
 import type { RestoreTestStore, RestoreTestSummary } from '../restore/ports.ts';
 import type { SecretSource } from '../secrets/ports.ts';
-import { parseStrategy } from '../strategy/parse.ts';
 import type { Duration } from '../strategy/policy.ts';
 import type { StrategyDocument } from '../strategy/schema.ts';
+import { parseStoredStrategy } from '../strategy/stored.ts';
 import { exportKeys, listSourceFiles } from './assemble-sources.ts';
 import {
   buildInventory,
@@ -51,7 +52,7 @@ export async function loadTenantStrategy(
   if (!stored) {
     throw new NotFoundError('StrategyNotFound', `tenant ${tenantId} has no strategy: apply one before exporting`);
   }
-  const { document } = parseStrategy(stored.source, stored.fileName);
+  const { document } = parseStoredStrategy(stored);
   return { stored, document, settings: resolveReversibility(document.reversibility, tenantId) };
 }
 
@@ -128,16 +129,19 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 export async function currentInputs(deps: DossierInputDeps, tenantId: string): Promise<CurrentInputs> {
   const strategy = await loadTenantStrategy(deps.strategies, tenantId);
-  const inventory = await loadInventory(deps, tenantId, strategy.document);
+  // Independent reads, side by side: readiness is asked for on every status and dashboard view.
+  const [inventory, sources, secrets, [newestTest]] = await Promise.all([
+    loadInventory(deps, tenantId, strategy.document),
+    listSourceFiles(deps.objects, strategy.settings),
+    listSecretRefs(deps.secrets, tenantId),
+    deps.restoreTests.list(tenantId, { limit: 1 }),
+  ]);
   const inventoryJson = inventory === undefined ? undefined : renderInventoryJson(inventory);
-  const sources = await listSourceFiles(deps.objects, strategy.settings);
   const ref = (s: (typeof sources)[number]) => ({
     key: s.info.key,
     ...(s.info.etag === undefined ? {} : { etag: s.info.etag }),
     lastModified: s.info.lastModified,
   });
-  const secrets = await listSecretRefs(deps.secrets, tenantId);
-  const [newestTest] = await deps.restoreTests.list(tenantId, { limit: 1 });
   const head = restoreEvidenceHeadOf(newestTest);
   const fingerprint = inputsFingerprint({
     strategySha256: strategy.stored.contentSha256,

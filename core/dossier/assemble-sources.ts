@@ -62,10 +62,12 @@ export async function listSourceFiles(
   settings: ReversibilitySettings,
 ): Promise<{ item: SourceItemId; info: ObjectInfo }[]> {
   const seen = new Map<string, { item: SourceItemId; info: ObjectInfo }>();
-  // Prefixes nest (config/t/ holds config/t/security/): list each once, keep each key once.
+  // Prefixes nest (config/t/ holds config/t/security/): list only the outermost ones, all at once; each key once.
   const prefixes = [...new Set(SOURCE_ITEMS.map((id) => settings.prefixes[id]))];
-  for (const prefix of prefixes) {
-    for (const info of await collect(objects, prefix)) {
+  const roots = prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
+  const listed = await Promise.all(roots.map((prefix) => collect(objects, prefix)));
+  for (const infos of listed) {
+    for (const info of infos) {
       const item = itemOfSourceKey(settings.prefixes, info.key);
       if (item !== undefined && !seen.has(info.key)) seen.set(info.key, { item, info });
     }

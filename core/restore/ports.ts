@@ -47,6 +47,8 @@ export interface RestoreTestStore {
     tenantId: string,
     options: RestoreTestPageOptions,
   ): Promise<{ items: RestoreTestSummary[]; nextCursor?: string }>;
+  /** Outcome and start of every test since `from` (ISO), newest first: counting reads only these two fields. */
+  outcomesSince(tenantId: string, from: string): Promise<Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[]>;
 }
 
 export interface RestoreTestPageOptions {

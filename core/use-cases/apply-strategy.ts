@@ -47,16 +47,21 @@ export async function applyStrategy(deps: ApplyStrategyDeps, input: ApplyStrateg
     source: parsed.text,
     fileName: parsed.fileName,
   });
-  if (result.created) {
-    await deps.tenants.markDirty(tenantId, input.now);
-    const v = result.version;
-    await recordInAuditLog(deps.audit, tenantId, {
+  if (result.created) await deps.tenants.markDirty(tenantId, input.now);
+  // Once per version, also when the content was stored already: an apply that died between the two
+  // writes is completed by applying again, instead of leaving a version the log never saw.
+  const v = result.version;
+  await recordInAuditLog(
+    deps.audit,
+    tenantId,
+    {
       type: 'strategy-change',
       record: v,
       summary: { version: v.version, contentSha256: v.contentSha256, author: v.author, fileName: v.fileName },
-      time: input.now,
-    });
-  }
+      time: v.appliedAt,
+    },
+    { once: `strategy-change:v${v.version}`, now: input.now },
+  );
   // Also when the content is unchanged: a sync that failed last time is repaired by applying again.
   await deps.schedules?.sync(tenantId, schedulesFor(parsed.document, tenantId));
   return result;

@@ -3,6 +3,7 @@
  * declared resources and their restore policies), the restore tests and findings of the period,
  * the live audit-log verification with the tenant's signing key, and the latest verification.
  */
+
 import type { AuditDeps } from '../audit/ports.ts';
 import { verifyLive } from '../audit/verify.ts';
 import { restorePoliciesFor } from '../dossier/contents/procedures.ts';
@@ -13,8 +14,8 @@ import { gatherRestoreEvidence } from '../report/gather.ts';
 import { parsePeriod } from '../report/period.ts';
 import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
 import { parseDuration } from '../strategy/duration.ts';
-import { parseStrategy } from '../strategy/parse.ts';
 import { resolveResources } from '../strategy/resolve.ts';
+import { parseStoredStrategy } from '../strategy/stored.ts';
 import { addDuration } from '../time.ts';
 
 export interface AuditorReportDeps {
@@ -34,7 +35,7 @@ export async function auditorReport(
 ): Promise<AuditorReport> {
   const stored = await deps.strategies.getCurrent(tenantId);
   if (!stored) throw new NotFoundError('StrategyNotFound', `no strategy for tenant '${tenantId}'`);
-  const doc = parseStrategy(stored.source, stored.fileName).document;
+  const doc = parseStoredStrategy(stored).document;
   const period = parsePeriod(periodText, doc.timezone);
   const { declared } = resolveResources(doc, await deps.facts.listSeenResources(tenantId));
   const declaredResources = declared.map((r) => {

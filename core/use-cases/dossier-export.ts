@@ -22,6 +22,13 @@ export { checkDossier } from './dossier-export/checklist.ts';
 export { gatherPart } from './dossier-export/gather.ts';
 export { prepareExport } from './dossier-export/prepare.ts';
 export { publishDossier } from './dossier-export/publish.ts';
+export {
+  approveRecipientOverride,
+  type ExportRequest,
+  type RecipientOverride,
+  requestExport,
+  requestKeyOf,
+} from './dossier-export/request.ts';
 export { exportExecutionName } from './dossier-export/run-io.ts';
 export {
   type AbortInput,

@@ -6,11 +6,12 @@
  * target nothing may read (no role, not the deployment's own account) is skipped, never read with
  * the wrong credentials.
  */
+
 import { NotFoundError } from '../errors.ts';
 import type { FactBatch } from '../model.ts';
 import type { BlobStore, Clock, FactStore, StrategyStore, TenantStore } from '../ports.ts';
-import { parseStrategy } from '../strategy/parse.ts';
 import { awsBackupTargetsOf } from '../strategy/routing.ts';
+import { parseStoredStrategy } from '../strategy/stored.ts';
 
 /** How far back the first reconcile of an account looks: AWS Backup keeps job history about 30 days. */
 export const FIRST_RECONCILE_LOOKBACK_MS = 30 * 24 * 3_600_000;
@@ -84,7 +85,7 @@ export async function reconcileAllTenants(deps: ReconcileDeps): Promise<Reconcil
   for (const tenantId of await deps.strategies.listTenants()) {
     const stored = await deps.strategies.getCurrent(tenantId);
     if (!stored) continue;
-    const { document } = parseStrategy(stored.source, stored.fileName);
+    const { document } = parseStoredStrategy(stored);
     for (const declared of awsBackupTargetsOf(document)) {
       for (const region of declared.regions) {
         summary.targets++;

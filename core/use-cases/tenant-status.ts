@@ -3,9 +3,10 @@
  * strategy version, compliance, findings, next deadline, restore tests of the last 30 days, and
  * dossier readiness (ready / stale with what changed / never exported).
  */
+
 import type { ReportStore, StrategyStore, TenantStore } from '../ports.ts';
 import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
-import { parseStrategy } from '../strategy/parse.ts';
+import { parseStoredStrategy } from '../strategy/stored.ts';
 import { type DossierReadinessDeps, dossierReadiness } from './dossier-readiness.ts';
 
 export interface RestoreTestStanding {
@@ -45,20 +46,20 @@ export interface TenantStatusDeps extends DossierReadinessDeps {
   strategies: Pick<StrategyStore, 'getCurrent'>;
   reports: Pick<ReportStore, 'getLatest'>;
   tenants: Pick<TenantStore, 'get'>;
-  restoreTests: Pick<RestoreTestStore, 'list'>;
+  restoreTests: Pick<RestoreTestStore, 'list' | 'outcomesSince'>;
   findings: Pick<FindingStore, 'list'>;
 }
 
 const DAY = 86_400_000;
 
 export async function restoreTestStanding(
-  deps: Pick<TenantStatusDeps, 'restoreTests' | 'findings'>,
+  deps: { restoreTests: Pick<RestoreTestStore, 'outcomesSince'>; findings: Pick<FindingStore, 'list'> },
   tenantId: string,
   now: number,
 ): Promise<RestoreTestStanding> {
   const from = new Date(now - 30 * DAY).toISOString();
   const [tests, open] = await Promise.all([
-    deps.restoreTests.list(tenantId, { from, limit: 1000 }),
+    deps.restoreTests.outcomesSince(tenantId, from),
     deps.findings.list(tenantId, { status: 'OPEN' }),
   ]);
   return {
@@ -96,7 +97,7 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
   let name = tenantId;
   if (strategy) {
     try {
-      name = parseStrategy(strategy.source, strategy.fileName).document.tenant.name;
+      name = parseStoredStrategy(strategy).document.tenant.name;
     } catch {
       // A stored version always validated when applied; a schema change since must not break status.
     }

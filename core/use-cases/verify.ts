@@ -20,10 +20,10 @@ import {
   type TenantStore,
 } from '../ports.ts';
 import type { RuleResult } from '../rules/types.ts';
-import { parseStrategy } from '../strategy/parse.ts';
 import type { DeclaredResource, StrategyVersionRef } from '../strategy/policy.ts';
 import { resolveResources } from '../strategy/resolve.ts';
 import { TENANT_ID_PATTERN } from '../strategy/schema.ts';
+import { parseStoredStrategy } from '../strategy/stored.ts';
 import { evaluateResourceWithDeadline, evaluateUndeclared, factsSince } from '../verify/evaluate.ts';
 import { buildReport, type ReportResourceInput } from '../verify/report.ts';
 import type { VerificationReport } from '../verify/report-types.ts';
@@ -222,7 +222,7 @@ export async function loadStrategy(deps: VerifyDeps, event: LoadStrategyInput): 
 
   const stored = await deps.strategies.getCurrent(tenantId);
   if (!stored) throw new NotFoundError('NoStrategy', `tenant ${tenantId} has no applied strategy`);
-  const { document } = parseStrategy(stored.source, stored.fileName);
+  const { document } = parseStoredStrategy(stored);
   const seen = await deps.facts.listSeenResources(tenantId);
   const { declared, undeclared, excluded } = resolveResources(document, seen);
 
@@ -385,18 +385,24 @@ export async function persist(deps: VerifyDeps, input: PersistInput): Promise<Pe
   const nextDeadline = summary.nextDeadline === undefined ? undefined : Date.parse(summary.nextDeadline);
   await deps.tenants.markVerified(tenantId, Date.parse(summary.evaluatedAt), nextDeadline);
   // The entry hashes the summary, which names the full report's key: the report itself stays in S3.
-  await recordInAuditLog(deps.audit, tenantId, {
-    type: 'verification',
-    record: summary,
-    summary: {
-      runId,
-      strategyVersion: summary.strategyVersion,
-      compliancePercent: summary.compliancePercent,
-      findings: summary.counts.findings,
-      reportKey: summary.reportKey,
+  await recordInAuditLog(
+    deps.audit,
+    tenantId,
+    {
+      type: 'verification',
+      record: summary,
+      summary: {
+        runId,
+        strategyVersion: summary.strategyVersion,
+        compliancePercent: summary.compliancePercent,
+        findings: summary.counts.findings,
+        reportKey: summary.reportKey,
+      },
+      time: deps.clock.now(),
     },
-    time: deps.clock.now(),
-  });
+    // A retried (or re-run) Persist records its run once.
+    { once: `verification:${runId}` },
+  );
 
   return {
     tenantId,

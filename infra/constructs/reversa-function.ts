@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IGrantable, IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -8,11 +8,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONFIG_ENV } from '#config';
-import { ConfigError } from '#core/errors.ts';
-import { type Binding, environmentVariables, type ReversaEnvironment } from '../bindings.ts';
+import { Binder } from '../binder.ts';
+import type { Binding, ReversaEnvironment } from '../bindings.ts';
 import { applyGrants, type Grant } from '../grants.ts';
 import { LAMBDA_BUNDLING } from '../lambda-bundling.ts';
 import { repoRoot } from '../paths.ts';
+import { TENANT_ROLE_ID_SUFFIX, tenantRoleName } from '../role-names.ts';
+import type { TenantAccessRole } from './tenant-access-role.ts';
 
 /** Every variable config.ts reads: extra environment variables may not set one (a binding does). */
 const RESERVED = new Set<string>(Object.values(CONFIG_ENV));
@@ -99,8 +101,8 @@ export class ReversaFunction extends Construct implements IGrantable {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
   readonly role: Role;
-  /** The names handed over so far, by config key: a second binding of the same key must agree. */
-  private readonly names: Record<string, string> = {};
+  /** Applies bindings: names to the environment, grants to the role or to the tenant-access role. */
+  private readonly binder: Binder;
 
   constructor(scope: Construct, id: string, props: ReversaFunctionProps) {
     super(scope, id);
@@ -157,7 +159,18 @@ export class ReversaFunction extends Construct implements IGrantable {
       reason:
         'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
     });
-    this.setNames(props.environment ?? {});
+    this.binder = new Binder({
+      path: this.node.path,
+      target: this,
+      role: this.role,
+      addEnvironment: (name, value) => this.function.addEnvironment(name, value),
+      tenantRole: {
+        scope,
+        id: `${id}${TENANT_ROLE_ID_SUFFIX}`,
+        roleName: tenantRoleName(`${Stack.of(this).stackName}-`, id),
+      },
+    });
+    this.binder.setNames(props.environment ?? {});
   }
 
   get grantPrincipal(): IPrincipal {
@@ -169,34 +182,27 @@ export class ReversaFunction extends Construct implements IGrantable {
   }
 
   /**
+   * The role the function assumes, with the session tag `tenant=<id>`, to touch one tenant's data; created by the
+   * first binding with tenant grants (its ARN is config.ts `tenantAccessRoleArn`). Undefined for a function that
+   * serves no single tenant (the sweep).
+   */
+  get tenantAccess(): TenantAccessRole | undefined {
+    return this.binder.tenantAccess;
+  }
+
+  /**
    * Gives the function each resource: its name under the resource's config key (config.ts CONFIG_ENV names the
-   * variable) and the grants on it, plus whatever the resource's own policy must admit (a signing key).
+   * variable) and the grants on it, tenant data through its tenant-access role, plus whatever the resource's own
+   * policy must admit (a signing key).
    */
   bind(...bindings: Binding[]): this {
-    for (const binding of bindings) {
-      this.setNames(binding.environment);
-      applyGrants(this, binding.grants);
-      binding.admit?.(this.role);
-    }
+    for (const binding of bindings) this.binder.bind(binding);
     return this;
   }
 
-  /** Grants on what has no name to hand over (AWS Backup, tenant secrets, sandbox resources, `*`-only actions). */
+  /** Grants to the function's own role on what has no name to hand over (AWS Backup, sandbox resources, `*`-only actions). */
   grant(...grants: Grant[]): this {
     applyGrants(this, grants);
     return this;
-  }
-
-  private setNames(environment: ReversaEnvironment): void {
-    for (const [key, value] of Object.entries(environment) as [string, string][]) {
-      const known = this.names[key];
-      if (known !== undefined && known !== value) {
-        throw new ConfigError('ConflictingBinding', `${this.node.path}: ${key} is bound to two different resources`);
-      }
-      this.names[key] = value;
-    }
-    for (const [name, value] of Object.entries(environmentVariables(environment))) {
-      this.function.addEnvironment(name, value);
-    }
   }
 }

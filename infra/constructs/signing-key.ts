@@ -12,7 +12,8 @@ export interface SigningKeyRef {
   readonly keyArn: string;
   readonly aliasName: string;
   /**
-   * Admits the IAM roles whose ARN matches `roleArnPattern` (ArnLike, e.g. `arn:aws:iam::123:role/Stack-PersistRoleAB12CD34-*`)
+   * Admits the IAM roles whose ARN matches `roleArnPattern` (ArnLike: an exact ARN such as
+   * `arn:aws:iam::123:role/Stack-Persist-Tenant`, or a prefix such as `arn:aws:iam::123:role/Stack-FnRoleAB12CD34-*`)
    * to kms:Sign through the key policy. The role still needs kms:Sign in its own policy: both must allow.
    * The pattern must hold no token of another stack (only literals and pseudo parameters), or the stacks would form a cycle.
    */
@@ -115,5 +116,10 @@ export class SigningKey extends Construct implements SigningKeyRef {
 
 /** `arn:<partition>:iam::<account>:role/<name prefix>*`, built from pseudo parameters so any stack may use it. */
 export function roleArnPattern(roleNamePrefix: string): string {
-  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${roleNamePrefix}*`;
+  return `${roleArnOf(roleNamePrefix)}*`;
+}
+
+/** `arn:<partition>:iam::<account>:role/<name>`, the ARN of a role with a fixed name, for any stack to use. */
+export function roleArnOf(roleName: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${roleName}`;
 }

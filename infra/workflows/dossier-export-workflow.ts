@@ -4,10 +4,11 @@ import type { Construct } from 'constructs';
 import { EXPORT_WORKFLOW, type ExportSubstitution } from '#statemachines/names.ts';
 import { AslStateMachine } from '../constructs/asl-state-machine.ts';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
-import { DEFAULT_READ_BACKUP_ROLE_PREFIX, readBackupRoleGrant, serviceGrant, tenantSecretGrants } from '../grants.ts';
+import { DEFAULT_READ_BACKUP_ROLE_PREFIX, readBackupRoleGrant, serviceGrant } from '../grants.ts';
 import { ASSEMBLE_ENVIRONMENT, ASSEMBLE_NODE_OPTIONS } from '../lambda-bundling.ts';
 import { defaultExportDefinitionPath } from '../paths.ts';
 import { stateMachineNameOf } from '../reversa-resources.ts';
+import { DOSSIER_ABORT_ID } from '../role-names.ts';
 import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
 
 export interface DossierExportWorkflowProps extends WorkflowProps {
@@ -55,14 +56,18 @@ export class DossierExportWorkflow extends WorkflowConstruct {
   constructor(scope: Construct, id: string, props: DossierExportWorkflowProps) {
     super(scope, id, props, 'reversa-dossier');
     const resources = props.resources;
-    const { table, dataBucket: data, dossierBucket, dossierKey } = resources;
+    const { table, dataBucket: data, dossierBucket, dossierKey, tenantSecrets } = resources;
 
     // Reuses a plan (probe), fingerprints the inputs (lists sources, lists secret names), claims the version.
     const prepare = this.fn('DossierPrepare', 'functions/dossier/prepare.ts', {
       description: 'Dossier export: fingerprints the inputs and claims the next version',
-    })
-      .bind(table.readWrite(), data.read(runs, ...sources), data.write(runs), data.list())
-      .grant(serviceGrant(['secretsmanager:ListSecrets']));
+    }).bind(
+      table.readWrite(),
+      data.read(runs, ...sources),
+      data.write(runs),
+      data.list(runs, ...sources),
+      tenantSecrets.list(),
+    );
 
     // One function, five parts: inventory, catalogue, evidence (restore tests + audit-log segment), escrow, contacts.
     // 'Gather' stays short: a signing role's generated name must keep its prefix (see grants.ts signerRolePrefix).
@@ -71,30 +76,37 @@ export class DossierExportWorkflow extends WorkflowConstruct {
       memorySize: 1024,
       timeout: Duration.minutes(15),
     })
-      // readWrite + auditLog: the evidence part seals the audit log (a signed digest) before packing it.
+      // readWrite + auditLog: the evidence part seals the audit log (a signed digest) before packing it. The catalogue
+      // is streamed into runs/ in parts (aborted on failure). Secrets: listed, then read by tag, sealed in memory.
       .bind(
         table.readWrite(),
         data.read(runs, ...sources, 'restore-tests/'),
-        data.write(runs),
-        data.list(),
+        data.objects(['s3:PutObject', 's3:AbortMultipartUpload'], [runs]),
+        data.list(runs, ...sources, 'restore-tests/'),
         resources.auditLog(),
+        tenantSecrets.list(),
+        tenantSecrets.read(),
       )
-      // Inventory discovery: the tenant's tagged resources, in client accounts through their ReversaReadBackup role.
+      // Inventory discovery, with the function's own role: the tenant's tagged resources of this account, and of
+      // client accounts through their ReversaReadBackup role (ExternalId = tenant id).
       .grant(
-        serviceGrant(['tag:GetResources']),
+        serviceGrant(
+          ['tag:GetResources'],
+          "tag:GetResources supports no resource-level permission; discovery filters on the tenant's reversa:tenant tag.",
+        ),
         readBackupRoleGrant(
           this,
           props.readBackupRolePrefix ?? DEFAULT_READ_BACKUP_ROLE_PREFIX,
           'Inventory discovery reads client accounts through the same read-only ReversaReadBackup* roles as reconciliation (trust requires the tenant id as ExternalId).',
         ),
-        ...tenantSecretGrants(this, { list: true }),
       );
 
     const checklist = this.fn('DossierChecklist', 'functions/dossier/checklist.ts', {
       description: 'Dossier export: judges completeness against the checklist',
-    }).bind(table.read(), data.read(runs, ...sources), data.write(runs), data.list());
+    }).bind(table.read(), data.read(runs, ...sources), data.write(runs), data.list(runs, ...sources));
 
-    // Streams the bag into a multipart upload in the dossier bucket; the signer's public key names the signer.
+    // Streams the bag into a multipart upload in the dossier bucket (lib-storage: Create/UploadPart/Complete are
+    // s3:PutObject, Abort on failure); the signer's public key names the signer.
     const assemble = this.fn('DossierAssemble', 'functions/dossier/assemble.ts', {
       description: 'Dossier export: streams the BagIt zip into the dossier bucket',
       memorySize: 1024,
@@ -109,9 +121,8 @@ export class DossierExportWorkflow extends WorkflowConstruct {
       table.read(),
       data.read(runs, ...sources),
       data.write(runs),
-      data.list(),
-      dossierBucket.objects(['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [dossiers]),
-      dossierBucket.onBucket(['s3:ListBucketMultipartUploads']),
+      data.list(runs, ...sources),
+      dossierBucket.objects(['s3:PutObject', 's3:AbortMultipartUpload'], [dossiers]),
       dossierKey.publicKey(),
     );
 
@@ -123,23 +134,26 @@ export class DossierExportWorkflow extends WorkflowConstruct {
     // Immutable version row (conditional put) with a change summary against the previous version's manifest.
     const publish = this.fn('DossierPublish', 'functions/dossier/publish.ts', {
       description: 'Dossier export: publishes the immutable version',
-    }).bind(table.readWrite(), data.read(runs), dossierBucket.read(dossiers), dossierBucket.list());
+    }).bind(table.readWrite(), data.read(runs), dossierBucket.read(dossiers), dossierBucket.list(dossiers));
 
     // The audit-log entry (who, when, version, archive SHA-256, fingerprints), then the run's staging is deleted.
     const audit = this.fn('DxAudit', 'functions/dossier/audit.ts', {
       description: 'Dossier export: records the export in the tenant audit log',
-    }).bind(table.readWrite(), data.read(runs), data.delete(runs), data.list(), resources.auditLog());
+    }).bind(table.readWrite(), data.read(runs), data.delete(runs), data.list(runs), resources.auditLog());
 
-    // A failed run: aborts the multipart upload, removes the unpublished version's objects, releases the claim.
-    const abort = this.fn('DossierAbort', 'functions/dossier/abort.ts', {
+    // A failed run: aborts the multipart upload a killed Assemble left (found by listing uploads), removes the
+    // unpublished version's objects (delete markers: the dossier bucket admits only this tenant role, by its name
+    // <stack>-DossierAbort-Tenant, to place them: stateful-stack.ts), releases the claim.
+    const abort = this.fn(DOSSIER_ABORT_ID, 'functions/dossier/abort.ts', {
       description: 'Dossier export: aborts a failed run (nothing partial is published)',
     }).bind(
       table.readWrite(),
       data.read(runs),
       data.delete(runs),
-      data.list(),
+      data.list(runs),
       dossierBucket.objects(['s3:AbortMultipartUpload', 's3:DeleteObject'], [dossiers]),
-      dossierBucket.onBucket(['s3:ListBucket', 's3:ListBucketMultipartUploads']),
+      dossierBucket.list(dossiers),
+      dossierBucket.listUploads(),
     );
 
     const substitutions: Record<ExportSubstitution, string> = {

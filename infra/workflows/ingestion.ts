@@ -15,6 +15,7 @@ import {
   wildcardGrant,
 } from '../grants.ts';
 import { acknowledgeWildcardAction } from '../nag.ts';
+import { ACCOUNT_ROUTES, TENANT_INDEX, TENANT_STRATEGIES } from '../partitions.ts';
 import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
 
 /** AWS Backup event types that change what Reversa knows about jobs and recovery points. */
@@ -56,8 +57,9 @@ export class Ingestion extends WorkflowConstruct {
     super(scope, id, props, 'reversa-ingest');
     const { table, idempotencyTable, dataBucket } = props.resources;
 
-    // Reads and moves the report out of inbox/ (copy = read source + write target); HEADs processed/<key> to tell a
-    // redelivered report from a new one. tenants.markDirty, facts.putFacts; idempotent per object key + ETag.
+    // All of it with the tenant of the key (inbox/<tenant>/…): reads and moves the report out of inbox/ (copy = read
+    // source + write target); HEADs processed/<key> to tell a redelivered report from a new one; tenants.markDirty,
+    // facts.putFacts. Idempotent per object key + ETag (the idempotency table, own role).
     const s3Inbox = this.fn('S3Inbox', 'functions/ingest/s3-inbox.ts', {
       description: 'Ingests backup job reports dropped under inbox/<tenantId>/',
       memorySize: 1024,
@@ -69,14 +71,15 @@ export class Ingestion extends WorkflowConstruct {
       dataBucket.read('inbox/', 'processed/'),
       dataBucket.write('processed/', 'quarantine/'),
       dataBucket.delete('inbox/'),
-      dataBucket.list(),
+      dataBucket.list('inbox/', 'processed/'),
     );
 
-    // tenants.tenantForAwsAccount, facts.putFacts, tenants.markDirty; idempotent on the event id.
+    // Routes with its own role (tenants.tenantForAwsAccount: the AWS#<account> / ROUTE index, no tenant's partition),
+    // then writes with the routed tenant's (facts.putFacts, tenants.markDirty); idempotent on the event id.
     const backupEvent = this.fn('BackupEvent', 'functions/ingest/backup-event.ts', {
       description: 'Normalises AWS Backup job, copy and recovery point events into backup jobs',
       deadLetterQueue: this.deadLetters('BackupEventFailures', 'AWS Backup event ingestions (backup-event)').queue,
-    }).bind(table.readWrite(), idempotencyTable.items());
+    }).bind(table.crossTenantRead(['dynamodb:GetItem'], [ACCOUNT_ROUTES]), table.readWrite(), idempotencyTable.items());
     // Recovery points are stamped with their vault's Vault Lock state, for vaults of this account and region only:
     // client accounts' vaults are read by reconcile through their ReversaReadBackup role.
     backupEvent.grant(
@@ -88,12 +91,19 @@ export class Ingestion extends WorkflowConstruct {
       ),
     );
 
-    // strategies.listTenants/getCurrent, facts.putFacts, tenants.markDirty; cursors at runs/<tenant>/reconcile/….
+    // Fans out with its own role (strategies.listTenants, getCurrent: the TENANTS index and every tenant's strategy),
+    // then per tenant with the tenant's: facts.putFacts, tenants.markDirty, cursors at runs/<tenant>/reconcile/….
     const reconcile = this.fn('Reconcile', 'functions/ingest/reconcile.ts', {
       description: 'Reconciles AWS Backup jobs and recovery points through the API (own and client accounts)',
       timeout: Duration.minutes(10),
       deadLetterQueue: this.deadLetters('ReconcileFailures', 'AWS Backup reconciliations (reconcile)').queue,
-    }).bind(table.readWrite(), dataBucket.read('runs/'), dataBucket.write('runs/'), dataBucket.list());
+    }).bind(
+      table.crossTenantRead(['dynamodb:Query'], [TENANT_INDEX, TENANT_STRATEGIES]),
+      table.readWrite(),
+      dataBucket.read('runs/'),
+      dataBucket.write('runs/'),
+      dataBucket.list('runs/'),
+    );
     this.functions = { s3Inbox, backupEvent, reconcile };
     this.allowReadingAwsBackup(reconcile, props.readBackupRolePrefix ?? DEFAULT_READ_BACKUP_ROLE_PREFIX);
 
@@ -111,7 +121,10 @@ export class Ingestion extends WorkflowConstruct {
   /** reconcile reads AWS Backup here and, through an assumed read-only role, in client accounts. */
   private allowReadingAwsBackup(reconcile: ReversaFunction, rolePrefix: string): void {
     reconcile.grant(
-      serviceGrant(['backup:List*', 'backup:Describe*', 'backup:GetBackupPlan', 'backup:GetBackupSelection']),
+      serviceGrant(
+        ['backup:List*', 'backup:Describe*', 'backup:GetBackupPlan', 'backup:GetBackupSelection'],
+        'AWS Backup List*/Describe*/GetBackupPlan/GetBackupSelection are read-only and mostly support no resource-level permission; reconcile must see every vault of its account.',
+      ),
       readBackupRoleGrant(
         this,
         rolePrefix,

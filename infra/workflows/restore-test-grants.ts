@@ -1,8 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { BindableBucket } from '../bindings.ts';
 import type { ResticRunner } from '../constructs/restic-runner.ts';
-import { type Grant, namedBucketGrants, ownArn, serviceGrant, tenantSecretGrants, wildcardGrant } from '../grants.ts';
+import { type Grant, namedBucketGrants, ownArn, serviceGrant, wildcardGrant } from '../grants.ts';
 
 /**
  * Names every aws-backup sandbox carries (core/restore/aws-backup.ts sandboxName: `[<prefix>-]reversa-rt-<hex>`):
@@ -16,8 +15,6 @@ const sandboxWhy =
   'Restored sandboxes are named <prefix->reversa-rt-<test hash> at run time; only resources carrying that marker match.';
 const namedSandboxWhy =
   'A sandbox bucket named at deploy time exists only to receive test restores (<prefix><testId>/).';
-const perTest = (prefix: string) =>
-  `Object keys under ${prefix} are per tenant and per test, unknown at deploy time; the grant stops at the prefix.`;
 
 /** Buckets named at deploy time (`-c restoreSourceBuckets=…`, `-c restoreSandboxBuckets=…`). */
 export interface NamedRestoreBuckets {
@@ -78,7 +75,10 @@ export class RestoreTestGrants {
 
   /** DescribeRestoreJob supports no resource-level permission. */
   describeRestoreJob(): Grant {
-    return serviceGrant(['backup:DescribeRestoreJob']);
+    return serviceGrant(
+      ['backup:DescribeRestoreJob'],
+      'backup:DescribeRestoreJob supports no resource-level permission; the restore job id comes from the test plan.',
+    );
   }
 
   /** Reads the restored table/bucket back, the backup's own item count, and reports the verdict to AWS Backup. */
@@ -93,7 +93,10 @@ export class RestoreTestGrants {
       ),
       wildcardGrant('external', ['s3:ListBucket'], [this.sandboxBuckets], sandboxWhy),
       wildcardGrant('external', ['s3:GetObject'], [`${this.sandboxBuckets}/*`], sandboxWhy),
-      serviceGrant(['backup:PutRestoreValidationResult']),
+      serviceGrant(
+        ['backup:PutRestoreValidationResult'],
+        'backup:PutRestoreValidationResult supports no resource-level permission; it reports the verdict of the restore job the test started.',
+      ),
     ];
   }
 
@@ -118,18 +121,14 @@ export class RestoreTestGrants {
   }
 
   /**
-   * The restic task's role: plan in and restore.json out under `runs/`, the S3 sandbox prefix (emptied by the
-   * runner; the restic sandbox directory is on the task's disk), the repository password (a tenant secret read by
-   * name), and the repositories: restic reads them and, even to restore, writes and removes its lock under locks/.
+   * What the restic binary reads with the task role's own credentials: the repositories in the source buckets, where
+   * even a restore writes and removes its lock under locks/. (The runner's plan, sandbox and password go through the
+   * task's tenant-access role.)
    */
-  resticTask(data: BindableBucket, runs: string, sandbox: string): Grant[] {
+  resticRepositories(): Grant[] {
     const partition = Stack.of(this.scope).partition;
     const locks = this.named.sources.map((name) => `arn:${partition}:s3:::${name}/locks/*`);
     return [
-      ...data.objects(['s3:GetObject', 's3:PutObject'], [runs], perTest).grants,
-      ...data.objects(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [sandbox], perTest).grants,
-      ...data.list().grants,
-      ...tenantSecretGrants(this.scope, { list: false }),
       ...namedBucketGrants(
         this.scope,
         this.named.sources,

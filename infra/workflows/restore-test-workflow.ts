@@ -1,17 +1,20 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CONFIG_ENV } from '#config';
 import { RESTORE_TEST_WORKFLOW, type RestoreTestSubstitution } from '#statemachines/names.ts';
-import { environmentVariables } from '../bindings.ts';
+import { Binder } from '../binder.ts';
+import { environmentVariables, type TenantSecrets } from '../bindings.ts';
 import { AslStateMachine } from '../constructs/asl-state-machine.ts';
 import { ResticRunner } from '../constructs/restic-runner.ts';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
+import type { TenantAccessRole } from '../constructs/tenant-access-role.ts';
 import { applyGrants } from '../grants.ts';
 import { defaultRestoreTestDefinitionPath, entryFromRepoRoot } from '../paths.ts';
-import { stateMachineNameOf } from '../reversa-resources.ts';
+import { type ReversaResources, stateMachineNameOf } from '../reversa-resources.ts';
+import { TENANT_ROLE_ID_SUFFIX, tenantRoleName } from '../role-names.ts';
 import { RestoreTestGrants } from './restore-test-grants.ts';
 import { RestoreTestScheduling } from './restore-test-scheduling.ts';
 import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
@@ -56,8 +59,14 @@ export type RestoreFunctionKey =
 
 const runs = 'runs/';
 const sandbox = 'sandbox/';
-const sandboxWhy =
-  'Each test restores under sandbox/<tenantId>/<testId>/ (ids unknown at deploy time); the grant stops at sandbox/.';
+/**
+ * What the dispatcher reads with its own role today (see RestoreDispatch below): the partitions of every tenant's
+ * strategy and seen resources. Remove once the runtime dispatches with the tenant's credentials.
+ */
+/** The provider's archives in the data bucket (no tenant prefix: strategies name archive keys as patterns). */
+const archives = 'archives/';
+const archivesWhy =
+  "archives/ in the data bucket is the provider's own archive area, like a restoreSourceBuckets bucket: strategies name archive keys by pattern per recovery point; read-only, with the function's role.";
 
 /**
  * Scheduled restore tests: the `<stack>-restore-test` state machine (statemachines/restore-test.asl.json), its
@@ -70,13 +79,15 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
   readonly functions: Readonly<Record<RestoreFunctionKey, ReversaFunction>>;
   readonly stateMachine: AslStateMachine;
   readonly restic: ResticRunner;
+  /** The restic task's tenant-access role (its runner's clients; restic itself reads repositories with the task role). */
+  readonly resticTenantAccess: TenantAccessRole | undefined;
   readonly scheduling: RestoreTestScheduling;
   /** Execution alarms and the dispatcher's dead-letter queue. */
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: RestoreTestWorkflowProps) {
     super(scope, id, props, 'reversa-restore');
-    const { table, dataBucket: data, restoreRole } = props.resources;
+    const { table, dataBucket: data, restoreRole, tenantSecrets } = props.resources;
     const grants = new RestoreTestGrants(this, {
       sources: props.restoreSourceBuckets ?? [],
       sandboxes: props.restoreSandboxBuckets ?? [],
@@ -87,18 +98,20 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
       description: 'Restore test: chooses the recovery point and writes the plan',
     }).bind(table.read(), data.write(runs));
 
-    // Reads the plan, streams the archive (source buckets, or archives/ in the data bucket) into the sandbox, reads
-    // it back, empties it; writes restore.json.
+    // Reads the plan, streams the archive (source buckets, or archives/ in the data bucket: the provider's, with the
+    // function's role) into the sandbox (sandbox/<tenant>/: uploads in parts, aborted on failure), reads it back,
+    // empties it; writes restore.json.
     const restoreS3Archive = this.fn('RestoreS3Archive', 'functions/restore/restore-s3-archive.ts', {
       description: 'Restore test (s3-archive): stream-restores an archive into the sandbox and compares it',
       memorySize: 1024,
       timeout: Duration.minutes(15),
     })
       .bind(
-        data.read(runs, 'archives/'),
+        data.read(runs),
         data.write(runs),
-        data.list(),
-        data.objects(['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [sandbox], sandboxWhy),
+        data.objects(['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [sandbox]),
+        data.list(runs, sandbox),
+        data.providerObjects(['s3:GetObject'], [archives], archivesWhy),
       )
       .grant(...grants.archiveRestore());
 
@@ -138,8 +151,8 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
       .bind(
         data.read(runs),
         data.write(runs),
-        data.list(),
-        data.objects(['s3:GetObject', 's3:DeleteObject'], [sandbox], sandboxWhy),
+        data.objects(['s3:GetObject', 's3:DeleteObject'], [sandbox]),
+        data.list(runs, sandbox),
       )
       .grant(...grants.deleteSandbox());
 
@@ -152,18 +165,19 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
       table.readWrite(),
       data.read(runs, 'restore-tests/'),
       data.write(runs, 'restore-tests/'),
-      data.list(),
+      data.list(runs, 'restore-tests/'),
       props.resources.auditLog(),
     );
 
-    // Starts one execution per resource of the policy, named by the test id (a twice-delivered schedule runs once).
+    // Starts one execution per resource of the policy, named by the test id (a twice-delivered schedule runs once):
+    // strategies.getCurrent and facts.listSeenResources of the schedule's tenant, read with its tenant role.
     const dispatch = this.fn('RestoreDispatch', 'functions/restore/dispatch.ts', {
       description: 'Restore test schedules: starts one restore-test execution per resource',
       deadLetterQueue: this.deadLetters('RestoreDispatchFailures', 'restore-test schedule dispatches (dispatch)').queue,
     }).bind(table.read());
 
     this.restic = this.addResticTask(props);
-    applyGrants(this.restic.taskDefinition.taskRole as Role, grants.resticTask(data, runs, sandbox));
+    this.resticTenantAccess = this.bindResticTask(props.resources, grants, tenantSecrets);
     const subnets = (props.restoreSubnetIds ?? []).join(',');
     const securityGroups = (props.restoreSecurityGroupIds ?? []).join(',');
     const substitutions: Record<RestoreTestSubstitution, string> = {
@@ -202,6 +216,42 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
     this.scheduling = new RestoreTestScheduling(this, 'Scheduling', { dispatcher: dispatch });
     this.functions = { ...tasks, dispatch };
     this.alarms = [...this.stateMachine.alarms, ...this.deadLetterAlarms];
+  }
+
+  /**
+   * The restic task's grants: the tenant's plan, sandbox and repository password through its tenant-access role
+   * (the runner's clients are the tenant's), the repositories through the task role (the restic binary reads them
+   * with the task's own credentials).
+   */
+  private bindResticTask(
+    resources: ReversaResources,
+    grants: RestoreTestGrants,
+    secrets: TenantSecrets,
+  ): TenantAccessRole | undefined {
+    const { taskDefinition } = this.restic;
+    const taskRole = taskDefinition.taskRole as Role;
+    const binder = new Binder({
+      path: this.restic.node.path,
+      target: taskRole,
+      role: taskRole,
+      addEnvironment: (name, value) => taskDefinition.defaultContainer?.addEnvironment(name, value),
+      tenantRole: {
+        scope: this.restic,
+        id: TENANT_ROLE_ID_SUFFIX,
+        roleName: tenantRoleName(`${Stack.of(this).stackName}-`, this.restic.node.id),
+      },
+    });
+    const data = resources.dataBucket;
+    for (const binding of [
+      data.objects(['s3:GetObject', 's3:PutObject'], [runs]),
+      data.objects(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [sandbox]),
+      data.list(runs, sandbox),
+      secrets.read(),
+    ]) {
+      binder.bind(binding);
+    }
+    applyGrants(taskRole, grants.resticRepositories());
+    return binder.tenantAccess;
   }
 
   /** The restic runner, with the environment every function gets and the restore tests' Powertools service. */

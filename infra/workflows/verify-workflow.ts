@@ -6,6 +6,7 @@ import { VERIFY_WORKFLOW } from '#statemachines/names.ts';
 import type { ReversaFunction } from '../constructs/reversa-function.ts';
 import { ScheduledInvoke } from '../constructs/scheduled-invoke.ts';
 import { VerifyStateMachine } from '../constructs/verify-state-machine.ts';
+import { TENANT_INDEX, TENANT_STATES } from '../partitions.ts';
 import { defaultVerifyDefinitionPath } from '../paths.ts';
 import { stateMachineNameOf } from '../reversa-resources.ts';
 import { WorkflowConstruct, type WorkflowProps } from './workflow.ts';
@@ -30,7 +31,8 @@ export type VerifyFunctionKey = 'loadStrategy' | 'evaluateBatch' | 'aggregate' |
  * Verifies a tenant's backups against its strategy: the `<stack>-verify-backups` state machine
  * (statemachines/verify-backups.asl.json), its four Task functions, and the sweep that starts it every 5 minutes for
  * every tenant whose verification is due. Each grant is what the handler's use case touches through its ports
- * (core/use-cases/verify.ts, sweep.ts); no function publishes events (EmitFindings/RecordFailure are workflow tasks).
+ * (core/use-cases/verify.ts, sweep.ts), the tenant's data through the tenant-access role of each step function; no
+ * function publishes events (EmitFindings/RecordFailure are workflow tasks).
  */
 export class VerifyWorkflow extends WorkflowConstruct {
   readonly functions: Readonly<Record<VerifyFunctionKey, ReversaFunction>>;
@@ -65,11 +67,12 @@ export class VerifyWorkflow extends WorkflowConstruct {
     const persist = this.fn('Persist', 'functions/verify/persist.ts', {
       description: 'Indexes the report summary and records when the tenant is due again',
     }).bind(table.readWrite(), dataBucket.read(runs), resources.auditLog());
-    // strategies.listTenants, tenants.get; starts executions (bound below, once the state machine exists).
+    // Spans tenants, so no tenant role: strategies.listTenants (the TENANTS index) and tenants.get (each tenant's
+    // STATE item), nothing else of the table; starts executions (bound below, once the state machine exists).
     const sweep = this.fn('Sweep', 'functions/verify/sweep.ts', {
       description: 'Starts verify executions for tenants whose verification is due',
       deadLetterQueue: this.deadLetters('SweepFailures', 'verification sweeps (sweep)').queue,
-    }).bind(table.read());
+    }).bind(table.crossTenantRead(['dynamodb:Query', 'dynamodb:GetItem'], [TENANT_INDEX, TENANT_STATES]));
 
     this.stateMachine = new VerifyStateMachine(this, 'VerifyBackups', {
       definitionPath: props.definitionPath ?? defaultVerifyDefinitionPath,

@@ -177,4 +177,51 @@ describe('npm start: the demo, end to end on the local cloud', () => {
       dossier: { lastVersion: 1 },
     });
   });
+
+  it('leaves a client and an auditor login that open the portal served by `reversa serve`', async () => {
+    const client = /the client\s+(\S+)\s+password (\S+)/.exec(output);
+    const auditor = /the auditor\s+(\S+)\s+password (\S+)/.exec(output);
+    expect(client, output).not.toBeNull();
+    const bin = new URL('../../bin/reversa.js', import.meta.url).pathname;
+    const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--json'], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout.on('data', (d) => {
+          out += d;
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (line) resolve((JSON.parse(line) as { url: string }).url);
+        });
+        serve.on('close', (c) => reject(new Error(`serve exited ${c}: ${out}`)));
+      });
+      const login = async (email: string, password: string) =>
+        (
+          (await (
+            await fetch(`${url}/v1/auth/login`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ email, password }),
+            })
+          ).json()) as { token: string }
+        ).token;
+      const clientToken = await login(client?.[1] as string, client?.[2] as string);
+      const auditorToken = await login(auditor?.[1] as string, auditor?.[2] as string);
+      const status = await fetch(`${url}/v1/tenants/acme/status`, {
+        headers: { authorization: `Bearer ${clientToken}` },
+      });
+      const verification = await fetch(`${url}/v1/tenants/acme/audit/verification`, {
+        headers: { authorization: `Bearer ${auditorToken}` },
+      });
+
+      expect(status.status).toBe(200);
+      expect(((await status.json()) as { name: string }).name).toBe('ACME Industries');
+      expect(verification.status).toBe(200);
+      expect(((await verification.json()) as { ok: boolean }).ok).toBe(true);
+    } finally {
+      serve.kill('SIGTERM');
+    }
+  });
 });

@@ -49,6 +49,21 @@ describe('cdk-nag AWS Solutions checks', () => {
     expect(wholesale).toEqual([]);
   });
 
+  it("justifies no wildcard by 'keys are per tenant': tenant keys are reached through ARNs bound to the session's tenant", () => {
+    const perTenant = acknowledgments(app).filter((ack) => /are per tenant|per tenant and per/i.test(ack.reason));
+    expect(perTenant).toEqual([]);
+  });
+
+  it('acknowledges stack-wide only object ARNs bound to the session tenant, whoever holds them', () => {
+    const stackWide = acknowledgments(app).filter((ack) => !ack.path.includes('/'));
+    expect(stackWide.length).toBeGreaterThan(0);
+    for (const ack of stackWide) {
+      expect(ack.id, ack.reason).toMatch(
+        /^(Annotation::)?AwsSolutions-IAM5\[Resource::.*\/<aws:PrincipalTag\/tenant>\/\*\]$/,
+      );
+    }
+  });
+
   it('fails the synth when a resource breaks a rule nobody acknowledged', () => {
     const unsafe = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new Queue(new Stack(unsafe, 'Unsafe'), 'PlainQueue');

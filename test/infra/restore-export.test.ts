@@ -5,6 +5,7 @@ import { RESTORE_SCHEDULE_GROUP } from '#core/restore/schedule.ts';
 import { readExpandedDefinition } from '#statemachines/definitions.ts';
 import { ExportSubstitutions, RESTIC_CONTAINER_NAME, RestoreTestSubstitutions } from '#statemachines/names.ts';
 import { defaultExportDefinitionPath, defaultRestoreTestDefinitionPath } from '../../infra/paths.ts';
+import { SESSION_TENANT } from '../../infra/tenant-grants.ts';
 import { workflowsOutputKeys } from '../../infra/workflows-stack.ts';
 import { buildTestApp } from './build-app.ts';
 
@@ -138,16 +139,31 @@ describe('restic Fargate task', () => {
     expect(JSON.stringify(task.Properties.ContainerDefinitions[0].Image)).toContain('cdk-hnb659fds-container-assets');
   });
 
-  it('gives the task role the runs/ and sandbox/ prefixes, tenant-tagged secrets and the restic repositories', () => {
-    const roleId = logicalIdOf(built.workflows.restoreTests.restic.taskDefinition.taskRole as never);
-    const grants = grantsOfRole(roleId);
-    expect(grants.some((g) => g.startsWith('s3:PutObject') && g.includes('/runs/*'))).toBe(true);
-    expect(grants.some((g) => g.startsWith('s3:DeleteObject') && g.includes('/sandbox/*'))).toBe(true);
+  it("reads the repositories with the task role, and the tenant's plan, sandbox and password through its tenant role", () => {
+    const restore = built.workflows.restoreTests;
+    const taskRole = logicalIdOf(restore.restic.taskDefinition.taskRole as never);
+    const grants = grantsOfRole(taskRole);
     expect(grants).toContain('s3:GetObject arn:aws:s3:::acme-backups/*');
     expect(grants).toContain('s3:PutObject arn:aws:s3:::acme-backups/locks/*');
     expect(grants.filter((g) => g.includes('acme-backups') && !/\/(locks\/)?\*$|acme-backups$/.test(g))).toEqual([]);
-    const secrets = statementsOfRole(roleId).find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(secrets.Condition).toEqual({ Null: { 'secretsmanager:ResourceTag/reversa:tenant': 'false' } });
+    expect(grants.filter((g) => g.includes('DataBucketArn') || g.startsWith('secretsmanager:'))).toEqual([]);
+    const tenantRole = logicalIdOf(restore.resticTenantAccess?.role as never);
+    const tenant = grantsOfRole(tenantRole);
+    expect(tenant.some((g) => g.startsWith('s3:PutObject') && g.includes(`/runs/${SESSION_TENANT}/*`))).toBe(true);
+    expect(tenant.some((g) => g.startsWith('s3:DeleteObject') && g.includes(`/sandbox/${SESSION_TENANT}/*`))).toBe(
+      true,
+    );
+    const secrets = statementsOfRole(tenantRole).find((s) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secrets.Condition).toEqual({
+      StringEquals: { 'secretsmanager:ResourceTag/reversa:tenant': SESSION_TENANT },
+    });
+    const [[, task]] = resources('AWS::ECS::TaskDefinition') as [[string, Resource]];
+    const environment: { Name: string; Value: Cfn }[] = task.Properties.ContainerDefinitions[0].Environment;
+    expect(environment.find((e) => e.Name === 'REVERSA_TENANT_ACCESS_ROLE_ARN')?.Value).toEqual({
+      'Fn::GetAtt': [tenantRole, 'Arn'],
+    });
   });
 });
 
@@ -192,10 +208,10 @@ describe('aws-backup runner grants', () => {
 });
 
 describe('audit log writers', () => {
-  it('lets restore Record and dossier Audit write audit/* in the Object Lock bucket and sign with the audit key', () => {
+  it("lets restore Record and dossier Audit write the tenant's audit/ in the Object Lock bucket and sign with the audit key", () => {
     for (const fn of [built.workflows.restoreTests.functions.record, built.workflows.dossierExport.functions.audit]) {
-      const grants = grantsOfRole(logicalIdOf(fn.role));
-      expect(grants).toContain('s3:PutObject <ReversaStateful-AuditBucketArn>/audit/*');
+      const grants = grantsOfRole(logicalIdOf(fn.tenantAccess?.role as never));
+      expect(grants).toContain(`s3:PutObject <ReversaStateful-AuditBucketArn>/audit/${SESSION_TENANT}/*`);
       const sign = grants.find((g) => g.startsWith('kms:Sign'));
       expect(sign).toContain('AuditSigningKey');
       expect(grants.filter((g) => g.startsWith('s3:DeleteObject') && g.includes('AuditBucketArn'))).toEqual([]);
@@ -214,7 +230,7 @@ describe('audit log writers', () => {
 describe('reversibility-export workflow', () => {
   const machine = () => machineNamed('-reversibility-export');
   const grantsOf = (key: keyof typeof built.workflows.dossierExport.functions) =>
-    grantsOfRole(logicalIdOf(built.workflows.dossierExport.functions[key].role));
+    grantsOfRole(logicalIdOf(built.workflows.dossierExport.functions[key].tenantAccess?.role as never));
 
   it('runs Assemble with the GC flags and malloc arenas the dossier bench measures, the others with source maps only', () => {
     const nodeOptions = (logicalId: string) =>
@@ -254,15 +270,21 @@ describe('reversibility-export workflow', () => {
     expect(grantsOf('sign').find((g) => g.startsWith('kms:Sign'))).toContain('DossierSigningKey');
     const assemble = grantsOf('assemble');
     for (const action of ['s3:PutObject', 's3:AbortMultipartUpload']) {
-      expect(assemble).toContain(`${action} <ReversaStateful-DossierBucketArn>/dossiers/*`);
+      expect(assemble).toContain(`${action} <ReversaStateful-DossierBucketArn>/dossiers/${SESSION_TENANT}/*`);
     }
-    expect(assemble.some((g) => g.startsWith('s3:ListBucketMultipartUploads'))).toBe(true);
+    // lib-storage never lists uploads; only Abort looks for the one a killed Assemble left.
+    expect(assemble.some((g) => g.startsWith('s3:ListBucketMultipartUploads'))).toBe(false);
+    expect(grantsOf('abort').some((g) => g.startsWith('s3:ListBucketMultipartUploads'))).toBe(true);
   });
 
-  it('lets Gather list and read only tenant-tagged secrets', () => {
-    const statements = statementsOfRole(logicalIdOf(built.workflows.dossierExport.functions.gather.role));
+  it("lets Gather list secrets and read only those whose reversa:tenant tag is the session's tenant", () => {
+    const statements = statementsOfRole(
+      logicalIdOf(built.workflows.dossierExport.functions.gather.tenantAccess?.role as never),
+    );
     const read = statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
-    expect(read.Condition).toEqual({ Null: { 'secretsmanager:ResourceTag/reversa:tenant': 'false' } });
+    expect(read.Condition).toEqual({
+      StringEquals: { 'secretsmanager:ResourceTag/reversa:tenant': SESSION_TENANT },
+    });
     expect(statements.some((s) => s.Action === 'secretsmanager:ListSecrets')).toBe(true);
   });
 });

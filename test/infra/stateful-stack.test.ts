@@ -223,6 +223,29 @@ describe('deletion by the application', () => {
     }
   });
 
+  it("lets only the dossier Abort's tenant role place delete markers in the dossier bucket, never delete versions", () => {
+    const [markers] = deletionDenials(dossierBucket()[0]);
+    expect(markers.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':iam::',
+            { Ref: 'AWS::AccountId' },
+            ':role/ReversaWorkflows-DossierAbort-Tenant',
+          ],
+        ],
+      },
+    ]);
+    const versions = policyStatementsOfBucket(dossierBucket()[0]).find(
+      (statement) => statement.Effect === 'Deny' && statement.Action === 's3:DeleteObjectVersion',
+    );
+    expect(JSON.stringify(versions.Condition.ArnLike['aws:PrincipalArn'])).toContain(':role/ReversaWorkflows-*');
+    expect(versions.Condition.ArnNotLike).toBeUndefined();
+  });
+
   it('stays allowed on the data bucket, where s3-inbox moves reports out of inbox/', () => {
     expect(deletionDenials(dataBucket()[0])).toEqual([]);
   });
@@ -280,14 +303,16 @@ describe('signing keys', () => {
     expect(auditSign.Action).toBe('kms:Sign');
     const patterns = JSON.stringify(auditSign.Condition.ArnLike['aws:PrincipalArn']);
     expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(4);
-    // persist (verify runs), Record (restore tests), DxAudit (dossier exports), Gather (seals before packing).
-    for (const role of ['PersistRole', 'RecordRole', 'DxAuditRole', 'GatherRole']) {
-      expect(patterns).toMatch(new RegExp(`:role/ReversaWorkflows-${role}[0-9A-F]{8}-\\*"`));
+    // Their tenant-access roles, which sign, by their fixed names: persist (verify runs), Record (restore tests),
+    // DxAudit (dossier exports), Gather (seals before packing).
+    for (const owner of ['Persist', 'Record', 'DxAudit', 'Gather']) {
+      expect(patterns).toContain(`:role/ReversaWorkflows-${owner}-Tenant"`);
     }
+    expect(patterns).not.toContain('*');
     const [dossierSign, ...moreDossier] = signStatements(keyWithAlias('alias/reversa-dossier-signing')[1]);
     expect(moreDossier).toEqual([]);
-    expect(JSON.stringify(dossierSign.Condition.ArnLike['aws:PrincipalArn'])).toMatch(
-      /:role\/ReversaWorkflows-DxSignRole[0-9A-F]{8}-\*"\]?/,
+    expect(JSON.stringify(dossierSign.Condition.ArnLike['aws:PrincipalArn'])).toContain(
+      ':role/ReversaWorkflows-DxSign-Tenant"',
     );
   });
 });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '#core/errors.ts';
 import { readExpandedDefinition } from '#statemachines/definitions.ts';
 import { backupEventDetailTypes } from '../../infra/workflows/ingestion.ts';
 import { workflowsOutputKeys } from '../../infra/workflows-stack.ts';
@@ -29,8 +28,6 @@ const policyStatementsOfRole = (roleLogicalId: string): Record<string, Cfn>[] =>
   resources('AWS::IAM::Policy')
     .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleLogicalId))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
-const roleOfFunction = (key: keyof typeof built.workflows.functions): string =>
-  logicalIdOf(built.workflows.functions[key].role);
 
 /** Collects state names, descending into Parallel branches and Map item processors. */
 const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
@@ -133,187 +130,7 @@ describe('functions', () => {
   });
 });
 
-/** A grant's resource as a short readable string: `<table>`, `<bucket>/runs/*`, `arn:aws:backup:…`. */
-const resourceLabel = (resource: Cfn): string => {
-  if (typeof resource === 'string') return resource;
-  if (resource['Fn::Join']) return resource['Fn::Join'][1].map(resourceLabel).join(resource['Fn::Join'][0]);
-  if (resource.Ref === 'AWS::Partition') return 'aws';
-  if (String(resource.Ref).startsWith('VerifyBackupsStateMachine')) return '<verify-machine>';
-  const imported = resource['Fn::ImportValue'];
-  if (typeof imported === 'string') {
-    if (imported.includes('AuditBucketArn')) return '<audit-bucket>';
-    if (imported.includes('AuditSigningKey')) return '<audit-key>';
-    if (imported.includes('DossierSigningKey')) return '<dossier-key>';
-    if (imported.includes('IdempotencyTable')) return '<idempotency-table>';
-    if (imported.includes('Table')) return '<table>';
-    if (imported.includes('DataBucketArn')) return '<bucket>';
-    if (imported.includes('EventBus')) return '<bus>';
-  }
-  return JSON.stringify(resource);
-};
-
-/** `action resource` pairs of a function's role, sorted; logs, X-Ray and the DLQ are common to all and left out. */
-const grantsOf = (key: keyof typeof built.workflows.functions): string[] =>
-  policyStatementsOfRole(roleOfFunction(key))
-    .flatMap((statement) =>
-      [statement.Action]
-        .flat()
-        .flatMap((action: string) =>
-          [statement.Resource].flat().map((resource: Cfn) => `${action} ${resourceLabel(resource)}`),
-        ),
-    )
-    .filter((grant) => !/^(logs:|xray:|sqs:SendMessage )/.test(grant))
-    .sort();
-
-const table = (access: 'read' | 'write') =>
-  (access === 'read'
-    ? ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem']
-    : ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']
-  ).map((action) => `dynamodb:${action} <table>`);
-const idempotencyTable = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
-  (action) => `dynamodb:${action} <idempotency-table>`,
-);
-const objects = (action: 'Get' | 'Put' | 'Delete', ...prefixes: string[]) =>
-  prefixes.map((prefix) => `s3:${action}Object <bucket>/${prefix}*`);
-
-describe('least privilege', () => {
-  // Derived from the ports each handler's use case touches (core/use-cases/*.ts, functions/**): a new port call
-  // without its grant, or a grant nothing uses, fails here.
-  const expectedGrants: Record<keyof typeof built.workflows.functions, string[]> = {
-    s3Inbox: [
-      ...table('read'),
-      ...table('write'),
-      ...idempotencyTable,
-      ...objects('Get', 'inbox/', 'processed/'),
-      ...objects('Put', 'processed/', 'quarantine/'),
-      ...objects('Delete', 'inbox/'),
-      's3:ListBucket <bucket>',
-    ],
-    backupEvent: [
-      ...table('read'),
-      ...table('write'),
-      ...idempotencyTable,
-      'backup:DescribeBackupVault arn:aws:backup:eu-west-3:111111111111:backup-vault:*',
-    ],
-    reconcile: [
-      ...table('read'),
-      ...table('write'),
-      ...objects('Get', 'runs/'),
-      ...objects('Put', 'runs/'),
-      's3:ListBucket <bucket>',
-      ...['backup:List*', 'backup:Describe*', 'backup:GetBackupPlan', 'backup:GetBackupSelection'].map((a) => `${a} *`),
-      'sts:AssumeRole arn:aws:iam::*:role/ReversaReadBackup*',
-    ],
-    loadStrategy: [...table('read'), ...objects('Put', 'runs/')],
-    evaluateBatch: [...table('read'), ...objects('Get', 'runs/'), ...objects('Put', 'runs/')],
-    aggregate: [...table('read'), ...objects('Get', 'runs/', 'reports/'), ...objects('Put', 'runs/', 'reports/')],
-    persist: [
-      ...table('read'),
-      ...table('write'),
-      ...objects('Get', 'runs/'),
-      's3:PutObject <audit-bucket>/audit/*',
-      's3:GetObject <audit-bucket>/audit/*',
-      's3:ListBucket <audit-bucket>',
-      'kms:Sign <audit-key>',
-      'kms:GetPublicKey <audit-key>',
-    ],
-    sweep: [...table('read'), 'states:StartExecution <verify-machine>'],
-  };
-
-  for (const [key, expected] of Object.entries(expectedGrants)) {
-    it(`grants ${key} exactly what its use case touches`, () => {
-      expect(grantsOf(key as keyof typeof built.workflows.functions)).toEqual([...expected].sort());
-    });
-  }
-
-  it('lets aggregate read the previous report and write the new one, and persist neither write reports nor publish', () => {
-    expect(grantsOf('aggregate')).toEqual(
-      expect.arrayContaining(['dynamodb:Query <table>', ...objects('Get', 'reports/'), ...objects('Put', 'reports/')]),
-    );
-    const persist = grantsOf('persist');
-    expect(persist.filter((grant) => grant.includes('reports/') || grant.startsWith('events:'))).toEqual([]);
-  });
-
-  it('lets only persist touch the audit log and sign with the audit key; nothing signs dossiers yet', () => {
-    const touching = (pattern: RegExp) =>
-      Object.keys(built.workflows.functions).filter((key) => grantsOf(key as never).some((g) => pattern.test(g)));
-    expect(touching(/<audit-bucket>|<audit-key>/)).toEqual(['persist']);
-    expect(touching(/<dossier-key>|kms:Sign/)).toEqual(['persist']);
-    expect(touching(/s3:DeleteObject <audit-bucket>/)).toEqual([]);
-  });
-
-  it('admits exactly the audit-log writers to sign with the audit key, and dossier Sign with the dossier key', () => {
-    const prefixOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
-      `ReversaWorkflows-${logicalIdOf(fn.role)}-`;
-    const signers = (key: typeof built.stateful.auditSigningKey) =>
-      key.signers.map((pattern) => JSON.stringify(built.stateful.resolve(pattern)));
-    const audit = signers(built.stateful.auditSigningKey);
-    expect(audit).toHaveLength(4);
-    for (const fn of [
-      built.workflows.functions.persist,
-      built.workflows.restoreTests.functions.record,
-      built.workflows.dossierExport.functions.gather,
-      built.workflows.dossierExport.functions.audit,
-    ]) {
-      expect(audit.some((signer) => signer.includes(`:role/${prefixOf(fn)}*`))).toBe(true);
-    }
-    const dossier = signers(built.stateful.dossierSigningKey);
-    expect(dossier).toHaveLength(1);
-    expect(dossier[0]).toContain(`:role/${prefixOf(built.workflows.dossierExport.functions.sign)}*`);
-  });
-
-  it('refuses a stack prefix so long that CloudFormation would shorten the signer role name', () => {
-    const build = () => buildTestApp({ stackPrefix: 'ReversaForAVeryLongClientName' });
-    expect(build).toThrow(ConfigError);
-    expect(build).toThrow(/ReversaForAVeryLongClientNameWorkflows is too long/);
-    expect(() => buildTestApp({ stackPrefix: 'A'.repeat(21) })).not.toThrow();
-  });
-
-  it('lets no function put events: EmitFindings and RecordFailure are state machine tasks', () => {
-    for (const key of Object.keys(built.workflows.functions)) {
-      expect(grantsOf(key as never).filter((grant) => grant.startsWith('events:'))).toEqual([]);
-    }
-  });
-
-  it('lets reconcile keep its cursors under runs/ and tell a first run (no cursor yet) from a denial', () => {
-    expect(grantsOf('reconcile')).toEqual(
-      expect.arrayContaining([...objects('Get', 'runs/'), ...objects('Put', 'runs/'), 's3:ListBucket <bucket>']),
-    );
-  });
-
-  it('lets backup-event describe only the vaults of its own account and region', () => {
-    const describe = grantsOf('backupEvent').filter((grant) => grant.startsWith('backup:'));
-    expect(describe).toEqual(['backup:DescribeBackupVault arn:aws:backup:eu-west-3:111111111111:backup-vault:*']);
-  });
-
-  it('lets only sweep start verify executions', () => {
-    const starters = Object.keys(built.workflows.functions).filter((key) =>
-      policyStatementsOfRole(roleOfFunction(key as never)).some(
-        (statement) => statement.Action === 'states:StartExecution',
-      ),
-    );
-    expect(starters).toEqual(['sweep']);
-  });
-
-  it('lets reconcile read AWS Backup and assume only ReversaReadBackup* roles', () => {
-    const statements = policyStatementsOfRole(roleOfFunction('reconcile'));
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['backup:List*', 'backup:Describe*']), Resource: '*' }),
-    );
-    const assume = statements.find((statement) => statement.Action === 'sts:AssumeRole');
-    expect(JSON.stringify(assume?.Resource)).toContain(':iam::*:role/ReversaReadBackup*');
-  });
-
-  it('gives the read-only verify functions no DynamoDB write action', () => {
-    for (const key of ['loadStrategy', 'evaluateBatch'] as const) {
-      const actions: string[] = policyStatementsOfRole(roleOfFunction(key)).flatMap((statement) =>
-        [statement.Action].flat(),
-      );
-      expect(actions.filter((action) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(action))).toEqual([]);
-      expect(actions).toContain('dynamodb:Query');
-    }
-  });
-});
+// What each function's roles may do: test/infra/least-privilege.test.ts; tenant isolation: tenant-isolation.test.ts.
 
 describe('verify state machine', () => {
   const machine = () => resources('AWS::StepFunctions::StateMachine')[0]![1];

@@ -15,6 +15,7 @@ import type { PortalUser } from '#core/identity/users.ts';
 import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
+import { requestExport } from '#core/use-cases/dossier-export.ts';
 import { runExport } from '#local/export-runner.ts';
 import { servePortal } from '#local/serve.ts';
 import { runVerify } from '#local/verify-runner.ts';
@@ -85,8 +86,8 @@ function evidenceRecord(
     ],
     cleanup: {
       target: `sandbox/${tenantId}/${testId}/`,
-      startedAt: startedAt + 40_000,
-      endedAt: startedAt + 41_000,
+      startedAt: startedAt + rtoMs,
+      endedAt: startedAt + rtoMs + 1_000,
       removed: 3,
       remaining: 0,
       result: 'CLEANED',
@@ -97,15 +98,24 @@ function evidenceRecord(
   return record;
 }
 
-async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: string, recipient: string, at: number) {
+export async function seedPortalTenant(
+  cloud: CloudFixture,
+  clock: SettableClock,
+  tenantId: string,
+  recipient: string,
+  at: number,
+  options: { verifyRuns?: number } = {},
+) {
   const provider = cloud.adapters;
   const tenants = localTenantWiring(cloud.cloud, clock);
   const ports = tenants.dossiers.forTenant(tenantId);
   const own = tenants.adapters.forTenant(tenantId);
   await applyStrategy(provider.strategies, await strategyFor(tenantId, recipient), at - 30 * DAY, 'acme.strategy.yaml');
   await own.facts.putFacts(dailyFacts(tenantId, 'nas://filer-01/projects', 10, at - 2 * HOUR));
-  // Three verification runs, oldest first (the last is the latest report): compliance over time.
-  for (const runAt of [at - 14 * DAY, at - 7 * DAY, at]) {
+  // Verification runs a week apart, oldest first (the last, at `at`, is the latest report): compliance over time.
+  const runs = options.verifyRuns ?? 1;
+  for (let i = runs - 1; i >= 0; i--) {
+    const runAt = at - i * 7 * DAY;
     await runVerify(
       tenants.adapters.forTenant(tenantId),
       { tenantId, at: new Date(runAt).toISOString() },
@@ -166,11 +176,8 @@ async function seedTenant(cloud: CloudFixture, clock: SettableClock, tenantId: s
   );
   const secrets = ports.secrets as import('#adapters/local/local-secret-store.ts').LocalSecretStore;
   await secrets.put(tenantId, 'orders-db-admin', SecretValue.fromUtf8(`secret-of-${tenantId}`));
-  const exported = await runExport(
-    ports,
-    { tenantId, requestedAt: new Date(at).toISOString(), requestedBy: 'seed' },
-    { zeroWaits: true },
-  );
+  const request = await requestExport(ports, { tenantId, requestedBy: 'seed@provider.example', now: at });
+  const exported = await runExport(ports, request.input, { zeroWaits: true });
   if (exported.status !== 'SUCCEEDED')
     throw new Error(`seed export of ${tenantId}: ${exported.error} ${exported.cause}`);
 }
@@ -182,7 +189,7 @@ export async function startPortal(options: { at?: number } = {}): Promise<Portal
   const identityFile = join(cloud.root, 'successor.txt');
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  for (const tenant of TENANTS) await seedTenant(cloud, clock, tenant, recipient, at);
+  for (const tenant of TENANTS) await seedPortalTenant(cloud, clock, tenant, recipient, at, { verifyRuns: 3 });
 
   const directory = localUserDirectory(cloud.cloud);
   const issuer = localTokenIssuer(cloud.cloud);

@@ -17,7 +17,7 @@ import { stockCommand } from '#core/dossier/verify-commands.ts';
 import { SecretValue } from '#core/secrets/ports.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import type { DossierPublishedDetail } from '#core/use-cases/dossier-export.ts';
-import { assembleAndUpload } from '#core/use-cases/dossier-export.ts';
+import { assembleAndUpload, requestExport } from '#core/use-cases/dossier-export.ts';
 import { dossierReadiness } from '#core/use-cases/dossier-readiness.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import { type ExportExecutionResult, type RunExportDeps, runExport } from '#local/export-runner.ts';
@@ -114,11 +114,8 @@ async function seedTenant(tenantId: string, withContacts = true): Promise<void> 
 
 async function exportAt(tenantId: string, at: number, overrides: Partial<RunExportDeps> = {}) {
   clock.set(at);
-  const run = await runExport(
-    { ...deps, ...overrides },
-    { tenantId, requestedAt: new Date(at).toISOString(), requestedBy: 'ops@provider.example' },
-    { zeroWaits: true },
-  );
+  const request = await requestExport(deps, { tenantId, requestedBy: 'ops@provider.example', now: at });
+  const run = await runExport({ ...deps, ...overrides }, request.input, { zeroWaits: true });
   runs.push(run);
   return run;
 }
@@ -324,11 +321,11 @@ describe('reversibility-export workflow on the local cloud', () => {
     }) as ObjectStore;
     const faulty = { ...deps, objects: failing };
 
-    const run = await runExport(
-      deps,
-      { tenantId: 'acme', requestedAt: new Date(AT + 4 * HOUR).toISOString(), requestedBy: 'ops' },
-      { zeroWaits: true, lambdas: { AssembleFunctionArn: (p) => assembleAndUpload(faulty, p as never) } },
-    );
+    const request = await requestExport(deps, { tenantId: 'acme', requestedBy: 'ops', now: AT + 4 * HOUR });
+    const run = await runExport(deps, request.input, {
+      zeroWaits: true,
+      lambdas: { AssembleFunctionArn: (p) => assembleAndUpload(faulty, p as never) },
+    });
     runs.push(run);
 
     expect(run.status).toBe('FAILED');

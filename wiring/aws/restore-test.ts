@@ -70,11 +70,14 @@ export function awsRestoreTestWiring(
 export function awsRestoreDispatchWiring(
   config = loadConfig(['tableName', 'dataBucket', 'eventBusName', 'restoreTestStateMachineArn']),
 ): TenantScoped<DispatchDeps> {
-  const adapters = awsAdapters(config);
   // A generic StartExecution-by-name: ExecutionAlreadyExists means this test's slot already ran.
   const starter = new SfnVerifyStarter({
     stateMachineArn: config.restoreTestStateMachineArn,
     client: new SFNClient({}),
   });
-  return perTenant(() => ({ strategies: adapters.strategies, facts: adapters.facts, starter }));
+  // The policy's resources are the tenant's data: read with the tenant's credentials.
+  return perTenant((tenantId) => {
+    const { strategies, facts } = awsAdapters(config, tenantScope(config, tenantId));
+    return { strategies, facts, starter };
+  });
 }

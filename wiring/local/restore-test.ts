@@ -9,6 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
 import { FsSandbox } from '#adapters/host/fs-sandbox.ts';
 import { restoreAndVerifyRestic } from '#adapters/host/restic-runner.ts';
+import { localS3Client } from '#adapters/local/local-clients.ts';
 import { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
 import type { SecretProvider } from '#core/restore/restic.ts';
 import { type AwsBackupRestorePort, awsBackupNotImplemented } from '#core/use-cases/restore-aws-backup.ts';
@@ -92,7 +93,9 @@ export function localSecretStore(cloud: Pick<LocalCloud, 'home'>, adapters: Pick
 export function localCloudRestoreTestDeps(cloud: LocalCloud, adapters: LocalAdapters): RestoreTestDeps {
   const secrets = localSecretStore(cloud, adapters);
   return localRestoreTestDeps(adapters, {
-    s3: adapters.clients.s3,
+    // Archives are the provider's (its archive buckets, the data bucket's archives/), outside the tenant
+    // boundary as in AWS, where the function's own role reads them: an unbound client.
+    s3: localS3Client(cloud.endpoints),
     sandboxDir: join(cloud.home, 'sandboxes'),
     secretsFor: (tenantId) => localSecretProvider(secrets, tenantId),
   });

@@ -4,11 +4,13 @@ import { loadTenantStrategy } from '../../dossier/assemble-inputs.ts';
 import { exportKeys } from '../../dossier/assemble-sources.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
 import { payloadFiles } from './payload.ts';
-import { readPlan } from './run-io.ts';
+import { publishedByThisExport, readPlan } from './run-io.ts';
 import type { AssembledRecord, AssembleOutput, ExportContext } from './shapes.ts';
 
 /** Streams the bag into a multipart upload to the dossier bucket; on any error the upload is aborted. */
 export async function assembleAndUpload(deps: DossierDeps, ctx: ExportContext): Promise<AssembleOutput> {
+  const published = await publishedByThisExport(deps, ctx);
+  if (published) return { ...ctx, zipKey: published.zipKey };
   const plan = await readPlan(deps, ctx);
   const { settings } = await loadTenantStrategy(deps.strategies, ctx.tenantId);
   const files = await payloadFiles(deps, settings, ctx);

@@ -34,22 +34,28 @@ export async function auditDossier(deps: DossierDeps, ctx: ExportContext): Promi
   let auditSeq = v.auditSeq;
   if (auditSeq === undefined) {
     const { auditSeq: _none, ...record } = v;
-    const logged = await recordInAuditLog(deps.audit, ctx.tenantId, {
-      type: 'dossier-export',
-      record,
-      time: deps.clock.now(),
-      summary: {
-        who: v.createdBy,
-        when: v.createdAt,
-        version: v.version,
-        exportId: v.exportId,
-        zipKey: v.zipKey,
-        archiveSha256: v.zipSha256,
-        signerFingerprint: v.signerFingerprint,
-        recipientFingerprints: v.recipientFingerprints,
-        changeSummary: v.changeSummary,
+    const logged = await recordInAuditLog(
+      deps.audit,
+      ctx.tenantId,
+      {
+        type: 'dossier-export',
+        record,
+        time: deps.clock.now(),
+        summary: {
+          who: v.createdBy,
+          when: v.createdAt,
+          version: v.version,
+          exportId: v.exportId,
+          zipKey: v.zipKey,
+          archiveSha256: v.zipSha256,
+          signerFingerprint: v.signerFingerprint,
+          recipientFingerprints: v.recipientFingerprints,
+          changeSummary: v.changeSummary,
+        },
       },
-    });
+      // An Audit that died between the entry and markAudited must not log the version twice when re-run.
+      { once: `dossier-export:${v.exportId}:v${v.version}` },
+    );
     auditSeq = logged.seq;
     await deps.dossiers.markAudited(ctx.tenantId, v.version, auditSeq);
   }

@@ -10,11 +10,12 @@ import {
 import { PAYLOAD_PATHS } from '../../dossier/contents/layout.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
 import { payloadFiles } from './payload.ts';
-import { nextContext, readPlan, stage } from './run-io.ts';
+import { nextContext, publishedByThisExport, readPlan, stage } from './run-io.ts';
 import type { ExportContext } from './shapes.ts';
 
 /** Judges completeness from what is staged and what the source prefixes hold; stages checklist.md/json. */
 export async function checkDossier(deps: DossierDeps, ctx: ExportContext): Promise<ExportContext> {
+  if (await publishedByThisExport(deps, ctx)) return nextContext(ctx);
   await readPlan(deps, ctx);
   const { settings, document } = await loadTenantStrategy(deps.strategies, ctx.tenantId);
   const files = await payloadFiles(deps, settings, ctx);

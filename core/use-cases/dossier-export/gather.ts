@@ -5,11 +5,12 @@ import { gatherContacts } from './gather-contacts.ts';
 import { gatherEscrow } from './gather-escrow.ts';
 import { gatherEvidence } from './gather-evidence.ts';
 import { gatherInventory } from './gather-inventory.ts';
-import { badInput, readPlan } from './run-io.ts';
+import { badInput, publishedByThisExport, readPlan } from './run-io.ts';
 import { type ExportContext, GATHER_PARTS, type GatherInput, type GatherOutput } from './shapes.ts';
 
 /** One branch of the Gather Parallel state: stages one part's documents, returns counts. */
 export async function gatherPart(deps: DossierDeps, input: GatherInput): Promise<GatherOutput> {
+  if (await publishedByThisExport(deps, input)) return { part: input.part, files: 0, bytes: 0 };
   const plan = await readPlan(deps, input);
   const ctx: ExportContext = {
     tenantId: input.tenantId,

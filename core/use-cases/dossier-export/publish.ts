@@ -4,14 +4,13 @@ import type { DossierVersion } from '../../dossier/ports.ts';
 import { diffSummary, manifestIndexOf } from '../../dossier/readiness.ts';
 import { InternalError } from '../../errors.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
-import { MAX_MANIFEST_BYTES, nextContext, readJson, readPlan } from './run-io.ts';
+import { MAX_MANIFEST_BYTES, nextContext, publishedByThisExport, readJson, readPlan } from './run-io.ts';
 import type { AssembledRecord, EscrowMeta, ExportContext } from './shapes.ts';
 
 /** Publishes the immutable version row, with what changed since the previous version. */
 export async function publishDossier(deps: DossierDeps, ctx: ExportContext): Promise<ExportContext> {
+  if (await publishedByThisExport(deps, ctx)) return ctx; // a retried Publish, or a re-run after it
   const plan = await readPlan(deps, ctx);
-  const already = await deps.dossiers.getVersion(ctx.tenantId, plan.version);
-  if (already?.exportId === ctx.exportId) return ctx; // a retried Publish
   const record = await readJson<AssembledRecord>(deps, exportKeys.assembled(ctx.tenantId, ctx.exportId));
   const escrow = await readJson<EscrowMeta>(deps, exportKeys.escrowMeta(ctx.tenantId, ctx.exportId));
   const manifestText = (await deps.objects.getBytes(record.manifestKey, MAX_MANIFEST_BYTES)).toString('utf8');

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { exportKeys } from '../../dossier/assemble-sources.ts';
 import type { TextSink } from '../../dossier/contents/catalogue.ts';
+import type { DossierVersion } from '../../dossier/ports.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { TENANT_ID_PATTERN } from '../../strategy/schema.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
@@ -97,4 +98,20 @@ export async function forEachLimit<T>(items: readonly T[], fn: (item: T) => Prom
 /** The context handed to the next state: its four keys only, whatever else the input carried. */
 export function nextContext(ctx: ExportContext): ExportContext {
   return { tenantId: ctx.tenantId, exportId: ctx.exportId, version: ctx.version, planKey: ctx.planKey };
+}
+
+/**
+ * The version this export already published, if it got that far before dying: a re-run must not
+ * rebuild it (the escrow's ciphertext, hence the zip's bytes, would differ from the published
+ * checksum), so every later step leaves a published version alone.
+ */
+export async function publishedByThisExport(
+  deps: DossierDeps,
+  ctx: { tenantId: string; exportId: string; version?: number },
+): Promise<DossierVersion | undefined> {
+  if (ctx.version !== undefined) {
+    const v = await deps.dossiers.getVersion(ctx.tenantId, ctx.version);
+    return v?.exportId === ctx.exportId ? v : undefined;
+  }
+  return (await deps.dossiers.list(ctx.tenantId, 20)).find((v) => v.exportId === ctx.exportId);
 }

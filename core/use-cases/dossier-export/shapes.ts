@@ -6,15 +6,14 @@
 import type { InputsFingerprint, SecretRef } from '../../dossier/readiness.ts';
 
 /** The execution input (CLI `reversa dossier export`, a schedule, the API). Recipients are public keys. */
+/**
+ * The execution input. Who asked and to whom the secrets are sealed are NOT in it: they come from
+ * the export request written by requestExport (request.ts) with the authenticated principal.
+ */
 export interface ExportInput {
   tenantId: string;
   /** ISO-8601; the execution name is derived from its minute. Default: now. */
   requestedAt?: string;
-  requestedBy?: string;
-  /** Override the strategy's successor recipients (age1…). */
-  recipients?: string[];
-  breakGlass?: string;
-  custodians?: { recipients: string[]; threshold: number };
   /** Override the strategy's embedData. */
   embedData?: boolean;
   /** bag-info Source-Organization: the provider. Default "Reversa". */

@@ -2,11 +2,12 @@
 import { exportKeys } from '../../dossier/assemble-sources.ts';
 import { sidecars } from '../../dossier/bag/sidecars.ts';
 import type { DossierDeps } from '../dossier-deps.ts';
-import { MAX_MANIFEST_BYTES, nextContext, readJson, readPlan } from './run-io.ts';
+import { MAX_MANIFEST_BYTES, nextContext, publishedByThisExport, readJson, readPlan } from './run-io.ts';
 import type { AssembledRecord, ExportContext } from './shapes.ts';
 
 /** Writes `<zip>.sha256`, its signature and this version's manifest index beside the archive. */
 export async function signDossier(deps: DossierDeps, ctx: ExportContext): Promise<ExportContext> {
+  if (await publishedByThisExport(deps, ctx)) return nextContext(ctx);
   const plan = await readPlan(deps, ctx);
   const record = await readJson<AssembledRecord>(deps, exportKeys.assembled(ctx.tenantId, ctx.exportId));
   const files = await sidecars(record, deps.dossierSigner);

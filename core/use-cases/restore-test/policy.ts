@@ -1,9 +1,10 @@
 /** The tenant's applied strategy, its restore-test policies, and their durations in the strategy's zone. */
+
 import { NotFoundError } from '../../errors.ts';
 import type { StoredStrategyVersion, StrategyStore } from '../../ports.ts';
 import { parseDuration } from '../../strategy/duration.ts';
-import { parseStrategy } from '../../strategy/parse.ts';
 import type { RestorePolicyDeclaration, StrategyDocument } from '../../strategy/schema.ts';
+import { parseStoredStrategy } from '../../strategy/stored.ts';
 import { addDuration } from '../../time.ts';
 
 /** A duration's length starting at `from` in the strategy zone (calendar units follow DST). */
@@ -25,5 +26,5 @@ export async function appliedStrategy(
 ): Promise<{ stored: StoredStrategyVersion; document: StrategyDocument }> {
   const stored = await strategies.getCurrent(tenantId);
   if (!stored) throw new NotFoundError('NoStrategy', `tenant ${tenantId} has no applied strategy`);
-  return { stored, document: parseStrategy(stored.source, stored.fileName).document };
+  return { stored, document: parseStoredStrategy(stored).document };
 }

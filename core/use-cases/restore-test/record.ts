@@ -138,25 +138,28 @@ export async function record(deps: RestoreTestDeps, state: RestoreTestState): Pr
   const evidence = buildEvidence(evidenceInputOf(id, state, run, cleanupToRecord(state, run, now)));
 
   const evidenceKey = evidenceKeyOf(id.tenantId, id.testId);
-  await putJson(deps.blobs, evidenceKey, evidence);
-  const logged = await recordInAuditLog(deps.audit, id.tenantId, {
-    type: 'restore-test',
-    record: evidence,
-    summary: auditSummary(evidence, evidenceKey),
-    time: now,
-  });
-  await deps.restoreTests.put(summaryOf(evidence, evidenceKey, logged.seq, now));
+  // A Record that died after writing the evidence left the very record its audit entry may hash: keep it.
+  const written = await readOptional<typeof evidence>(deps.blobs, evidenceKey);
+  const kept = written ?? evidence;
+  if (!written) await putJson(deps.blobs, evidenceKey, evidence);
+  const logged = await recordInAuditLog(
+    deps.audit,
+    id.tenantId,
+    { type: 'restore-test', record: kept, summary: auditSummary(kept, evidenceKey), time: now },
+    { once: `restore-test:${id.testId}` },
+  );
+  await deps.restoreTests.put(summaryOf(kept, evidenceKey, logged.seq, now));
 
   const out: RecordOutput = {
     tenantId: id.tenantId,
     testId: id.testId,
-    outcome: evidence.outcome,
-    reason: evidence.reason,
+    outcome: kept.outcome,
+    reason: kept.reason,
     evidenceKey,
     auditSeq: logged.seq,
   };
-  if (evidence.outcome !== 'PASSED') {
-    const finding = findingFor(evidence, now);
+  if (kept.outcome !== 'PASSED') {
+    const finding = findingFor(kept, now);
     await deps.findings.open(finding);
     out.findingId = finding.findingId;
   }

@@ -1,5 +1,5 @@
 /** In-memory AuditStore and BlobStore with the same conditional-write semantics as the DynamoDB/S3 adapters. */
-import type { AuditStore } from '#core/audit/ports.ts';
+import type { AuditStore, OnceClaim, OnceMark } from '#core/audit/ports.ts';
 import type { StoredAuditDigest, StoredAuditEntry } from '#core/audit/types.ts';
 import { NotFoundError } from '#core/errors.ts';
 import type { BlobStore } from '#core/ports.ts';
@@ -43,6 +43,23 @@ export class MemoryAuditStore implements AuditStore {
   }
   async *listDigests(tenantId: string) {
     yield* [...this.digestLog(tenantId)];
+  }
+  readonly marks = new Map<string, OnceMark>();
+  async getOnceMark(tenantId: string, key: string) {
+    return this.marks.get(`${tenantId} ${key}`);
+  }
+  async claimOnceMark(tenantId: string, key: string, claim: OnceClaim, replacing?: OnceClaim) {
+    const current = this.marks.get(`${tenantId} ${key}`);
+    const free =
+      replacing === undefined
+        ? current === undefined
+        : current?.claimedAt === replacing.claimedAt && current.seq === undefined;
+    if (free) this.marks.set(`${tenantId} ${key}`, { ...claim });
+    return free;
+  }
+  async completeOnceMark(tenantId: string, key: string, seq: number) {
+    const mark = this.marks.get(`${tenantId} ${key}`);
+    if (mark) mark.seq = seq;
   }
 }
 

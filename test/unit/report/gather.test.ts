@@ -24,6 +24,9 @@ class MemoryRestoreTests implements RestoreTestStore {
       .sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
       .slice(0, o.limit);
   }
+  async outcomesSince(tenantId: string, from: string) {
+    return this.list(tenantId, { from });
+  }
   async page(tenantId: string, o: { limit: number }) {
     return { items: await this.list(tenantId, { limit: o.limit }) };
   }

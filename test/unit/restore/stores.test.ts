@@ -111,3 +111,58 @@ describe('DynamoFindingStore on dynalite', () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+describe('restore-test pages', () => {
+  const tenant = (s: RestoreTestSummary) => ({ ...s, tenantId: 'paged' });
+  beforeAll(async () => {
+    for (let i = 0; i < 120; i++) {
+      const at = new Date(Date.parse('2026-06-01T00:00:00Z') + i * 3_600_000).toISOString();
+      await tests.put(
+        tenant(
+          summary(
+            `t-${String(i).padStart(3, '0')}`,
+            i % 3 === 0 ? 'db' : 'files',
+            at,
+            i % 10 === 0 ? 'FAILED' : 'PASSED',
+          ),
+        ),
+      );
+    }
+  });
+
+  it('walks every test once, newest first, page by page with the cursor', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await tests.page('paged', { limit: 25, ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(25);
+      seen.push(...page.items.map((t) => t.testId));
+      cursor = page.nextCursor;
+    } while (cursor);
+
+    expect(seen).toHaveLength(120);
+    expect(new Set(seen).size).toBe(120);
+    expect(seen[0]).toBe('t-119');
+    expect(seen.at(-1)).toBe('t-000');
+  });
+
+  it('filters by resource and outcome without reading past what a page needs', async () => {
+    const failedDb = await tests.page('paged', { limit: 100, resourceId: 'db', outcome: 'FAILED' });
+
+    expect(failedDb.items.map((t) => t.testId)).toEqual(['t-090', 't-060', 't-030', 't-000']);
+    expect(failedDb.nextCursor).toBeUndefined();
+  });
+
+  it('counts outcomes since a time from the two fields only', async () => {
+    const outcomes = await tests.outcomesSince('paged', '2026-06-05T00:00:00Z');
+
+    expect(outcomes).toHaveLength(120 - 96);
+    expect(Object.keys(outcomes[0] ?? {}).sort()).toEqual(['outcome', 'startedAt']);
+  });
+
+  it("refuses a cursor that is not one of this listing's", async () => {
+    const forged = Buffer.from('T#other#RTEST', 'utf8').toString('base64url');
+
+    await expect(tests.page('paged', { limit: 5, cursor: forged })).rejects.toMatchObject({ code: 'BadCursor' });
+  });
+});

@@ -1,0 +1,237 @@
+/**
+ * The isolation matrix of the portal API, generated from the route table: every route × every role ×
+ * own tenant / foreign tenant / missing tenant / no token / expired token / a token signed by another
+ * key / altered claims / an auditor past its window → the expected status, every JSON body valid
+ * against the route's schema, and no byte of the other tenant in any body.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '#api/api.ts';
+import { type ApiRequest, apiHandler, bodyBytes } from '#api/handle.ts';
+import type { Route } from '#api/route.ts';
+import { roleMay } from '#core/identity/roles.ts';
+import { type PortalFixture, startPortal } from '../support/portal.ts';
+
+let portal: PortalFixture;
+let handle: ReturnType<typeof apiHandler>;
+const exportsStarted: string[] = [];
+
+beforeAll(async () => {
+  portal = await startPortal();
+  // Authorization is what is tested here: exports are recorded, not run (the workflow tests run them).
+  handle = apiHandler(API_ROUTES, {
+    ...portal.deps,
+    startExport: async (input) => {
+      exportsStarted.push(input.tenantId);
+      return { executionName: `dossier-${input.tenantId}-test`, status: 'RUNNING' };
+    },
+  });
+}, 180_000);
+afterAll(() => portal?.stop());
+
+const OTHER = { acme: 'globex', globex: 'acme' } as const;
+/** Strings only one tenant's data contains: its id in keys, its name, its secrets, its files. */
+const MARKERS = {
+  acme: ['acme', 'ACME Industries', 'budget-acme'],
+  globex: ['globex', 'Globex Corporation', 'budget-globex'],
+} as const;
+
+function pathOf(route: Route, tenant: string): string {
+  return route.path
+    .replace('{tenant}', tenant)
+    .replace('{findingId}', `finding-rt-${tenant}-2`)
+    .replace('{testId}', `rt-${tenant}-0`)
+    .replace('{version}', '1');
+}
+
+function requestFor(route: Route, tenant: string, authorization?: string): ApiRequest {
+  const query: Record<string, string> = route.id === 'auditorReport' ? { period: '2026' } : {};
+  const body =
+    route.id === 'updateFinding'
+      ? { rootCause: 'a changed file after the backup' }
+      : route.id === 'commentFinding'
+        ? { text: 'we are looking into it' }
+        : route.id === 'createDossierLink'
+          ? { expiresIn: 3600 }
+          : undefined;
+  return {
+    method: route.method,
+    path: pathOf(route, tenant),
+    query,
+    headers: {
+      ...(authorization ? { authorization } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: Buffer.from(JSON.stringify(body)) } : {}),
+    address: '127.0.0.1',
+  };
+}
+
+async function call(route: Route, tenant: string, token?: string) {
+  const response = await handle(requestFor(route, tenant, token === undefined ? undefined : `Bearer ${token}`));
+  const text = Buffer.from(await bodyBytes(response.body)).toString('latin1');
+  return { status: response.status, headers: response.headers, text };
+}
+
+const protectedRoutes = API_ROUTES.filter((r) => r.auth !== 'public');
+const tenantRoutes = protectedRoutes.filter((r) => r.path.includes('{tenant}'));
+const principals = ['admin', 'operator', 'client', 'auditor', 'globexClient'] as const;
+
+function validates(route: Route, status: number, text: string): void {
+  const spec = route.responses.find((r) => r.status === status && r.schema);
+  if (!spec?.schema) return;
+  const parsed = spec.schema.safeParse(JSON.parse(text));
+  expect(parsed.success, `${route.id} ${status}: ${parsed.success ? '' : parsed.error.message}`).toBe(true);
+}
+
+describe('every route × every role', () => {
+  for (const name of principals) {
+    it(`${name}: allowed actions succeed on its tenants, the rest is 403, other tenants are 404, and no foreign data leaks`, async () => {
+      const user = portal.users[name];
+      const own = name === 'globexClient' ? 'globex' : 'acme';
+      const foreign = OTHER[own];
+      for (const route of tenantRoutes) {
+        const mine = await call(route, own, user.token);
+        const action = route.auth as Parameters<typeof roleMay>[1];
+        const expected = roleMay(user.role, action) ? [200, 201, 202, 303] : [403];
+        expect(expected, `${name} ${route.method} ${route.path} → ${mine.status} ${mine.text.slice(0, 200)}`).toContain(
+          mine.status,
+        );
+        if (mine.status < 300 && (mine.headers['content-type'] ?? '').startsWith('application/json'))
+          validates(route, mine.status, mine.text);
+
+        const theirs = await call(route, foreign, user.token);
+        if (user.role === 'provider-admin') expect(expected).toContain(theirs.status);
+        else expect(theirs.status, `${name} reaching ${foreign} via ${route.path}`).toBe(404);
+
+        const missing = await call(route, 'nosuch', user.token);
+        expect(missing.status).toBe(404);
+
+        if (user.role !== 'provider-admin') {
+          // A refusal may echo the id the caller itself sent (the problem's instance); never anything else of it.
+          for (const text of [mine.text, missing.text]) {
+            for (const marker of MARKERS[foreign])
+              expect(text, `${name} ${route.id} leaks ${marker}`).not.toContain(marker);
+          }
+          for (const marker of MARKERS[foreign].slice(1)) {
+            expect(theirs.text, `${name} ${route.id} leaks ${marker}`).not.toContain(marker);
+          }
+          expect(JSON.parse(theirs.text)).toMatchObject({ status: 404, code: 'TenantNotFound' });
+        }
+      }
+    });
+  }
+
+  it('started exports only where a provider role asked: acme (operator, admin) and globex (admin)', () => {
+    expect([...exportsStarted].sort()).toEqual(['acme', 'acme', 'globex']);
+  });
+
+  it('lists for each caller exactly the tenants it may address', async () => {
+    const listTenants = API_ROUTES.find((r) => r.id === 'listTenants') as Route;
+    const ids = async (name: (typeof principals)[number]) =>
+      (
+        JSON.parse((await call(listTenants, '', portal.users[name].token)).text) as { tenants: { id: string }[] }
+      ).tenants.map((t) => t.id);
+
+    expect(await ids('admin')).toEqual(['acme', 'globex']);
+    expect(await ids('client')).toEqual(['acme']);
+    expect(await ids('globexClient')).toEqual(['globex']);
+  });
+});
+
+describe('bad or missing identities', () => {
+  function tamper(token: string): string {
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    claims['custom:tenants'] = 'acme,globex';
+    return `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+  }
+
+  it('refuses every protected route without a token, with an expired one, one signed by another key, or altered claims', async () => {
+    const cases = {
+      none: undefined,
+      expired: portal.tokens.expired,
+      otherKey: portal.tokens.otherKey,
+      altered: tamper(portal.users.client.token),
+      garbage: 'not-a-jwt',
+    };
+    for (const route of protectedRoutes) {
+      for (const [label, token] of Object.entries(cases)) {
+        const result = await call(route, 'acme', token);
+        expect(result.status, `${label} on ${route.path}`).toBe(401);
+        expect(result.headers['content-type']).toBe('application/problem+json');
+        expect(result.headers['www-authenticate']).toBe('Bearer realm="reversa"');
+        for (const marker of [...MARKERS.acme.slice(1), ...MARKERS.globex]) expect(result.text).not.toContain(marker);
+      }
+    }
+  });
+
+  it('refuses an auditor past its access window on every route, naming the window', async () => {
+    portal.clock.set(portal.clock.now() + 2 * 3_600_000);
+    try {
+      for (const route of protectedRoutes) {
+        const result = await call(route, 'acme', portal.users.expiredAuditor.token);
+        // The token itself outlives nothing: it expires with the window, so past it the token is refused too.
+        expect([401, 403], `${route.path}: ${result.text}`).toContain(result.status);
+        expect(result.text).toMatch(/access window ended|token has expired/);
+      }
+    } finally {
+      portal.clock.set(portal.clock.now() - 2 * 3_600_000);
+    }
+  });
+
+  it('lets the auditor with a running window read, and refuses it anything that writes', async () => {
+    const writes = tenantRoutes.filter((r) => r.method !== 'GET');
+    for (const route of writes) {
+      expect((await call(route, 'acme', portal.users.auditor.token)).status, route.path).toBe(403);
+    }
+  });
+});
+
+describe('the server', () => {
+  it('answers a login with the exact contract scripts use, and problem details for a wrong password', async () => {
+    const ok = await fetch(`${portal.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'it@acme.example', password: 'correct horse battery staple' }),
+    });
+    const bad = await fetch(`${portal.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'it@acme.example', password: 'wrong' }),
+    });
+
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(ok.status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['expiresAt', 'token']);
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('locks logins after at most five failures, answering 429 with Retry-After, even for the right password', async () => {
+    const attempt = (password: string) =>
+      fetch(`${portal.url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ops@provider.example', password }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await attempt('guess')).status);
+
+    const right = await attempt('correct horse battery staple');
+
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.at(-1)).toBe(429);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('serves the OpenAPI document it is generated from', async () => {
+    const doc = (await (await fetch(`${portal.url}/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+
+    expect(doc.openapi).toBe('3.1.0');
+    for (const route of API_ROUTES) expect(Object.keys(doc.paths)).toContain(route.path);
+  });
+});
