@@ -22,6 +22,8 @@ export default defineConfig({
           name: 'portal',
           include: ['test/portal/**/*.test.ts'],
           globalSetup: ['test/portal/global-setup.ts'],
+          // A browser on a loaded 2-core machine: what the page shows may take seconds to appear.
+          expect: { poll: { timeout: 15_000 } },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -92,14 +92,15 @@ function Shell({
   const known = tenant === undefined ? undefined : tenants.find((t) => t.id === tenant);
   const section = sectionOf(route);
   const main = useRef<HTMLElement>(null);
-  const path = useLocation().path;
+  // The page shown, as one value: the effect below runs once per navigation (and when the tenant's name arrives).
+  const shown = `${JSON.stringify(route)}|${known?.name ?? ''}`;
   useEffect(() => {
     document.title = `${TITLES[route.page]}${known ? ` — ${known.name}` : ''} — Reversa portal`;
     // Move focus to the new page's heading, as a page load would, so screen readers announce it.
     const heading = main.current?.querySelector<HTMLElement>('h1');
     if (heading) heading.focus({ preventScroll: false });
     // Only on navigation, not on every re-render.
-  }, [path]);
+  }, [shown]);
   let page: preact.ComponentChildren;
   if (tenant !== undefined && !known) {
     page = (
@@ -230,6 +231,14 @@ function SignedIn({ route, onLogout }: { route: Route; onLogout: () => void }) {
             Log out
           </button>
         </div>
+      </main>
+    );
+  }
+  if (route.page === 'home') {
+    // On its way to the role's start page (the effect above navigates there).
+    return (
+      <main id="main" class="login">
+        <Loading what="your start page" />
       </main>
     );
   }
