@@ -83,6 +83,35 @@ module.exports = {
       to: { path: ['^wiring/local/', '^local/', '^adapters/local/'] },
     },
     {
+      name: 'web-is-its-own-layer',
+      severity: 'error',
+      comment:
+        'The web app runs in the browser and talks to the API over HTTP only: it imports nothing from the server side (its API types are generated from schema/openapi.json).',
+      from: { path: '^web/src/' },
+      to: {
+        path: [
+          '^core/',
+          '^adapters/',
+          '^wiring/',
+          '^api/',
+          '^functions/',
+          '^cli/',
+          '^local/',
+          '^infra/',
+          '^bench/',
+          '^test/',
+          '^config\\.ts$',
+        ],
+      },
+    },
+    {
+      name: 'nothing-imports-the-web-app',
+      severity: 'error',
+      comment: 'Server code serves web/dist as files; it never imports the browser code.',
+      from: { path: ['^core/', '^adapters/', '^wiring/', '^api/', '^functions/', '^cli/', '^local/', '^infra/'] },
+      to: { path: '^web/src/' },
+    },
+    {
       name: 'api-is-an-interface',
       severity: 'error',
       comment: 'The API maps HTTP onto use cases; what it runs on comes from the wiring layer, through ApiDeps.',
@@ -105,7 +134,7 @@ module.exports = {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
     },
   },
 };

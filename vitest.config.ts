@@ -16,6 +16,19 @@ export default defineConfig({
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000 },
       },
       {
+        // The portal in Debian's Chromium (playwright-core) on a seeded local cloud; the web app is built once per run.
+        extends: true,
+        test: {
+          name: 'portal',
+          include: ['test/portal/**/*.test.ts'],
+          globalSetup: ['test/portal/global-setup.ts'],
+          // A browser on a loaded 2-core machine: what the page shows may take seconds to appear.
+          expect: { poll: { timeout: 15_000 } },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // The AWS adapters against one moto server (real AWS wire protocols), started by the global setup.
         // Runs after the other projects: on 2 cores the Python server's load made their timed tests time out.
         extends: true,

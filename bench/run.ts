@@ -11,6 +11,7 @@ import { benchRestoreArchive } from './restore-archive.ts';
 import { benchRules } from './rules.ts';
 import type { BenchResult } from './types.ts';
 import { benchVerifyWorkflow } from './verify-workflow.ts';
+import { benchWeb } from './web.ts';
 
 const only = process.argv[2];
 const benches: Array<[string, () => Promise<BenchResult>]> = [
@@ -21,6 +22,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['restore-archive', benchRestoreArchive],
   ['dossier', benchDossier],
   ['api', benchApi],
+  ['web', benchWeb],
 ];
 
 let failed = 0;

@@ -3,17 +3,27 @@
  * `reversa local up` when it runs on this home. Runs until interrupted.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { API_ROUTES } from '#api/api.ts';
 import { apiHandler } from '#api/handle.ts';
 import { openLocalCloud } from '#local/cloud.ts';
 import { describeHolder } from '#local/home-lock.ts';
 import { DEFAULT_PORT, servePortal } from '#local/serve.ts';
+import { ensureWebApp, WEB_DIST } from '#local/web-app.ts';
 import { localApiDeps } from '#wiring/local/api.ts';
 import { parseCommand, usageError } from '../args.ts';
 import { write, writeError } from '../output.ts';
 
-export const WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+/** web/dist, built first when missing or older than web/src; undefined (API only) when it cannot be built. */
+async function webAppRoot(quiet: boolean): Promise<string | undefined> {
+  try {
+    return await ensureWebApp((reason) => {
+      if (!quiet) write(`building the web app (${reason}): vite build → web/dist …`);
+    });
+  } catch (error) {
+    writeError(`the web app could not be built: ${(error as Error).message}`);
+    return existsSync(WEB_DIST) ? WEB_DIST : undefined;
+  }
+}
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, { port: { type: 'string' }, host: { type: 'string' } }, 0);
@@ -32,7 +42,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
         `${new Date().toISOString()} ${request.method} ${request.path} failed: ${(error as Error).name}: ${(error as Error).message}`,
       ),
   });
-  const webRoot = existsSync(WEB_ROOT) ? WEB_ROOT : undefined;
+  const webRoot = await webAppRoot(Boolean(values.json));
   const portal = await servePortal({
     handler: apiHandler(API_ROUTES, deps),
     port,

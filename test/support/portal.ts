@@ -1,6 +1,6 @@
 /**
  * A running portal for tests: a local cloud with two tenants (acme and globex) seeded with real
- * history — a strategy, daily facts, a verify run from its ASL file, restore tests (one failed, with
+ * history — a strategy, daily facts, three verify runs from its ASL file (a week apart), restore tests (one failed, with
  * its finding), audit entries, a published dossier — users of every role (and an auditor whose
  * window has ended) with tokens, and `reversa serve`'s HTTP server on a random port.
  */
@@ -12,6 +12,7 @@ import { apiHandler } from '#api/handle.ts';
 import type { ApiDeps } from '#api/ports.ts';
 import type { Role } from '#core/identity/roles.ts';
 import type { PortalUser } from '#core/identity/users.ts';
+import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { requestExport } from '#core/use-cases/dossier-export.ts';
@@ -50,12 +51,60 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
     .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
 }
 
+/** An evidence record shaped like the runners' (core/restore/evidence.ts), for the evidence pages. */
+function evidenceRecord(
+  tenantId: string,
+  testId: string,
+  outcome: 'PASSED' | 'FAILED',
+  startedAt: number,
+  rtoMs: number,
+) {
+  const changed = outcome === 'FAILED' ? [`projects/budget-${tenantId}.csv`] : [];
+  const record: RestoreTestEvidence = {
+    schemaVersion: 1,
+    testId,
+    tenantId,
+    resourceId: 'nas://filer-01/projects',
+    policyName: 'nas-weekly',
+    runner: 's3-archive',
+    strategyVersion: { version: 1, contentSha256: 'a'.repeat(64) },
+    scheduledAt: startedAt,
+    recoveryPoint: { id: `archive-${testId}.tar`, createdAt: startedAt - 6 * HOUR, achievedRpoMs: 6 * HOUR },
+    sample: { mode: 'all', selected: 3, of: 3 },
+    sandbox: `sandbox/${tenantId}/${testId}/`,
+    restore: { startedAt, endedAt: startedAt + rtoMs - 10_000 },
+    validation: { startedAt: startedAt + rtoMs - 10_000, endedAt: startedAt + rtoMs },
+    rto: { achievedMs: rtoMs, targetMs: 1_800_000, targetText: '30m', met: true },
+    checks: [
+      {
+        name: 'checksums',
+        status: outcome,
+        message: `3 of 3 sampled files read back, ${3 - changed.length} match the manifest`,
+        counts: { expected: 3, compared: 3, bytes: 154, matched: 3 - changed.length },
+        changed: { count: changed.length, names: changed, truncated: false },
+      },
+    ],
+    cleanup: {
+      target: `sandbox/${tenantId}/${testId}/`,
+      startedAt: startedAt + rtoMs,
+      endedAt: startedAt + rtoMs + 1_000,
+      removed: 3,
+      remaining: 0,
+      result: 'CLEANED',
+    },
+    outcome,
+    reason: outcome === 'PASSED' ? 'all 3 checks passed' : `1 changed: projects/budget-${tenantId}.csv`,
+  };
+  return record;
+}
+
 export async function seedPortalTenant(
   cloud: CloudFixture,
   clock: SettableClock,
   tenantId: string,
   recipient: string,
   at: number,
+  options: { verifyRuns?: number } = {},
 ) {
   const provider = cloud.adapters;
   const tenants = localTenantWiring(cloud.cloud, clock);
@@ -63,24 +112,23 @@ export async function seedPortalTenant(
   const own = tenants.adapters.forTenant(tenantId);
   await applyStrategy(provider.strategies, await strategyFor(tenantId, recipient), at - 30 * DAY, 'acme.strategy.yaml');
   await own.facts.putFacts(dailyFacts(tenantId, 'nas://filer-01/projects', 10, at - 2 * HOUR));
-  await runVerify(
-    tenants.adapters.forTenant(tenantId),
-    { tenantId, at: new Date(at).toISOString() },
-    { zeroWaits: true },
-  );
+  // Verification runs a week apart, oldest first (the last, at `at`, is the latest report): compliance over time.
+  const runs = options.verifyRuns ?? 1;
+  for (let i = runs - 1; i >= 0; i--) {
+    const runAt = at - i * 7 * DAY;
+    await runVerify(
+      tenants.adapters.forTenant(tenantId),
+      { tenantId, at: new Date(runAt).toISOString() },
+      { zeroWaits: true },
+    );
+  }
   for (const [i, outcome] of (['PASSED', 'PASSED', 'FAILED'] as const).entries()) {
     const testId = `rt-${tenantId}-${i}`;
     const startedAt = new Date(at - (3 - i) * DAY).toISOString();
     const evidenceKey = `restore-tests/${tenantId}/${testId}.json`;
     await own.blobs.putText(
       evidenceKey,
-      JSON.stringify({
-        testId,
-        outcome,
-        tenantId,
-        resourceId: 'nas://filer-01/projects',
-        checks: [{ name: 'checksums', result: outcome }],
-      }),
+      JSON.stringify(evidenceRecord(tenantId, testId, outcome, Date.parse(startedAt), 40_000 + i * 20_000)),
     );
     const { seq } = await recordInAuditLog(ports.audit, tenantId, {
       type: 'restore-test',
@@ -141,7 +189,7 @@ export async function startPortal(options: { at?: number } = {}): Promise<Portal
   const identityFile = join(cloud.root, 'successor.txt');
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
   const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  for (const tenant of TENANTS) await seedPortalTenant(cloud, clock, tenant, recipient, at);
+  for (const tenant of TENANTS) await seedPortalTenant(cloud, clock, tenant, recipient, at, { verifyRuns: 3 });
 
   const directory = localUserDirectory(cloud.cloud);
   const issuer = localTokenIssuer(cloud.cloud);

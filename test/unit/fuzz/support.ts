@@ -1,6 +1,6 @@
 /** Shared arbitraries and helpers of the fuzz suite: byte mutations, chunkings, and the per-run time limit. */
 import fc from 'fast-check';
-import { LOCAL_FIELD, zipLayout } from '../../support/zip-layout.ts';
+import { CENTRAL_FIELD, LOCAL_FIELD, zipLayout } from '../../support/zip-layout.ts';
 
 /**
  * Every property run gets this long (fast-check fails the run past it), so a parser that hangs on
@@ -150,8 +150,18 @@ export function mutateLocalHeader(zip: Buffer, which: number, m: LocalHeaderMuta
   const width = m.field === 'flags' || m.field === 'method' ? 2 : 4;
   const old = width === 2 ? zip.readUInt16LE(at) : zip.readUInt32LE(at);
   const max = width === 2 ? 0xffff : 0xffffffff;
+  // With a data descriptor (flag bit 3) a local header's CRC and sizes are zero, and the real
+  // values are as valid there: the mutated value must differ from the central record's too, or it
+  // agrees with the central directory and is no disagreement at all.
+  const field = m.field in CENTRAL_FIELD ? (m.field as keyof typeof CENTRAL_FIELD) : undefined;
+  const central =
+    field === undefined
+      ? undefined
+      : width === 2
+        ? zip.readUInt16LE(e.central + CENTRAL_FIELD[field])
+        : zip.readUInt32LE(e.central + CENTRAL_FIELD[field]);
   let value = m.value % (max + 1);
-  if (value === old) value = (old + 1) % (max + 1);
+  while (value === old || value === central) value = (value + 1) % (max + 1);
   if (width === 2) out.writeUInt16LE(value, at);
   else out.writeUInt32LE(value >>> 0, at);
   return out;

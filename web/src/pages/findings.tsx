@@ -1,0 +1,285 @@
+/**
+ * Findings opened by failed restore tests: the list, and one finding with its timeline. Clients
+ * (and providers) comment; provider roles set the root cause and corrective action and close it.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { ApiProblem, api, tenantPath } from '../api/client.ts';
+import type { Finding, FindingDetail, FindingPage, FindingPatch, TimelineEntry } from '../api/types.gen.ts';
+import { Facts, Section, TableRegion } from '../components/layout.tsx';
+import { Badge, Loading, Notice, ProblemNotice } from '../components/notice.tsx';
+import { formatDateTime } from '../format.ts';
+import { may, type Role } from '../roles.ts';
+import { tenantHref } from '../router.ts';
+import { useApi } from '../use-api.ts';
+
+type StatusFilter = 'open' | 'closed' | 'all';
+
+export function FindingsPage({ tenant }: { tenant: string }) {
+  const [filter, setFilter] = useState<StatusFilter>('open');
+  const [pages, setPages] = useState<Finding[][]>([]);
+  const [cursor, setCursor] = useState<string>();
+  const query = new URLSearchParams({ limit: '50', ...(filter === 'all' ? {} : { status: filter }) });
+  const first = useApi<FindingPage>(`${tenantPath(tenant, 'findings')}?${query}`);
+  const [more, setMore] = useState<{ busy: boolean; error?: ApiProblem }>({ busy: false });
+  useEffect(() => {
+    setPages(first.data ? [first.data.items] : []);
+    setCursor(first.data?.nextCursor);
+  }, [first.data]);
+
+  async function loadMore() {
+    if (!cursor) return;
+    setMore({ busy: true });
+    try {
+      const next = await api<FindingPage>(
+        `${tenantPath(tenant, 'findings')}?${query}&cursor=${encodeURIComponent(cursor)}`,
+      );
+      setPages((p) => [...p, next.items]);
+      setCursor(next.nextCursor);
+      setMore({ busy: false });
+    } catch (e) {
+      setMore({ busy: false, ...(e instanceof ApiProblem ? { error: e } : {}) });
+    }
+  }
+
+  const items = pages.flat();
+  return (
+    <>
+      <h1 tabIndex={-1}>Findings</h1>
+      <p class="lead">
+        Each failed restore test opens a finding; the provider records its root cause and corrective action.
+      </p>
+      <div class="toolbar">
+        <label for="finding-status">Show</label>
+        <select
+          id="finding-status"
+          value={filter}
+          onChange={(e) => setFilter((e.currentTarget as HTMLSelectElement).value as StatusFilter)}
+        >
+          <option value="open">open findings</option>
+          <option value="closed">closed findings</option>
+          <option value="all">all findings</option>
+        </select>
+      </div>
+      {first.error ? <ProblemNotice error={first.error} what="the findings" /> : null}
+      {first.loading && items.length === 0 ? <Loading what="findings" /> : null}
+      {first.data && items.length === 0 ? <p>No {filter === 'all' ? '' : filter} findings.</p> : null}
+      {items.length > 0 ? (
+        <TableRegion label="Findings">
+          <table class="responsive">
+            <caption class="sr-only">Findings, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Finding</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Opened</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((f) => (
+                <tr key={f.findingId}>
+                  <td data-label="Status">
+                    <Badge value={f.status} />
+                  </td>
+                  <td data-label="Finding">
+                    <a href={tenantHref(tenant, 'findings', f.findingId)}>{f.summary}</a>
+                  </td>
+                  <td data-label="Resource" class="resource">
+                    {f.resourceId}
+                  </td>
+                  <td data-label="Opened">{formatDateTime(f.openedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableRegion>
+      ) : null}
+      {more.error ? <ProblemNotice error={more.error} what="more findings" /> : null}
+      {cursor ? (
+        <button type="button" onClick={loadMore} disabled={more.busy}>
+          {more.busy ? 'Loading…' : 'Load more findings'}
+        </button>
+      ) : null}
+    </>
+  );
+}
+
+function Timeline({ entries }: { entries: TimelineEntry[] }) {
+  if (entries.length === 0) return <p class="muted">No comments or changes yet.</p>;
+  return (
+    <ol class="timeline">
+      {entries.map((t, i) => (
+        <li key={`${t.at}:${i}`} class={`timeline-${t.kind}`}>
+          <p class="timeline-head">
+            <strong>{t.by}</strong> {t.kind === 'comment' ? 'commented' : 'changed the finding'} —{' '}
+            <time dateTime={t.at}>{formatDateTime(t.at)}</time>
+          </p>
+          <p class="timeline-text">{t.text}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function CommentForm({ tenant, findingId, onDone }: { tenant: string; findingId: string; onDone: () => void }) {
+  const [text, setText] = useState('');
+  const [state, setState] = useState<{ busy: boolean; error?: ApiProblem; sent?: boolean }>({ busy: false });
+  async function submit(event: Event) {
+    event.preventDefault();
+    setState({ busy: true });
+    try {
+      await api(tenantPath(tenant, 'findings', findingId, 'comments'), { method: 'POST', body: { text } });
+      setText('');
+      setState({ busy: false, sent: true });
+      onDone();
+    } catch (e) {
+      setState({ busy: false, ...(e instanceof ApiProblem ? { error: e } : {}) });
+    }
+  }
+  return (
+    <form onSubmit={submit} class="stack">
+      <label for="comment">Your comment</label>
+      <textarea
+        id="comment"
+        rows={3}
+        maxLength={4000}
+        required
+        value={text}
+        onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      {state.error ? <ProblemNotice error={state.error} what="your comment" /> : null}
+      {state.sent ? <Notice kind="ok">Comment added.</Notice> : null}
+      <div>
+        <button type="submit" class="primary" disabled={state.busy || text.trim() === ''}>
+          {state.busy ? 'Sending…' : 'Add comment'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function EditForm({ tenant, finding, onDone }: { tenant: string; finding: FindingDetail; onDone: () => void }) {
+  const [rootCause, setRootCause] = useState(finding.rootCause ?? '');
+  const [action, setAction] = useState(finding.correctiveAction ?? '');
+  const [closed, setClosed] = useState(finding.status === 'CLOSED');
+  const [state, setState] = useState<{ busy: boolean; error?: ApiProblem; saved?: boolean }>({ busy: false });
+  const patch: FindingPatch = {
+    ...(rootCause.trim() !== '' && rootCause !== (finding.rootCause ?? '') ? { rootCause } : {}),
+    ...(action.trim() !== '' && action !== (finding.correctiveAction ?? '') ? { correctiveAction: action } : {}),
+    ...((closed ? 'CLOSED' : 'OPEN') !== finding.status ? { status: closed ? 'CLOSED' : 'OPEN' } : {}),
+  };
+  async function submit(event: Event) {
+    event.preventDefault();
+    setState({ busy: true });
+    try {
+      await api(tenantPath(tenant, 'findings', finding.findingId), { method: 'PATCH', body: patch });
+      setState({ busy: false, saved: true });
+      onDone();
+    } catch (e) {
+      setState({ busy: false, ...(e instanceof ApiProblem ? { error: e } : {}) });
+    }
+  }
+  return (
+    <form onSubmit={submit} class="stack">
+      <label for="root-cause">Root cause</label>
+      <textarea
+        id="root-cause"
+        rows={3}
+        maxLength={4000}
+        value={rootCause}
+        onInput={(e) => setRootCause((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      <label for="corrective-action">Corrective action</label>
+      <textarea
+        id="corrective-action"
+        rows={3}
+        maxLength={4000}
+        value={action}
+        onInput={(e) => setAction((e.currentTarget as HTMLTextAreaElement).value)}
+      />
+      <div class="check">
+        <input
+          id="closed"
+          type="checkbox"
+          checked={closed}
+          onChange={(e) => setClosed((e.currentTarget as HTMLInputElement).checked)}
+        />
+        <label for="closed">Closed (the corrective action is done)</label>
+      </div>
+      {state.error ? <ProblemNotice error={state.error} what="the change" /> : null}
+      {state.saved ? <Notice kind="ok">Finding saved.</Notice> : null}
+      <div>
+        <button type="submit" class="primary" disabled={state.busy || Object.keys(patch).length === 0}>
+          {state.busy ? 'Saving…' : 'Save finding'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function FindingDetailPage({ tenant, findingId, role }: { tenant: string; findingId: string; role: Role }) {
+  const detail = useApi<FindingDetail>(tenantPath(tenant, 'findings', findingId));
+  const f = detail.data;
+  return (
+    <>
+      <p class="breadcrumb">
+        <a href={tenantHref(tenant, 'findings')}>Findings</a>
+      </p>
+      <h1 tabIndex={-1}>Finding {f ? <Badge value={f.status} /> : null}</h1>
+      {detail.error ? <ProblemNotice error={detail.error} what="the finding" /> : null}
+      {detail.loading && !f ? <Loading what="the finding" /> : null}
+      {f ? (
+        <div class="grid grid-wide">
+          <Section title="What happened" id="what">
+            <p class="lead">{f.summary}</p>
+            <Facts
+              items={[
+                [
+                  'Resource',
+                  <span key="r" class="resource">
+                    {f.resourceId}
+                  </span>,
+                ],
+                [
+                  'Restore test',
+                  <a key="t" href={tenantHref(tenant, 'restore-tests', f.testId)}>
+                    {f.testId}
+                  </a>,
+                ],
+                ['Outcome', <Badge key="o" value={f.outcome} />],
+                ['Opened', formatDateTime(f.openedAt)],
+                ...(f.closedAt ? ([['Closed', formatDateTime(f.closedAt)]] as Array<[string, string]>) : []),
+                [
+                  'Root cause',
+                  <span key="rc" id="root-cause-value">
+                    {f.rootCause ?? 'not recorded yet'}
+                  </span>,
+                ],
+                [
+                  'Corrective action',
+                  <span key="ca" id="corrective-action-value">
+                    {f.correctiveAction ?? 'not recorded yet'}
+                  </span>,
+                ],
+                ...(f.updatedBy
+                  ? ([['Last change', `${f.updatedBy}, ${formatDateTime(f.updatedAt)}`]] as Array<[string, string]>)
+                  : []),
+              ]}
+            />
+          </Section>
+          {may(role, 'finding:update') ? (
+            <Section title="Root cause and corrective action" id="edit">
+              <EditForm key={f.findingId} tenant={tenant} finding={f} onDone={detail.reload} />
+            </Section>
+          ) : null}
+          <Section title="Timeline" id="timeline">
+            <Timeline entries={f.timeline} />
+            {may(role, 'finding:comment') ? (
+              <CommentForm tenant={tenant} findingId={f.findingId} onDone={detail.reload} />
+            ) : null}
+          </Section>
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+/** Log in with an e-mail and password (the local identity provider; in AWS, Cognito's hosted UI). */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiProblem, api } from '../api/client.ts';
+import type { LoginResponse } from '../api/types.gen.ts';
+
+function explain(error: ApiProblem): string {
+  if (error.code === 'AccessWindowEnded') {
+    return `${error.message}. Your access as an auditor is over: ask the provider to extend it if you still need it.`;
+  }
+  if (error.status === 401) return 'Wrong e-mail or password.';
+  if (error.status === 429) return `${error.message}. Too many failed attempts: wait a little before trying again.`;
+  return error.message;
+}
+
+export function LoginPage({ notice, onLoggedIn }: { notice?: string; onLoggedIn: (login: LoginResponse) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = 'Log in — Reversa portal';
+    heading.current?.focus();
+  }, []);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const login = await api<LoginResponse>('/v1/auth/login', {
+        method: 'POST',
+        body: { email: email.trim(), password },
+      });
+      setPassword('');
+      onLoggedIn(login);
+    } catch (e) {
+      setError(e instanceof ApiProblem ? explain(e) : String(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main id="main" class="login">
+      <div class="login-box">
+        <p class="brand brand-large">Reversa</p>
+        <h1 ref={heading} tabIndex={-1}>
+          Log in to the portal
+        </h1>
+        <p class="muted">Backups, restore tests, the audit log and reversibility dossiers of your services.</p>
+        {notice ? (
+          <div class="notice notice-warn" role="status" id="session-notice">
+            {notice}
+          </div>
+        ) : null}
+        <form onSubmit={submit} noValidate={false}>
+          <label for="email">E-mail</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail((e.currentTarget as HTMLInputElement).value)}
+          />
+          <label for="password">Password</label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword((e.currentTarget as HTMLInputElement).value)}
+          />
+          {error ? (
+            <p class="notice notice-error" role="alert" id="login-error">
+              {error}
+            </p>
+          ) : null}
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? 'Logging in…' : 'Log in'}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}
