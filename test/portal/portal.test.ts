@@ -246,19 +246,20 @@ describe('the provider operator', () => {
 
     await page.getByLabel('Root cause', { exact: true }).fill('The NAS share was written during the backup window.');
     await page.getByLabel('Corrective action', { exact: true }).fill('Snapshot the share before archiving it.');
-    await page.getByLabel(/^Closed/).check();
+    await page.getByLabel('Move it to').selectOption('CLOSED');
     await page.getByRole('button', { name: 'Save finding' }).click();
 
     await expect
       .poll(() => page.locator('#root-cause-value').textContent())
       .toBe('The NAS share was written during the backup window.');
-    const finding = await apiJson<{ rootCause: string; status: string; updatedBy: string }>(
+    const finding = await apiJson<{ rootCause: string; status: string; state: string; updatedBy: string }>(
       '/v1/tenants/acme/findings/finding-rt-acme-2',
       portal.users.operator,
     );
     expect(finding).toMatchObject({
       rootCause: 'The NAS share was written during the backup window.',
       status: 'CLOSED',
+      state: 'CLOSED',
       updatedBy: portal.users.operator.email,
     });
     await checkPage(page, shots, 'finding-edit', ['Root cause and corrective action']);

@@ -103,19 +103,45 @@ export interface ExportStarted {
   status: string;
 }
 
+/** A finding and its incident lifecycle (docs/incidents.md) */
 export interface Finding {
   findingId: string;
-  testId: string;
+  source: "restore-test" | "verification";
   resourceId: string;
-  outcome: "PASSED" | "FAILED" | "ERROR";
   summary: string;
   /** ISO-8601 date-time */
   openedAt: string;
   status: "OPEN" | "CLOSED";
-  rootCause?: string;
-  correctiveAction?: string;
+  state: "OPEN" | "ACKNOWLEDGED" | "RESOLVED" | "CLOSED";
+  severity: "low" | "medium" | "high" | "critical";
+  /** ISO-8601 date-time */
+  acknowledgedAt?: string;
+  /** ISO-8601 date-time */
+  resolvedAt?: string;
   /** ISO-8601 date-time */
   closedAt?: string;
+  rootCause?: string;
+  correctiveAction?: string;
+  cause?: "provider" | "client" | "third-party" | "unknown";
+  recurring: boolean;
+  recurrenceOf?: string;
+  reopenings: Array<{
+    /** ISO-8601 date-time */
+    at: string;
+    by: string;
+    recurring: boolean;
+  }>;
+  revision: number;
+  /** restore-test findings: the failed test */
+  testId?: string;
+  /** restore-test findings: its outcome */
+  outcome?: "PASSED" | "FAILED" | "ERROR";
+  /** verification findings: the rule */
+  ruleId?: string;
+  /** verification findings: resource#rule in the reports */
+  verificationFindingId?: string;
+  /** verification findings: the run that (re)opened it */
+  runId?: string;
   updatedBy?: string;
   /** ISO-8601 date-time */
   updatedAt?: string;
@@ -123,17 +149,42 @@ export interface Finding {
 
 export interface FindingDetail {
   findingId: string;
-  testId: string;
+  source: "restore-test" | "verification";
   resourceId: string;
-  outcome: "PASSED" | "FAILED" | "ERROR";
   summary: string;
   /** ISO-8601 date-time */
   openedAt: string;
   status: "OPEN" | "CLOSED";
-  rootCause?: string;
-  correctiveAction?: string;
+  state: "OPEN" | "ACKNOWLEDGED" | "RESOLVED" | "CLOSED";
+  severity: "low" | "medium" | "high" | "critical";
+  /** ISO-8601 date-time */
+  acknowledgedAt?: string;
+  /** ISO-8601 date-time */
+  resolvedAt?: string;
   /** ISO-8601 date-time */
   closedAt?: string;
+  rootCause?: string;
+  correctiveAction?: string;
+  cause?: "provider" | "client" | "third-party" | "unknown";
+  recurring: boolean;
+  recurrenceOf?: string;
+  reopenings: Array<{
+    /** ISO-8601 date-time */
+    at: string;
+    by: string;
+    recurring: boolean;
+  }>;
+  revision: number;
+  /** restore-test findings: the failed test */
+  testId?: string;
+  /** restore-test findings: its outcome */
+  outcome?: "PASSED" | "FAILED" | "ERROR";
+  /** verification findings: the rule */
+  ruleId?: string;
+  /** verification findings: resource#rule in the reports */
+  verificationFindingId?: string;
+  /** verification findings: the run that (re)opened it */
+  runId?: string;
   updatedBy?: string;
   /** ISO-8601 date-time */
   updatedAt?: string;
@@ -146,8 +197,14 @@ export interface FindingPage {
 }
 
 export interface FindingPatch {
+  /** A transition: ACKNOWLEDGED, RESOLVED, CLOSED, or OPEN to reopen */
+  state?: "OPEN" | "ACKNOWLEDGED" | "RESOLVED" | "CLOSED";
   rootCause?: string;
   correctiveAction?: string;
+  cause?: "provider" | "client" | "third-party" | "unknown";
+  severity?: "low" | "medium" | "high" | "critical";
+  note?: string;
+  /** Older form of state: CLOSED closes, OPEN reopens */
   status?: "OPEN" | "CLOSED";
 }
 

@@ -1,6 +1,7 @@
 /**
- * Findings opened by failed restore tests: the list, and one finding with its timeline. Clients
- * (and providers) comment; provider roles set the root cause and corrective action and close it.
+ * Findings — incidents opened by failed restore tests and serious verification findings: the list,
+ * and one incident with its lifecycle and timeline. Clients (and providers) comment; provider roles
+ * acknowledge, resolve, close (with root cause and corrective action) or reopen it.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiProblem, api, tenantPath } from '../api/client.ts';
@@ -46,7 +47,8 @@ export function FindingsPage({ tenant }: { tenant: string }) {
     <>
       <h1 tabIndex={-1}>Findings</h1>
       <p class="lead">
-        Each failed restore test opens a finding; the provider records its root cause and corrective action.
+        Each failed restore test and each serious verification finding opens an incident; the provider acknowledges it,
+        resolves it, and closes it with its root cause and corrective action.
       </p>
       <div class="toolbar">
         <label for="finding-status">Show</label>
@@ -69,7 +71,8 @@ export function FindingsPage({ tenant }: { tenant: string }) {
             <caption class="sr-only">Findings, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">Status</th>
+                <th scope="col">State</th>
+                <th scope="col">Severity</th>
                 <th scope="col">Finding</th>
                 <th scope="col">Resource</th>
                 <th scope="col">Opened</th>
@@ -78,8 +81,11 @@ export function FindingsPage({ tenant }: { tenant: string }) {
             <tbody>
               {items.map((f) => (
                 <tr key={f.findingId}>
-                  <td data-label="Status">
-                    <Badge value={f.status} />
+                  <td data-label="State">
+                    <Badge value={f.state} /> {f.recurring ? <Badge value="recurring" /> : null}
+                  </td>
+                  <td data-label="Severity">
+                    <Badge value={f.severity} />
                   </td>
                   <td data-label="Finding">
                     <a href={tenantHref(tenant, 'findings', f.findingId)}>{f.summary}</a>
@@ -103,6 +109,33 @@ export function FindingsPage({ tenant }: { tenant: string }) {
     </>
   );
 }
+
+function stamps(f: Finding): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (f.acknowledgedAt) out.push(['Acknowledged', formatDateTime(f.acknowledgedAt)]);
+  if (f.resolvedAt) out.push(['Resolved', formatDateTime(f.resolvedAt)]);
+  if (f.closedAt) out.push(['Closed', formatDateTime(f.closedAt)]);
+  return out;
+}
+
+type IncidentState = Finding['state'];
+/** The moves the API accepts from each state (core/incidents/lifecycle.ts): forward, or reopen. */
+const NEXT: Record<IncidentState, Array<[IncidentState, string]>> = {
+  OPEN: [
+    ['ACKNOWLEDGED', 'Acknowledged (we are on it)'],
+    ['RESOLVED', 'Resolved (it works again)'],
+    ['CLOSED', 'Closed (root cause found, corrective action done)'],
+  ],
+  ACKNOWLEDGED: [
+    ['RESOLVED', 'Resolved (it works again)'],
+    ['CLOSED', 'Closed (root cause found, corrective action done)'],
+  ],
+  RESOLVED: [
+    ['CLOSED', 'Closed (root cause found, corrective action done)'],
+    ['OPEN', 'Reopened (it is back)'],
+  ],
+  CLOSED: [['OPEN', 'Reopened (it is back)']],
+};
 
 function Timeline({ entries }: { entries: TimelineEntry[] }) {
   if (entries.length === 0) return <p class="muted">No comments or changes yet.</p>;
@@ -161,12 +194,12 @@ function CommentForm({ tenant, findingId, onDone }: { tenant: string; findingId:
 function EditForm({ tenant, finding, onDone }: { tenant: string; finding: FindingDetail; onDone: () => void }) {
   const [rootCause, setRootCause] = useState(finding.rootCause ?? '');
   const [action, setAction] = useState(finding.correctiveAction ?? '');
-  const [closed, setClosed] = useState(finding.status === 'CLOSED');
+  const [move, setMove] = useState<IncidentState | ''>('');
   const [state, setState] = useState<{ busy: boolean; error?: ApiProblem; saved?: boolean }>({ busy: false });
   const patch: FindingPatch = {
     ...(rootCause.trim() !== '' && rootCause !== (finding.rootCause ?? '') ? { rootCause } : {}),
     ...(action.trim() !== '' && action !== (finding.correctiveAction ?? '') ? { correctiveAction: action } : {}),
-    ...((closed ? 'CLOSED' : 'OPEN') !== finding.status ? { status: closed ? 'CLOSED' : 'OPEN' } : {}),
+    ...(move === '' ? {} : { state: move }),
   };
   async function submit(event: Event) {
     event.preventDefault();
@@ -197,15 +230,19 @@ function EditForm({ tenant, finding, onDone }: { tenant: string; finding: Findin
         value={action}
         onInput={(e) => setAction((e.currentTarget as HTMLTextAreaElement).value)}
       />
-      <div class="check">
-        <input
-          id="closed"
-          type="checkbox"
-          checked={closed}
-          onChange={(e) => setClosed((e.currentTarget as HTMLInputElement).checked)}
-        />
-        <label for="closed">Closed (the corrective action is done)</label>
-      </div>
+      <label for="move">Move it to</label>
+      <select
+        id="move"
+        value={move}
+        onChange={(e) => setMove((e.currentTarget as HTMLSelectElement).value as IncidentState | '')}
+      >
+        <option value="">(stays {finding.state.toLowerCase()})</option>
+        {NEXT[finding.state].map(([to, label]) => (
+          <option key={to} value={to}>
+            {label}
+          </option>
+        ))}
+      </select>
       {state.error ? <ProblemNotice error={state.error} what="the change" /> : null}
       {state.saved ? <Notice kind="ok">Finding saved.</Notice> : null}
       <div>
@@ -225,7 +262,7 @@ export function FindingDetailPage({ tenant, findingId, role }: { tenant: string;
       <p class="breadcrumb">
         <a href={tenantHref(tenant, 'findings')}>Findings</a>
       </p>
-      <h1 tabIndex={-1}>Finding {f ? <Badge value={f.status} /> : null}</h1>
+      <h1 tabIndex={-1}>Finding {f ? <Badge value={f.state} /> : null}</h1>
       {detail.error ? <ProblemNotice error={detail.error} what="the finding" /> : null}
       {detail.loading && !f ? <Loading what="the finding" /> : null}
       {f ? (
@@ -240,15 +277,25 @@ export function FindingDetailPage({ tenant, findingId, role }: { tenant: string;
                     {f.resourceId}
                   </span>,
                 ],
-                [
-                  'Restore test',
-                  <a key="t" href={tenantHref(tenant, 'restore-tests', f.testId)}>
-                    {f.testId}
-                  </a>,
-                ],
-                ['Outcome', <Badge key="o" value={f.outcome} />],
+                ...(f.testId
+                  ? ([
+                      [
+                        'Restore test',
+                        <a key="t" href={tenantHref(tenant, 'restore-tests', f.testId)}>
+                          {f.testId}
+                        </a>,
+                      ],
+                      ['Outcome', <Badge key="o" value={f.outcome ?? 'ERROR'} />],
+                    ] as Array<[string, preact.ComponentChild]>)
+                  : ([['Verification rule', f.ruleId ?? '']] as Array<[string, string]>)),
+                ['Severity', <Badge key="s" value={f.severity} />],
                 ['Opened', formatDateTime(f.openedAt)],
-                ...(f.closedAt ? ([['Closed', formatDateTime(f.closedAt)]] as Array<[string, string]>) : []),
+                ...stamps(f),
+                ...(f.recurring
+                  ? ([['Recurring', 'yes: it came back within the recurrence window (root cause not fixed)']] as Array<
+                      [string, string]
+                    >)
+                  : []),
                 [
                   'Root cause',
                   <span key="rc" id="root-cause-value">
