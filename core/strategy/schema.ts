@@ -9,6 +9,7 @@
 import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
 import { incidentsSchema } from './incidents-schema.ts';
+import { notificationsSchema } from './notifications-schema.ts';
 import { reversibilitySchema } from './reversibility-schema.ts';
 
 export const API_VERSION = 'reversa/v1';
@@ -545,6 +546,7 @@ export const strategySchema = z
     restoreTests: restoreTestsSchema,
     reversibility: reversibilitySchema,
     incidents: incidentsSchema,
+    notifications: notificationsSchema,
   })
   .meta({
     title: 'Reversa backup strategy',
