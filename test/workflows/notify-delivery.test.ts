@@ -40,9 +40,9 @@ async function subscribe(tenantId: string, path: string, extra: Partial<Subscrip
     createdAt: new Date(START).toISOString(),
     ...extra,
   };
-  await notifier.deps.secrets.put(
+  await localNotificationSecrets(fixture.cloud, fixture.adapters).put(
     tenantId,
-    sub.secretName!,
+    cliSecretName('ops'),
     JSON.stringify({ url: receiver.url(path), signingSecret: secret }),
   );
   await notifier.deps.subscriptions.put(sub);
