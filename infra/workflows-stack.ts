@@ -9,6 +9,7 @@ import type { ReversaFunction } from './constructs/reversa-function.ts';
 import { ReversaResources, type StatefulResources, stateMachineArnOf } from './reversa-resources.ts';
 import { DossierExportWorkflow } from './workflows/dossier-export-workflow.ts';
 import { Ingestion, type IngestionFunctionKey } from './workflows/ingestion.ts';
+import { Notifications } from './workflows/notifications.ts';
 import { RestoreTestWorkflow, type RestoreTestWorkflowProps } from './workflows/restore-test-workflow.ts';
 import { type VerifyFunctionKey, VerifyWorkflow } from './workflows/verify-workflow.ts';
 import { withoutGroupings } from './workflows/workflow.ts';
@@ -83,6 +84,7 @@ export class WorkflowsStack extends Stack {
   readonly verifyWorkflow: VerifyWorkflow;
   readonly restoreTests: RestoreTestWorkflow;
   readonly dossierExport: DossierExportWorkflow;
+  readonly notifications: Notifications;
   /** The ingestion and verify functions, by name. */
   readonly functions: Readonly<Record<IngestionFunctionKey | VerifyFunctionKey, ReversaFunction>>;
 
@@ -128,6 +130,7 @@ export class WorkflowsStack extends Stack {
       ...defined(props, 'readBackupRolePrefix'),
       ...optional('definitionPath', props.exportDefinitionPath),
     });
+    this.notifications = new Notifications(this, 'Notifications', common);
     this.functions = { ...this.ingestion.functions, ...this.verifyWorkflow.functions };
     this.addOutputs();
   }
@@ -171,6 +174,11 @@ export class WorkflowsStack extends Stack {
       ],
     };
     for (const [key, [value, description]] of Object.entries(outputs)) new CfnOutput(this, key, { value, description });
+    // Optional for the CLI (wiring/aws/platform.ts reads it only for e-mail channels), so not in STACK_OUTPUTS.
+    new CfnOutput(this, 'NotifyEmailTopicArn', {
+      value: this.notifications.emailTopic.topicArn,
+      description: `Notification e-mail topic (${CONFIG_ENV.notifyEmailTopicArn}); notify add --email subscribes to it`,
+    });
   }
 }
 
