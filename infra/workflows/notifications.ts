@@ -74,7 +74,7 @@ export class Notifications extends WorkflowConstruct {
           resources: [this.queue.queueArn, this.deadLetterQueue.queue.queueArn],
         },
         { on: 'topic', actions: ['sns:Publish'], resources: [this.emailTopic.topicArn] },
-        { on: 'key', actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [topicKey.keyArn] },
+        { on: 'key', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [topicKey.keyArn] },
       ],
     };
     // Subscriptions, delivery marks and the log in the event's tenant partition; channel credentials from the
