@@ -22,6 +22,7 @@ export const workflowsOutputKeys = [
   'RestoreDispatcherArn',
   'RestoreSchedulerRoleArn',
   'RestoreScheduleSyncPolicyArn',
+  'NotifyEmailTopicArn',
 ] as const;
 
 /** The restic task and restore bucket options, passed to the restore-test workflow as given. */
@@ -172,13 +173,13 @@ export class WorkflowsStack extends Stack {
         restore.scheduling.syncPolicy.managedPolicyArn,
         'Attach to whoever applies strategies: creates/updates/deletes restore-test schedules',
       ],
+      // Optional for the CLI (wiring/aws/platform.ts reads it only for e-mail channels), so not in STACK_OUTPUTS.
+      NotifyEmailTopicArn: [
+        this.notifications.emailTopic.topicArn,
+        `Notification e-mail topic (${CONFIG_ENV.notifyEmailTopicArn}); notify add --email subscribes to it`,
+      ],
     };
     for (const [key, [value, description]] of Object.entries(outputs)) new CfnOutput(this, key, { value, description });
-    // Optional for the CLI (wiring/aws/platform.ts reads it only for e-mail channels), so not in STACK_OUTPUTS.
-    new CfnOutput(this, 'NotifyEmailTopicArn', {
-      value: this.notifications.emailTopic.topicArn,
-      description: `Notification e-mail topic (${CONFIG_ENV.notifyEmailTopicArn}); notify add --email subscribes to it`,
-    });
   }
 }
 

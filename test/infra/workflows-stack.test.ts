@@ -39,14 +39,15 @@ const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
   ]);
 
 describe('functions', () => {
-  it('deploys the 8 verify/ingest, 8 restore-test and 8 dossier handlers, and only them (no custom-resource Lambdas)', () => {
+  it('deploys the 8 verify/ingest, 8 restore-test and 8 dossier handlers and notification delivery, and only them (no custom-resource Lambdas)', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
         Object.keys(built.workflows.restoreTests.functions).length +
-        Object.keys(built.workflows.dossierExport.functions).length,
+        Object.keys(built.workflows.dossierExport.functions).length +
+        1,
     );
-    expect(resources('AWS::Lambda::Function')).toHaveLength(24);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(25);
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing', () => {
@@ -105,10 +106,10 @@ describe('functions', () => {
   });
 
   it('gives each function its own log group with a retention, and no managed policy but the AWS Backup restore role', () => {
-    // 24 functions, 3 state machines, the restic task.
+    // 25 functions, 3 state machines, the restic task.
     expect(
       resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.RetentionInDays === 90),
-    ).toHaveLength(28);
+    ).toHaveLength(29);
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig?.LogGroup, id).toBeDefined();
     }
@@ -213,6 +214,7 @@ describe('workflow constructs', () => {
       'ExportStateMachine2DF0AD0F',
       'GatherFunction33F6BF49',
       'LoadStrategyFunction36026C8B',
+      'NotifyDeliverFunction138C3559',
       'PersistFunction29066D4E',
       'ReconcileFunction585E26B3',
       'RecordFunction0FDC7770',
@@ -231,8 +233,8 @@ describe('workflow constructs', () => {
   });
 
   it('own every alarm of the stack, each alarm in exactly one workflow', () => {
-    const { ingestion, verifyWorkflow, restoreTests, dossierExport } = built.workflows;
-    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport]
+    const { ingestion, verifyWorkflow, restoreTests, dossierExport, notifications } = built.workflows;
+    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport, notifications]
       .flatMap((workflow) => workflow.alarms)
       .map((alarm) => logicalIdOf(alarm));
     expect(new Set(owned).size).toBe(owned.length);
@@ -306,8 +308,8 @@ describe('event wiring', () => {
 
   it('encrypts every dead-letter queue, refuses non-TLS access to it and alarms on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    // 8 verify/ingest DLQs and the restore-test dispatcher's.
-    expect(queues).toHaveLength(9);
+    // 8 verify/ingest DLQs, the restore-test dispatcher's, notifications' two and its delivery queue.
+    expect(queues).toHaveLength(12);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnlyQueues = resources('AWS::SQS::QueuePolicy')
       .filter(([, policy]) =>
@@ -321,6 +323,6 @@ describe('event wiring', () => {
     const sqsAlarms = resources('AWS::CloudWatch::Alarm').filter(
       ([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS',
     );
-    expect(sqsAlarms).toHaveLength(9);
+    expect(sqsAlarms).toHaveLength(11);
   });
 });
