@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReversaEvent } from '#core/events/catalogue.ts';
@@ -136,6 +136,22 @@ describe('notification delivery on the local cloud', () => {
     expect(letters.filter((l) => l.job.tenantId === tenantId)).toMatchObject([{ job: { attempt: MAX_ATTEMPTS } }]);
     expect(await readdir(join(fixture.cloud.home, 'notify', 'dead-letters'))).not.toHaveLength(0);
     receiver.failFirst(0);
+  });
+
+  it('does not replay to a new subscription what was on the bus before notifications first ran on the home', async () => {
+    const tenantId = uniqueTenant('history');
+    await applyStrategy(fixture.adapters.strategies, strategyYaml(tenantId, ['nas://files']), START - DAY);
+    await subscribe(tenantId, '/history');
+    await pumpNotifications(notifier);
+    await rm(notifier.cursorFile); // a home from before notifications: events, no cursor
+    await fixture.adapters.notifications.emit(restoreFailed(tenantId, 'rt-old'));
+
+    const upgraded = localNotifier(fixture.cloud, fixture.adapters, { clock });
+    await fixture.adapters.notifications.emit(restoreFailed(tenantId, 'rt-new'));
+    const { attempts } = await pumpNotifications(upgraded);
+
+    expect(attempts.map((a) => a.eventId)).toEqual([`${tenantId}:rt-new:reversa.restore-test.failed`]);
+    expect(requestsTo('/history')).toHaveLength(1);
   });
 
   it('delivers what the verify workflow emits: the missed deadline and the incident it opens', async () => {
