@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { slaLevelBreachedEvent, slaStatementIssuedEvent } from '#core/events/sla-events.ts';
 import { type DossierReadiness, staleEvent } from '#core/use-cases/dossier-readiness.ts';
 import { findingEvents } from '#core/use-cases/verify.ts';
 import type { Finding } from '#core/verify/report-types.ts';
@@ -61,29 +60,5 @@ describe('events at their sources', () => {
     });
     expect(staleEvent(stale('a'.repeat(64))).id).toBe(a.id);
     expect(staleEvent(stale('b'.repeat(64))).id).not.toBe(a.id);
-  });
-});
-
-describe('the SLA events the contract layer emits', () => {
-  const statement = { tenantId: 'acme', period: '2026-11', version: 1, issuedAt: '2026-12-01T06:00:00.000Z' };
-  it('names a breached level and the statement with ids fixed by tenant, period, version and level', () => {
-    const breach = slaLevelBreachedEvent(statement, {
-      id: 'rto',
-      target: '≤ 4h',
-      achieved: '6h',
-      penalty: '1,200.00 EUR',
-    });
-    expect(breach).toMatchObject({
-      id: 'acme:sla:2026-11:v1:rto:reversa.sla.level-breached',
-      type: 'reversa.sla.level-breached',
-      severity: 'high',
-      summary: '2026-11: service level rto breached (achieved 6h, target ≤ 4h), penalty 1,200.00 EUR',
-    });
-    const issued = slaStatementIssuedEvent(statement, { breached: 1, total: '1,200.00 EUR' });
-    expect(issued).toMatchObject({ id: 'acme:sla:2026-11:v1:reversa.sla.statement-issued', severity: 'medium' });
-    expect(slaStatementIssuedEvent({ ...statement, version: 2 }, { breached: 0, total: '0' })).toMatchObject({
-      id: 'acme:sla:2026-11:v2:reversa.sla.statement-issued',
-      severity: 'info',
-    });
   });
 });
