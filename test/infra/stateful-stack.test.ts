@@ -302,12 +302,13 @@ describe('signing keys', () => {
     expect(moreAudit).toEqual([]);
     expect(auditSign.Action).toBe('kms:Sign');
     const patterns = JSON.stringify(auditSign.Condition.ArnLike['aws:PrincipalArn']);
-    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(4);
+    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(5);
     // Their tenant-access roles, which sign, by their fixed names: persist (verify runs), Record (restore tests),
-    // DxAudit (dossier exports), Gather (seals before packing).
+    // DxAudit (dossier exports), Gather (seals before packing), and the portal API (audit entries of reads, links).
     for (const owner of ['Persist', 'Record', 'DxAudit', 'Gather']) {
       expect(patterns).toContain(`:role/ReversaWorkflows-${owner}-Tenant"`);
     }
+    expect(patterns).toContain(':role/ReversaPortal-ApiHandler-Tenant"');
     expect(patterns).not.toContain('*');
     const [dossierSign, ...moreDossier] = signStatements(keyWithAlias('alias/reversa-dossier-signing')[1]);
     expect(moreDossier).toEqual([]);
