@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
+import { contractSchema } from './contract-schema.ts';
 import { incidentsSchema } from './incidents-schema.ts';
 import { reversibilitySchema } from './reversibility-schema.ts';
 
@@ -545,6 +546,7 @@ export const strategySchema = z
     restoreTests: restoreTestsSchema,
     reversibility: reversibilitySchema,
     incidents: incidentsSchema,
+    contract: contractSchema,
   })
   .meta({
     title: 'Reversa backup strategy',
