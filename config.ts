@@ -34,6 +34,10 @@ export const CONFIG_ENV = {
   /** The portal's Cognito user pool and its web app client (the API checks tokens against both). */
   userPoolId: 'REVERSA_USER_POOL_ID',
   userPoolClientId: 'REVERSA_USER_POOL_CLIENT_ID',
+  /** Notification delivery: its queue (retries wait there), dead-letter queue and the SNS topic for e-mail. */
+  notifyQueueUrl: 'REVERSA_NOTIFY_QUEUE_URL',
+  notifyDeadLetterQueueUrl: 'REVERSA_NOTIFY_DLQ_URL',
+  notifyEmailTopicArn: 'REVERSA_NOTIFY_EMAIL_TOPIC_ARN',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;

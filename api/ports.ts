@@ -9,6 +9,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { AuditDeps } from '#core/audit/ports.ts';
 import type { DossierInputDeps } from '#core/dossier/assemble-inputs.ts';
 import type { DossierStore, ObjectStore } from '#core/dossier/ports.ts';
+import type { ReversaEventSink } from '#core/events/catalogue.ts';
 import type { BlobStore, Clock, FactStore, ReportStore, StrategyStore, TenantStore } from '#core/ports.ts';
 import type { FindingStore, RestoreTestStore } from '#core/restore/ports.ts';
 import type { SecretValue } from '#core/secrets/secret-value.ts';
@@ -24,6 +25,8 @@ export interface ApiTenantPorts extends DossierInputDeps {
   restoreTests: RestoreTestStore;
   findings: FindingStore;
   audit: AuditDeps;
+  /** The bus: incident changes are told to the tenant's notification subscriptions. */
+  notifications?: ReversaEventSink;
   dossiers: DossierStore;
   /** The data bucket (downloads are staged under runs/<tenant>/) and the dossier bucket. */
   objects: ObjectStore;

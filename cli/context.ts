@@ -23,5 +23,6 @@ export async function openContext(options: {
     lock: {
       onWait: (holder) => writeError(`waiting for ${describeHolder(holder)}, which uses this Reversa home…`),
     },
+    onNotifyError: (error) => writeError(`notification delivery failed: ${(error as Error).message}`),
   });
 }

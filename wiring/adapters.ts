@@ -3,6 +3,7 @@
  * factory (wiring/aws/*.ts, wiring/local/*.ts) starts from these and adds what its steps need.
  */
 import type { AuditDeps, Signer } from '#core/audit/ports.ts';
+import type { ReversaEventSink } from '#core/events/catalogue.ts';
 import type {
   BlobStore,
   Clock,
@@ -22,6 +23,11 @@ export interface Adapters {
   tenants: TenantStore;
   blobs: BlobStore;
   events: EventPublisher;
+  /**
+   * Catalogue events (core/events/catalogue.ts) onto the same bus, with their type as detail-type:
+   * what notification delivery consumes. Use cases emit here once; nothing else sends them.
+   */
+  notifications: ReversaEventSink;
   clock: Clock;
   /** The tenant audit logs: DynamoDB serialises appends, the audit bucket keeps the exportable copy. */
   audit: AuditDeps;

@@ -5,8 +5,10 @@
  * written once against this.
  */
 import type { LocalSecretStore } from '#adapters/local/local-secret-store.ts';
+import type { ReversaEventSink } from '#core/events/catalogue.ts';
 import type { UserDirectory } from '#core/identity/users.ts';
-import type { Clock, VerifyStarter } from '#core/ports.ts';
+import type { DeliveryLog, NotificationSecrets, SubscriptionStore } from '#core/notifications/ports.ts';
+import type { Clock, StrategyStore, VerifyStarter } from '#core/ports.ts';
 import type { ScheduleManager } from '#core/restore/schedule.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { ExportInput } from '#core/use-cases/dossier-export.ts';
@@ -23,6 +25,26 @@ export interface WorkflowRun {
 
 export type VerifyRun = WorkflowRun;
 export type ExportRun = WorkflowRun;
+
+/** What `reversa notify …` works with, on the local cloud or a stack. */
+export interface NotificationAdmin {
+  subscriptions: SubscriptionStore;
+  log: DeliveryLog;
+  /** Where channel credentials go (the tenant's secret store): never the subscription, log or output. */
+  secrets: NotificationSecrets;
+  /** The bus, for `notify test`'s event. */
+  events: ReversaEventSink;
+  strategies: Pick<StrategyStore, 'getCurrent'>;
+  /** Delivers what the bus holds and what is due (local: the outbox pump; AWS: the delivery Lambda does it). */
+  flush(): Promise<void>;
+  /** How long `notify test` waits for the deliveries to reach the log (0 locally: flush delivers in-process). */
+  settleMs: number;
+  /** Where the dead letters can be inspected, for humans. */
+  describeDeadLetters(): string;
+  /** E-mail channels on a stack are SNS subscriptions (the address confirms); nothing to do locally. */
+  addEmail(tenantId: string, subscriptionId: string, address: string): Promise<void>;
+  removeEmail(tenantId: string, subscriptionId: string, address: string): Promise<void>;
+}
 
 export interface Platform {
   target: 'local' | 'aws';
@@ -51,6 +73,8 @@ export interface Platform {
   users(): Promise<UserDirectory>;
   /** Who is acting, as the audit log records it: the OS user locally, the caller's IAM identity on AWS. */
   actor(): Promise<string>;
+  /** Subscriptions, the delivery log and the channel credentials of every tenant. */
+  notifications(): NotificationAdmin;
   /** Where a blob can be found, for humans. */
   describeBlob(key: string): string;
   /** Where an object of the dossier bucket can be found, for humans. */

@@ -79,7 +79,11 @@ export const findingRoutes = [
       const to = state ?? (status === 'CLOSED' ? 'CLOSED' : status === 'OPEN' ? 'OPEN' : undefined);
       const policy = await currentIncidentPolicy(ports.strategies, params.tenant);
       const updated = await changeIncident(
-        { findings: ports.findings, audit: ports.audit },
+        {
+          findings: ports.findings,
+          audit: ports.audit,
+          ...(ports.notifications ? { events: ports.notifications } : {}),
+        },
         params.tenant,
         params.findingId,
         { ...fields, ...(to === undefined ? {} : { to }), by: principal.email, at: now },

@@ -226,7 +226,7 @@ async function applyChange(
     const actor = await ctx.actor();
     const policy = await currentIncidentPolicy(ctx.deps.strategies, tenantId);
     const updated = await changeIncident(
-      { findings: ctx.deps.findings, audit: ctx.deps.audit },
+      { findings: ctx.deps.findings, audit: ctx.deps.audit, events: ctx.deps.notifications },
       tenantId,
       findingId,
       { ...request, by: values.author ? `${actor} (as ${values.author})` : actor, at: ctx.now() },

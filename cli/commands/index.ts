@@ -6,6 +6,7 @@ import { escrowCommand } from './escrow.ts';
 import { findingCommand, incidentCommand } from './incident.ts';
 import { ingestCommand } from './ingest.ts';
 import { localCommand } from './local.ts';
+import { notifyCommand } from './notify.ts';
 import { reportCommand } from './report.ts';
 import { restoreTestCommand } from './restore-test.ts';
 import { secretCommand } from './secret.ts';
@@ -41,6 +42,8 @@ Usage:
   reversa incident ack|resolve|reopen <id> --tenant <id> [--note <text>]
   reversa incident close <id> --tenant <id> --root-cause <text> --corrective-action <text> [--cause provider|client|third-party|unknown]
   reversa finding list|update …                    older names of incident list and update (--close, --reopen)
+  reversa notify add --tenant <id> (--webhook <url> [--secret-stdin] | --slack <url> | --email <addr>) [--id <name>] [--events <type,…>] [--min-severity <s>]
+  reversa notify list|test|log --tenant <id> | notify remove <id> --tenant <id>   subscriptions, a test delivery, the delivery log
   reversa dossier export --tenant <id> [--out <dir>] [--recipient <age1…>[,…] [--custodian <age1…> … --threshold k] [--break-glass <age1…>] --approval <seq>]
   reversa dossier approve-recipients --tenant <id> --recipient <age1…> [--expires 24h]   a second person approves an override
   reversa dossier link --tenant <id> [--version N] [--expires 72h]   presigned download link (≤ 7 days), audit-logged
@@ -77,6 +80,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'restore-test': restoreTestCommand,
   secret: secretCommand,
   local: localCommand,
+  notify: notifyCommand,
   serve: serveCommand,
   user: userCommand,
 };

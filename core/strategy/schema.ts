@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
 import { contractSchema } from './contract-schema.ts';
 import { incidentsSchema } from './incidents-schema.ts';
+import { notificationsSchema } from './notifications-schema.ts';
 import { reversibilitySchema } from './reversibility-schema.ts';
 
 export const API_VERSION = 'reversa/v1';
@@ -547,6 +548,7 @@ export const strategySchema = z
     reversibility: reversibilitySchema,
     incidents: incidentsSchema,
     contract: contractSchema,
+    notifications: notificationsSchema,
   })
   .meta({
     title: 'Reversa backup strategy',

@@ -8,7 +8,7 @@
 
 import type { AuditDeps } from '../audit/ports.ts';
 import { InternalError, NotFoundError, ValidationError } from '../errors.ts';
-import type { ReversaEventSink } from '../events/catalogue.ts';
+import type { ReversaEvent, ReversaEventSink, ReversaEventType } from '../events/catalogue.ts';
 import { incidentPolicyOf, opensIncident } from '../incidents/policy.ts';
 import type { ResourceFacts } from '../model.ts';
 import {
@@ -465,7 +465,41 @@ async function syncIncidents(deps: VerifyDeps, tenantId: string, runId: string, 
     { runId, at, newFindings: input.newFindings, resolvedFindingIds: input.resolvedFindingIds },
     incidentPolicyOf(plan.incidents, plan.timeZone),
   );
+  if (deps.notifications) {
+    for (const event of findingEvents(tenantId, input.newFindings)) await deps.notifications.emit(event);
+  }
   return { opened: changes.opened.length, reopened: changes.reopened.length, resolved: changes.resolved.length };
+}
+
+/** The rules whose new findings are told as their own event, whatever the incident policy. */
+const FINDING_EVENTS: Readonly<Record<string, ReversaEventType>> = {
+  RpoMet: 'reversa.backup.deadline-missed',
+  DurationAnomaly: 'reversa.anomaly.detected',
+  SizeAnomaly: 'reversa.anomaly.detected',
+};
+
+/**
+ * A missed RPO deadline and an anomaly are told when they first appear (a new finding of the run).
+ * The id is the finding and the time it opened, so a re-run Persist emits the same event, and the
+ * same problem appearing again after it was fixed is a new one.
+ */
+export function findingEvents(tenantId: string, newFindings: readonly Finding[]): ReversaEvent[] {
+  const events: ReversaEvent[] = [];
+  for (const f of newFindings) {
+    const type = FINDING_EVENTS[f.ruleId];
+    if (!type) continue;
+    events.push({
+      id: `${tenantId}:${f.findingId}:${f.openedAt}:${type}`,
+      type,
+      tenantId,
+      time: f.openedAt,
+      severity: f.severity,
+      subject: f.resourceId,
+      summary: `${f.resourceId}: ${f.summary}`.slice(0, 300),
+      data: { resourceId: f.resourceId, ruleId: f.ruleId, findingId: f.findingId },
+    });
+  }
+  return events;
 }
 
 function countBySeverity(findings: readonly { severity: 'low' | 'medium' | 'high' | 'critical' }[]) {

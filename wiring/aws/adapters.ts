@@ -10,6 +10,7 @@ import { S3BlobStore } from '#adapters/aws/s3-blob-store.ts';
 import { CONFIG_ENV, type Config, type ConfigKey } from '#config';
 import type { Signer } from '#core/audit/ports.ts';
 import { ConfigError } from '#core/errors.ts';
+import { busEventSink } from '#core/notifications/bus.ts';
 import { systemClock } from '#core/ports.ts';
 import type { Adapters } from '../adapters.ts';
 import { realRetry } from '../retry.ts';
@@ -44,6 +45,7 @@ export function awsAdapters(config: Config, scope: AwsScope = {}): AwsAdapters {
     const keyId = config[key];
     return keyId ? new KmsSigner({ keyId, client: clients.kms }) : unconfigured<Signer>(what, key);
   };
+  const events = new EventBridgePublisher({ eventBusName: required(config, 'eventBusName'), client: clients.events });
   return {
     clients,
     audit: {
@@ -57,7 +59,8 @@ export function awsAdapters(config: Config, scope: AwsScope = {}): AwsAdapters {
     dossierSigner: signer('dossierKeyId', 'the dossier signing key'),
     ...stores,
     blobs: new S3BlobStore({ bucket: required(config, 'dataBucket'), client: clients.s3 }),
-    events: new EventBridgePublisher({ eventBusName: required(config, 'eventBusName'), client: clients.events }),
+    events,
+    notifications: busEventSink(events),
     clock: systemClock,
   };
 }

@@ -5,16 +5,19 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { DynamoNotificationStore, deliveryLogOf } from '#adapters/aws/dynamo-notification-store.ts';
 import { SchedulerScheduleManager, sdkSchedulerApi } from '#adapters/aws/scheduler-schedule-manager.ts';
+import { secretsManagerNotificationSecrets } from '#adapters/aws/secrets-manager-notification-secrets.ts';
 import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
 import { STACK_OUTPUTS } from '#config';
 import { ConfigError, NotFoundError } from '#core/errors.ts';
 import { exportExecutionName } from '#core/use-cases/dossier-export.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
-import type { Platform, VerifyRun } from '../platform.ts';
+import type { NotificationAdmin, Platform, VerifyRun } from '../platform.ts';
 import { awsAdapters } from './adapters.ts';
 import { awsDossierDeps } from './dossier.ts';
 
@@ -93,8 +96,48 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
     }
   }
 
+  let notifications: NotificationAdmin | undefined;
+  function notificationAdmin(): NotificationAdmin {
+    const store = new DynamoNotificationStore({ tableName: config.tableName, client: deps.clients.dynamodb });
+    // The e-mail topic is an output of the Workflows stack; older stacks have none (no e-mail channel).
+    const topic = () =>
+      readOptionalOutput(new CloudFormationClient(clientConfig), `${prefix}Workflows`, 'NotifyEmailTopicArn').then(
+        (arn) => {
+          if (!arn) throw new ConfigError('NoEmailTopic', `stack ${prefix}Workflows has no NotifyEmailTopicArn output`);
+          return arn;
+        },
+      );
+    const sns = async () => {
+      const { SNSClient } = await import('@aws-sdk/client-sns');
+      return new SNSClient(clientConfig);
+    };
+    return {
+      subscriptions: store,
+      log: deliveryLogOf(store),
+      secrets: secretsManagerNotificationSecrets(new SecretsManagerClient(clientConfig)),
+      events: deps.notifications,
+      strategies: deps.strategies,
+      flush: async () => {},
+      // The bus → SQS → Lambda path takes seconds; notify test waits this long for the log.
+      settleMs: 30_000,
+      describeDeadLetters: () => `the ${prefix}Workflows notification dead-letter queue (NotifyDeadLetterQueue)`,
+      async addEmail(tenantId, subscriptionId, address) {
+        const { subscribeEmail } = await import('#adapters/aws/sns-email-transport.ts');
+        await subscribeEmail(await sns(), await topic(), tenantId, subscriptionId, address);
+      },
+      async removeEmail(_tenantId, _subscriptionId, address) {
+        const { unsubscribeEmail } = await import('#adapters/aws/sns-email-transport.ts');
+        await unsubscribeEmail(await sns(), await topic(), address);
+      },
+    };
+  }
+
   return {
     target: 'aws',
+    notifications: () => {
+      notifications ??= notificationAdmin();
+      return notifications;
+    },
     deps,
     now: () => Date.now(),
     async runVerify(input): Promise<VerifyRun> {

@@ -11,6 +11,7 @@ import { FileEventPublisher } from '#adapters/local/file-event-publisher.ts';
 import { FileSigner } from '#adapters/local/file-signer.ts';
 import { localDynamoClient, localS3Client } from '#adapters/local/local-clients.ts';
 import { bindDynamoToTenant, bindS3ToTenant } from '#adapters/local/tenant-boundary.ts';
+import { busEventSink } from '#core/notifications/bus.ts';
 import { type Clock, systemClock } from '#core/ports.ts';
 import type { LocalCloud } from '#local/cloud.ts';
 import type { Adapters } from '../adapters.ts';
@@ -42,6 +43,7 @@ export function localAdapters(cloud: LocalCloud, clock: Clock = systemClock, sco
     });
   }
   const { auditStore, stores } = tableStores({ tableName: cloud.tableName, client: dynamo });
+  const events = new FileEventPublisher(cloud.eventsFile, clock);
   return {
     clients: { dynamodb: dynamo, s3 },
     audit: {
@@ -53,7 +55,8 @@ export function localAdapters(cloud: LocalCloud, clock: Clock = systemClock, sco
     dossierSigner: new FileSigner(join(cloud.home, 'keys', 'dossier')),
     ...stores,
     blobs: new S3BlobStore({ bucket: cloud.bucketName, client: s3 }),
-    events: new FileEventPublisher(cloud.eventsFile, clock),
+    events,
+    notifications: busEventSink(events),
     clock,
   };
 }

@@ -11,12 +11,14 @@ import { compactUtc } from '#core/use-cases/verify.ts';
 import { type LocalCloud, openLocalCloud } from '#local/cloud.ts';
 import { runExport } from '#local/export-runner.ts';
 import type { HomeLockOptions } from '#local/home-lock.ts';
+import { pumpNotifications } from '#local/notifier.ts';
 import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
 import { LocalVerifyStarter, runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
 import { localAdapters } from './adapters.ts';
 import { localUserDirectory } from './api.ts';
 import { localDossierDeps } from './dossier.ts';
+import { localNotificationAdmin, localNotifier } from './notify.ts';
 import { localSecretStore } from './restore-test.ts';
 import { localTenantWiring } from './tenants.ts';
 
@@ -27,9 +29,15 @@ function runOf(executionName: string, result: { status: string; error?: string; 
   return run;
 }
 
-export function localPlatform(cloud: LocalCloud): Platform {
+export interface LocalPlatformOptions {
+  /** Told when delivering notifications at close fails (the command's own result stands). */
+  onNotifyError?: (error: unknown) => void;
+}
+
+export function localPlatform(cloud: LocalCloud, options: LocalPlatformOptions = {}): Platform {
   // The provider's own view (every tenant) for commands; each workflow execution runs on its tenant's ports.
   const deps = localAdapters(cloud);
+  const notifier = localNotifier(cloud, deps);
   const dossierDeps = localDossierDeps(cloud, { adapters: deps });
   const tenants = localTenantWiring(cloud, deps.clock);
   return {
@@ -68,13 +76,26 @@ export function localPlatform(cloud: LocalCloud): Platform {
     localSecrets: () => localSecretStore(cloud, deps),
     actor: async () => `local:${userInfo().username}`,
     users: async () => localUserDirectory(cloud),
+    notifications: () => localNotificationAdmin(cloud, deps, notifier),
     describeBlob: (key) => `s3://${cloud.bucketName}/${key} (local cloud in ${cloud.home})`,
     describeDossier: (key) => `s3://${cloud.dossierBucketName}/${key}`,
-    close: () => cloud.stop(),
+    async close() {
+      // The outbox is processed after each command: what the command emitted is delivered now.
+      try {
+        await pumpNotifications(notifier);
+      } catch (error) {
+        options.onNotifyError?.(error);
+      } finally {
+        await cloud.stop();
+      }
+    },
   };
 }
 
 /** `lock`: how to wait for another process using the same home (it says whom it waits for). */
-export async function openLocalPlatform(options: { lock?: HomeLockOptions } = {}): Promise<Platform> {
-  return localPlatform(await openLocalCloud({ persist: true, ...(options.lock ? { lock: options.lock } : {}) }));
+export async function openLocalPlatform(
+  options: { lock?: HomeLockOptions } & LocalPlatformOptions = {},
+): Promise<Platform> {
+  const cloud = await openLocalCloud({ persist: true, ...(options.lock ? { lock: options.lock } : {}) });
+  return localPlatform(cloud, options.onNotifyError ? { onNotifyError: options.onNotifyError } : {});
 }

@@ -55,11 +55,13 @@ export interface LocalRestoreOptions {
 
 /** The restore-test deps on given adapters and options (tests substitute ports here). */
 export function localRestoreTestDeps(
-  adapters: Pick<Adapters, 'strategies' | 'facts' | 'blobs' | 'clock' | 'audit' | 'restoreTests' | 'findings'>,
+  adapters: Pick<Adapters, 'strategies' | 'facts' | 'blobs' | 'clock' | 'audit' | 'restoreTests' | 'findings'> &
+    Partial<Pick<Adapters, 'notifications'>>,
   options: LocalRestoreOptions,
 ): RestoreTestDeps {
   const source = new S3ArchiveSource(options.s3);
   return {
+    ...(adapters.notifications ? { notifications: adapters.notifications } : {}),
     strategies: adapters.strategies,
     facts: adapters.facts,
     blobs: adapters.blobs,

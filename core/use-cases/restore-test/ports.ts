@@ -3,7 +3,9 @@
  * and restic runners, the execution starter, and the stores they read and record in. Adapters
  * implement these (adapters/aws, adapters/local); the steps never see an SDK.
  */
+
 import type { AuditDeps } from '../../audit/ports.ts';
+import type { ReversaEventSink } from '../../events/catalogue.ts';
 import type { BlobStore, Clock, FactStore, StrategyStore } from '../../ports.ts';
 import type { FindingStore, RestoreTestStore } from '../../restore/ports.ts';
 import type { SecretProvider } from '../../restore/restic.ts';
@@ -68,4 +70,6 @@ export interface RestoreTestDeps {
   awsBackup: AwsBackupRestorePort;
   /** The restic password provider of a tenant (by secret NAME; values never leave it except into restic's env). */
   secretsFor(tenantId: string): SecretProvider;
+  /** Where a failed test is told (restore-test failed, finding opened, incident recurring); none: nobody. */
+  notifications?: ReversaEventSink;
 }

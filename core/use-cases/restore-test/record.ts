@@ -1,4 +1,6 @@
 /** Step 5 of the restore-test workflow: Record, on every path (evidence, index, audit log, finding). */
+
+import type { ReversaEvent } from '../../events/catalogue.ts';
 import {
   buildEvidence,
   type CleanupProof,
@@ -163,11 +165,58 @@ export async function record(deps: RestoreTestDeps, state: RestoreTestState): Pr
   if (kept.outcome !== 'PASSED') {
     const policy = await currentIncidentPolicy(deps.strategies, id.tenantId);
     const finding = await restoreIncidentFor(deps, findingFor(kept, now), policy.recurrence);
-    await deps.findings.open(finding);
+    const opened = await deps.findings.open(finding);
     out.findingId = finding.findingId;
+    await emitFailure(deps, kept, finding, opened, now);
   }
   await putJson(deps.blobs, recordedKey, out);
   return out;
+}
+
+/**
+ * A test that did not pass is told: `reversa.restore-test.failed`, and `reversa.finding.opened` (or
+ * `reversa.incident.recurring` when it repeats a failure fixed within the window) for its incident.
+ * Ids are fixed by the test, so a retried Record emits the same events and delivery recognises them.
+ */
+async function emitFailure(
+  deps: RestoreTestDeps,
+  e: RestoreTestEvidence,
+  finding: RestoreFinding,
+  opened: boolean,
+  now: number,
+): Promise<void> {
+  if (!deps.notifications) return;
+  const time = new Date(now).toISOString();
+  const severity = finding.severity ?? 'high';
+  const base = { tenantId: e.tenantId, time, severity, subject: e.testId } as const;
+  const summary = `${e.resourceId}: restore test ${e.outcome}: ${e.reason}`.slice(0, 300);
+  const data = { testId: e.testId, resourceId: e.resourceId, policyName: e.policyName, outcome: e.outcome };
+  const events: ReversaEvent[] = [
+    {
+      ...base,
+      id: `${e.tenantId}:${e.testId}:reversa.restore-test.failed`,
+      type: 'reversa.restore-test.failed',
+      summary,
+      data,
+    },
+  ];
+  if (opened) {
+    const type = finding.recurring ? 'reversa.incident.recurring' : 'reversa.finding.opened';
+    events.push({
+      ...base,
+      id: `${e.tenantId}:${finding.findingId}:r0:${type}`,
+      type,
+      subject: finding.findingId,
+      summary,
+      data: {
+        findingId: finding.findingId,
+        ...data,
+        source: 'restore-test',
+        ...(finding.recurrenceOf ? { recurrenceOf: finding.recurrenceOf } : {}),
+      },
+    });
+  }
+  for (const event of events) await deps.notifications.emit(event);
 }
 
 function auditSummary(e: RestoreTestEvidence, evidenceKey: string) {
