@@ -272,7 +272,11 @@ describe('sessions and tenants', () => {
     // Let the dashboard's own requests finish first: one still in flight when the clock jumps would get the 401
     // and send the page to the login before the click this test is about.
     await expect.poll(() => page.locator('#compliance-figure').textContent()).toMatch(/%/);
-    await page.getByRole('img', { name: /Compliance over time/ }).locator('circle').first().waitFor();
+    await page
+      .getByRole('img', { name: /Compliance over time/ })
+      .locator('circle')
+      .first()
+      .waitFor();
     await expect.poll(() => page.title()).toContain('ACME Industries');
     portal.clock.advance(2 * HOUR);
 
