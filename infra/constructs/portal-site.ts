@@ -137,12 +137,17 @@ export class PortalSite extends Construct {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: asIBucket(cdnLogs),
       logFilePrefix: 'cdn/',
       ...(props.webAclArn === undefined ? {} : { webAclId: props.webAclArn }),
-      ...(custom ? { domainNames: [...(props.domainNames ?? [])], certificate: props.certificate } : {}),
+      ...(custom
+        ? {
+            domainNames: [...(props.domainNames ?? [])],
+            certificate: props.certificate,
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,

@@ -352,8 +352,12 @@ describe('least privilege', () => {
   it('admits to sign, by key policy, exactly the tenant roles of those writers, by their fixed names', () => {
     const signers = (key: typeof built.stateful.auditSigningKey) =>
       key.signers.map((pattern) => resourceLabel(built.stateful.resolve(pattern)).replace(/^.*:role\//, ''));
+    // The portal API appends audit entries (reads, links) and seals: its tenant role signs too.
     expect(signers(built.stateful.auditSigningKey).sort()).toEqual(
-      ['Persist', 'Record', 'Gather', 'DxAudit'].map((id) => `ReversaWorkflows-${id}-Tenant`).sort(),
+      [
+        ...['Persist', 'Record', 'Gather', 'DxAudit'].map((id) => `ReversaWorkflows-${id}-Tenant`),
+        'ReversaPortal-ApiHandler-Tenant',
+      ].sort(),
     );
     expect(signers(built.stateful.dossierSigningKey)).toEqual(['ReversaWorkflows-DxSign-Tenant']);
     const named = (name: string) => {
