@@ -2,6 +2,7 @@
  * The platform on the embedded local cloud: attaches to `reversa local up` when it runs on this home,
  * else starts the local cloud in this process; workflows run in-process from their ASL files.
  */
+
 import { userInfo } from 'node:os';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -14,6 +15,7 @@ import type { HomeLockOptions } from '#local/home-lock.ts';
 import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
 import { LocalVerifyStarter, runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
+import { slaDepsOf } from '../sla.ts';
 import { localAdapters } from './adapters.ts';
 import { localUserDirectory } from './api.ts';
 import { localDossierDeps } from './dossier.ts';
@@ -49,6 +51,7 @@ export function localPlatform(cloud: LocalCloud): Platform {
       return runOf(executionName, result);
     },
     dossierDeps: () => dossierDeps,
+    slaDeps: () => slaDepsOf(deps, dossierDeps.dossiers),
     async runExport(input) {
       const result = await runExport(tenants.dossiers.forTenant(input.tenantId), input);
       return runOf(result.executionName, result);
