@@ -39,14 +39,15 @@ const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
   ]);
 
 describe('functions', () => {
-  it('deploys the 8 verify/ingest, 8 restore-test and 8 dossier handlers, and only them (no custom-resource Lambdas)', () => {
+  it('deploys the 8 verify/ingest, 8 restore-test, 8 dossier and 1 SLA handlers, and only them (no custom-resource Lambdas)', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
         Object.keys(built.workflows.restoreTests.functions).length +
-        Object.keys(built.workflows.dossierExport.functions).length,
+        Object.keys(built.workflows.dossierExport.functions).length +
+        1,
     );
-    expect(resources('AWS::Lambda::Function')).toHaveLength(24);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(25);
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing', () => {
