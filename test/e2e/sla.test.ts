@@ -134,6 +134,14 @@ describe('reversa sla statement on the local cloud', () => {
     expect(unknown.stderr).toMatch(/no tenant 'nobody'/);
   });
 
+  it('status shows the current period’s standing so far', async () => {
+    const result = await reversa(['status', '--json'], env);
+
+    const gamma = JSON.parse(result.stdout).tenants.find((t: { id: string }) => t.id === 'gamma');
+    expect(gamma.sla.period).toMatch(/^\d{4}-\d{2}$/);
+    expect(gamma.sla.levels.map((l: { id: string }) => l.id)).toEqual(['backup-compliance', 'restore-tests']);
+  });
+
   it('keeps the audit log verifiable with the statement entry in it', async () => {
     const out = join(dir, 'audit-export');
     expect((await reversa(['audit', 'export', '--tenant', 'gamma', '--out', out], env)).code).toBe(0);

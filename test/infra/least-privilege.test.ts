@@ -353,7 +353,9 @@ describe('least privilege', () => {
     const signers = (key: typeof built.stateful.auditSigningKey) =>
       key.signers.map((pattern) => resourceLabel(built.stateful.resolve(pattern)).replace(/^.*:role\//, ''));
     expect(signers(built.stateful.auditSigningKey).sort()).toEqual(
-      ['Persist', 'Record', 'Gather', 'DxAudit'].map((id) => `ReversaWorkflows-${id}-Tenant`).sort(),
+      ['Persist', 'Record', 'Gather', 'DxAudit', 'IssueSlaStatements']
+        .map((id) => `ReversaWorkflows-${id}-Tenant`)
+        .sort(),
     );
     expect(signers(built.stateful.dossierSigningKey)).toEqual(['ReversaWorkflows-DxSign-Tenant']);
     const named = (name: string) => {

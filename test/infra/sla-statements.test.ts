@@ -36,7 +36,8 @@ describe('the monthly SLA statements', () => {
   });
 
   it('runs functions/sla/issue.ts with the names config.ts reads, 15 minutes at most', () => {
-    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(built.workflows.slaStatements.function.function)];
+    const fn =
+      template.findResources('AWS::Lambda::Function')[logicalIdOf(built.workflows.slaStatements.function.function)];
 
     expect(fn?.Properties.Timeout).toBe(900);
     expect(Object.keys(fn?.Properties.Environment.Variables ?? {})).toEqual(
