@@ -79,9 +79,13 @@ export function slaPeriod(text: string, doc: StrategyDocument, contract: Contrac
 
 /** The measurement period holding `at` (for the standing so far). */
 export function currentSlaPeriod(at: number, doc: StrategyDocument, contract: ContractSection): ReportPeriod {
-  const local = new Intl.DateTimeFormat('en-CA', { timeZone: doc.timezone, year: 'numeric', month: '2-digit' })
-    .formatToParts(at)
-    .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
+  const local: Record<string, string> = {};
+  for (const p of new Intl.DateTimeFormat('en-CA', {
+    timeZone: doc.timezone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(at))
+    local[p.type] = p.value;
   const label =
     contract.measurementPeriod === 'month'
       ? `${local.year}-${local.month}`
