@@ -9,6 +9,7 @@ import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRestoreArchive } from './restore-archive.ts';
 import { benchRules } from './rules.ts';
+import { benchSla } from './sla.ts';
 import type { BenchResult } from './types.ts';
 import { benchVerifyWorkflow } from './verify-workflow.ts';
 import { benchWeb } from './web.ts';
@@ -23,6 +24,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['dossier', benchDossier],
   ['api', benchApi],
   ['web', benchWeb],
+  ['sla', benchSla],
 ];
 
 let failed = 0;

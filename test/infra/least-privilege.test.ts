@@ -355,7 +355,9 @@ describe('least privilege', () => {
     // The portal API appends audit entries (reads, links) and seals: its tenant role signs too.
     expect(signers(built.stateful.auditSigningKey).sort()).toEqual(
       [
-        ...['Persist', 'Record', 'Gather', 'DxAudit'].map((id) => `ReversaWorkflows-${id}-Tenant`),
+        ...['Persist', 'Record', 'Gather', 'DxAudit', 'IssueSlaStatements'].map(
+          (id) => `ReversaWorkflows-${id}-Tenant`,
+        ),
         'ReversaPortal-ApiHandler-Tenant',
       ].sort(),
     );
