@@ -20,6 +20,7 @@ import { IAM_ROLE_NAME_MAX } from './role-names.ts';
  * - `objects` / `bucket`: keys under a prefix of a Reversa bucket (`<prefix>/<tenant>/…`) / the bucket itself;
  * - `key`, `stateMachine`, `bus`, `role`: a Reversa signing key, workflow, event bus, or a role passed or assumed;
  * - `secret`: tenant secrets (tagged `reversa:tenant`);
+ * - `queue`, `topic`: a Reversa SQS queue or SNS topic (notification delivery);
  * - `external`: what Reversa does not own (AWS Backup, restore sandboxes, buckets named at deploy time, ECS, client
  *   accounts' roles), never scoped by a Reversa key;
  * - `service`: actions that support no resource-level permission (`Resource: *`).
@@ -33,6 +34,8 @@ export type GrantKind =
   | 'bus'
   | 'role'
   | 'secret'
+  | 'queue'
+  | 'topic'
   | 'external'
   | 'service';
 

@@ -9,6 +9,7 @@ import type { ReversaFunction } from './constructs/reversa-function.ts';
 import { ReversaResources, type StatefulResources, stateMachineArnOf } from './reversa-resources.ts';
 import { DossierExportWorkflow } from './workflows/dossier-export-workflow.ts';
 import { Ingestion, type IngestionFunctionKey } from './workflows/ingestion.ts';
+import { Notifications } from './workflows/notifications.ts';
 import { RestoreTestWorkflow, type RestoreTestWorkflowProps } from './workflows/restore-test-workflow.ts';
 import { SlaStatements } from './workflows/sla-statements.ts';
 import { type VerifyFunctionKey, VerifyWorkflow } from './workflows/verify-workflow.ts';
@@ -22,6 +23,7 @@ export const workflowsOutputKeys = [
   'RestoreDispatcherArn',
   'RestoreSchedulerRoleArn',
   'RestoreScheduleSyncPolicyArn',
+  'NotifyEmailTopicArn',
 ] as const;
 
 /** The restic task and restore bucket options, passed to the restore-test workflow as given. */
@@ -91,6 +93,7 @@ export class WorkflowsStack extends Stack {
   readonly dossierExport: DossierExportWorkflow;
   /** The monthly SLA statements (functions/sla/issue.ts) and their schedule. */
   readonly slaStatements: SlaStatements;
+  readonly notifications: Notifications;
   /** The ingestion and verify functions, by name. */
   readonly functions: Readonly<Record<IngestionFunctionKey | VerifyFunctionKey, ReversaFunction>>;
 
@@ -137,6 +140,7 @@ export class WorkflowsStack extends Stack {
       ...optional('definitionPath', props.exportDefinitionPath),
     });
     this.slaStatements = new SlaStatements(this, 'Sla', { ...common, ...optional('schedule', props.slaSchedule) });
+    this.notifications = new Notifications(this, 'Notifications', common);
     this.functions = { ...this.ingestion.functions, ...this.verifyWorkflow.functions };
     this.addOutputs();
   }
@@ -177,6 +181,11 @@ export class WorkflowsStack extends Stack {
       RestoreScheduleSyncPolicyArn: [
         restore.scheduling.syncPolicy.managedPolicyArn,
         'Attach to whoever applies strategies: creates/updates/deletes restore-test schedules',
+      ],
+      // Optional for the CLI (wiring/aws/platform.ts reads it only for e-mail channels), so not in STACK_OUTPUTS.
+      NotifyEmailTopicArn: [
+        this.notifications.emailTopic.topicArn,
+        `Notification e-mail topic (${CONFIG_ENV.notifyEmailTopicArn}); notify add --email subscribes to it`,
       ],
     };
     for (const [key, [value, description]] of Object.entries(outputs)) new CfnOutput(this, key, { value, description });

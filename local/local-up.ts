@@ -1,7 +1,8 @@
 /**
  * `reversa local up`: the local cloud as a long-running service, with what EventBridge Scheduler
  * and S3 notifications do when deployed — the missed-backup sweep every 5 minutes, the restore-test
- * schedules of every tenant's policies, inbox polling every minute, hourly audit-log sealing.
+ * schedules of every tenant's policies, inbox polling and notification delivery every minute, hourly
+ * audit-log sealing.
  * Other CLI processes attach to it (local/cloud.ts attachLocalCloud), so links stay valid.
  */
 
@@ -12,8 +13,10 @@ import { inboxPrefix, ingestS3Object } from '#core/use-cases/ingest-report.ts';
 import { dispatchScheduledTests } from '#core/use-cases/restore-test.ts';
 import { sweep } from '#core/use-cases/sweep.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
+import { localNotifier } from '#wiring/local/notify.ts';
 import { localTenantWiring } from '#wiring/local/tenants.ts';
 import { type LocalCloud, startLocalCloud } from './cloud.ts';
+import { pumpNotifications } from './notifier.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
 import { type LocalScheduler, startLocalScheduler } from './scheduler.ts';
 import { LocalVerifyStarter } from './verify-runner.ts';
@@ -42,6 +45,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
   const log = options.log;
   const tenants = localTenantWiring(cloud, deps.clock);
   const restoreStarter = new LocalRestoreTestStarter(tenants.restoreTests);
+  const notifier = localNotifier(cloud, deps);
   const onError = (what: string) => (error: unknown) => log(`${what} failed: ${(error as Error).message}`);
 
   // Restore-test schedules follow the applied strategies: re-armed whenever their set changes.
@@ -112,6 +116,16 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUp> {
             log(`inbox ${key}: ${r.status}`);
           }
         }
+      },
+    }),
+    startLocalScheduler({
+      // What the EventBridge rule, the queue and the deliver Lambda do deployed: new bus events, due retries.
+      expression: 'rate(1 minute)',
+      onError: onError('notifications'),
+      run: async () => {
+        const { attempts } = await pumpNotifications(notifier);
+        for (const a of attempts)
+          log(`notify ${a.tenantId}/${a.subscriptionId} ${a.eventType}: ${a.outcome} (attempt ${a.attempt})`);
       },
     }),
     startLocalScheduler({

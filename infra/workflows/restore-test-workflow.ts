@@ -167,6 +167,8 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
       data.write(runs, 'restore-tests/'),
       data.list(runs, 'restore-tests/'),
       props.resources.auditLog(),
+      // A test that did not pass is told on the bus (notifications).
+      props.resources.eventBus.putEvents(),
     );
 
     // Starts one execution per resource of the policy, named by the test id (a twice-delivered schedule runs once):

@@ -63,10 +63,11 @@ export class VerifyWorkflow extends WorkflowConstruct {
       timeout: Duration.minutes(1),
     }).bind(table.read(), dataBucket.read(runs, reports), dataBucket.write(runs, reports));
     // reads summary.json; reports.putReport and tenants.markVerified are (conditional) puts/updates; then records the
-    // run in the tenant's audit log (reads the head entry, claims the next, copies it to S3, seals a digest when due).
+    // run in the tenant's audit log (reads the head entry, claims the next, copies it to S3, seals a digest when due);
+    // tells new incidents, missed deadlines and anomalies on the bus (notifications).
     const persist = this.fn('Persist', 'functions/verify/persist.ts', {
       description: 'Indexes the report summary and records when the tenant is due again',
-    }).bind(table.readWrite(), dataBucket.read(runs), resources.auditLog());
+    }).bind(table.readWrite(), dataBucket.read(runs), resources.auditLog(), resources.eventBus.putEvents());
     // Spans tenants, so no tenant role: strategies.listTenants (the TENANTS index) and tenants.get (each tenant's
     // STATE item), nothing else of the table; starts executions (bound below, once the state machine exists).
     const sweep = this.fn('Sweep', 'functions/verify/sweep.ts', {

@@ -12,19 +12,20 @@ export interface CliResult {
 const BIN = new URL('../../bin/reversa.js', import.meta.url).pathname;
 
 /** Runs `reversa …` exactly as a user does (`npx reversa` runs bin/reversa.js on the pinned Node). */
-export function reversa(args: string[], env: Record<string, string>, cwd?: string): Promise<CliResult> {
+export function reversa(args: string[], env: Record<string, string>, cwd?: string, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', ...env },
       cwd: cwd ?? process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       stdout += d;
     });
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);

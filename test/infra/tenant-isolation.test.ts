@@ -57,9 +57,10 @@ function tenantServing(): {
   tenant: TenantAccessRole | undefined;
   fn?: ReversaFunction;
 }[] {
-  const { functions, restoreTests, dossierExport } = built.workflows;
+  const { functions, restoreTests, dossierExport, notifications } = built.workflows;
   const all: [string, ReversaFunction][] = [
     ...Object.entries(functions),
+    ['notify.deliver', notifications.deliver],
     ...Object.entries(restoreTests.functions).map(([k, fn]): [string, ReversaFunction] => [`restore.${k}`, fn]),
     ...Object.entries(dossierExport.functions).map(([k, fn]): [string, ReversaFunction] => [`dossier.${k}`, fn]),
     ['sla.issue', built.workflows.slaStatements.function],

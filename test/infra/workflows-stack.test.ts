@@ -39,7 +39,7 @@ const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
   ]);
 
 describe('functions', () => {
-  it('deploys the 8 verify/ingest, 8 restore-test, 8 dossier and 1 SLA handlers, and only them (no custom-resource Lambdas)', () => {
+  it('deploys the 8 verify/ingest, 8 restore-test, 8 dossier and 1 SLA handlers and notification delivery, and only them (no custom-resource Lambdas)', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
@@ -216,6 +216,7 @@ describe('workflow constructs', () => {
       'GatherFunction33F6BF49',
       'IssueSlaStatementsFunction9A60F436',
       'LoadStrategyFunction36026C8B',
+      'NotifyDeliverFunction138C3559',
       'PersistFunction29066D4E',
       'ReconcileFunction585E26B3',
       'RecordFunction0FDC7770',
@@ -234,8 +235,8 @@ describe('workflow constructs', () => {
   });
 
   it('own every alarm of the stack, each alarm in exactly one workflow', () => {
-    const { ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements } = built.workflows;
-    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements]
+    const { ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements, notifications } = built.workflows;
+    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements, notifications]
       .flatMap((workflow) => workflow.alarms)
       .map((alarm) => logicalIdOf(alarm));
     expect(new Set(owned).size).toBe(owned.length);
@@ -312,8 +313,9 @@ describe('event wiring', () => {
 
   it('encrypts every dead-letter queue, refuses non-TLS access to it and alarms on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    // 8 verify/ingest DLQs, the restore-test dispatcher's, the SLA function's and its schedule's.
-    expect(queues).toHaveLength(11);
+    // 8 verify/ingest DLQs, the restore-test dispatcher's, the SLA function's and its schedule's,
+    // notifications' two and its delivery queue.
+    expect(queues).toHaveLength(14);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnlyQueues = resources('AWS::SQS::QueuePolicy')
       .filter(([, policy]) =>

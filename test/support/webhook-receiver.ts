@@ -21,7 +21,8 @@ export interface WebhookReceiver {
   requests: ReceivedRequest[];
   /** Bodies of the messages accepted with 2xx, once per webhook-id (what a deduplicating receiver keeps). */
   accepted(): Map<string, unknown>;
-  setSecret(secret: string): void;
+  /** The secret requests to `path` are signed with (default: the one given at start, for every path). */
+  setSecret(path: string, secret: string): void;
   /** Answer 503 to the first `n` requests of each webhook-id from now on. */
   failFirst(n: number): void;
   close(): Promise<void>;
@@ -32,7 +33,7 @@ export async function startWebhookReceiver(
 ): Promise<WebhookReceiver> {
   // The sender's timestamps follow the test's fake clock: the receiver's tolerance check uses the same one.
   const now = options.now ?? Date.now;
-  let secret = options.secret;
+  const secrets = new Map<string, string>();
   let failFirst = options.failFirst ?? 0;
   const requests: ReceivedRequest[] = [];
   const seen = new Map<string, number>();
@@ -42,6 +43,7 @@ export async function startWebhookReceiver(
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const h = req.headers as Record<string, string | undefined>;
+      const secret = secrets.get(req.url ?? '/') ?? options.secret;
       const signatureOk =
         secret !== undefined &&
         verifySignature(
@@ -75,8 +77,8 @@ export async function startWebhookReceiver(
       }
       return out;
     },
-    setSecret: (s) => {
-      secret = s;
+    setSecret: (path, s) => {
+      secrets.set(path, s);
     },
     failFirst: (n) => {
       failFirst = n;

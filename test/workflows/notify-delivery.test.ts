@@ -7,7 +7,7 @@ import { generateSecret } from '#core/notifications/standard-webhooks.ts';
 import { cliSecretName, type Subscription } from '#core/notifications/subscription.ts';
 import { type LocalNotifier, pumpNotifications } from '#local/notifier.ts';
 import { runVerify } from '#local/verify-runner.ts';
-import { localNotifier } from '#wiring/local/notify.ts';
+import { localNotificationSecrets, localNotifier } from '#wiring/local/notify.ts';
 import { type CloudFixture, startTestCloud, uniqueTenant } from '../support/local-cloud.ts';
 import { applyStrategy, DAY, dailyFacts, HOUR, settableClock, strategyYaml } from '../support/verify-fixtures.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -40,9 +40,9 @@ async function subscribe(tenantId: string, path: string, extra: Partial<Subscrip
     createdAt: new Date(START).toISOString(),
     ...extra,
   };
-  await notifier.deps.secrets.put(
+  await localNotificationSecrets(fixture.cloud, fixture.adapters).put(
     tenantId,
-    sub.secretName!,
+    cliSecretName('ops'),
     JSON.stringify({ url: receiver.url(path), signingSecret: secret }),
   );
   await notifier.deps.subscriptions.put(sub);

@@ -84,8 +84,15 @@ describe('verify-backups workflow on the local cloud', () => {
     expect(state?.nextDeadline).toBe(AT - 2 * HOUR + DAY);
 
     const events = (await readLocalEvents(cloud.eventsFile)).filter((e) => e.detail.tenantId === tenantId);
-    expect(events.map((e) => e['detail-type'])).toEqual([EventDetailTypes.VerificationCompleted]);
-    expect(events[0]?.detail).toEqual(detail);
+    // Persist tells the stale resource's missed deadline and its incident (catalogue events, for
+    // notifications) before the workflow's completion event.
+    expect(events.map((e) => e['detail-type'])).toEqual([
+      'reversa.finding.opened',
+      'reversa.backup.deadline-missed',
+      EventDetailTypes.VerificationCompleted,
+    ]);
+    expect(events[1]?.detail).toMatchObject({ subject: stale, data: { ruleId: 'RpoMet' } });
+    expect(events[2]?.detail).toEqual(detail);
     expect(detail.compliancePercent).toBe(report.compliancePercent);
   });
 
