@@ -45,9 +45,9 @@ describe('functions', () => {
       Object.keys(all).length +
         Object.keys(built.workflows.restoreTests.functions).length +
         Object.keys(built.workflows.dossierExport.functions).length +
-        1,
+        2, // the SLA statements' and notification delivery's
     );
-    expect(resources('AWS::Lambda::Function')).toHaveLength(25);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(26);
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing', () => {
@@ -109,7 +109,7 @@ describe('functions', () => {
     // 25 functions, 3 state machines, the restic task.
     expect(
       resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.RetentionInDays === 90),
-    ).toHaveLength(29);
+    ).toHaveLength(30);
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig?.LogGroup, id).toBeDefined();
     }
@@ -329,6 +329,6 @@ describe('event wiring', () => {
     const sqsAlarms = resources('AWS::CloudWatch::Alarm').filter(
       ([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS',
     );
-    expect(sqsAlarms).toHaveLength(11);
+    expect(sqsAlarms).toHaveLength(13); // every queue but the delivery queue, whose failures land in a dead letter
   });
 });
