@@ -4,14 +4,15 @@
  * monthly issuing Lambda (wiring/aws/sla.ts).
  */
 import type { DossierStore } from '#core/dossier/ports.ts';
-import type { ReversaEventSink } from '#core/events/catalogue.ts';
 import type { SlaStatementDeps } from '#core/use-cases/sla-statement.ts';
 import type { Adapters } from './adapters.ts';
 
 export function slaDepsOf(
-  adapters: Pick<Adapters, 'strategies' | 'facts' | 'reports' | 'blobs' | 'restoreTests' | 'findings' | 'audit'>,
+  adapters: Pick<
+    Adapters,
+    'strategies' | 'facts' | 'reports' | 'blobs' | 'restoreTests' | 'findings' | 'audit' | 'notifications'
+  >,
   dossiers: Pick<DossierStore, 'list'>,
-  events?: ReversaEventSink,
 ): SlaStatementDeps {
   return {
     strategies: adapters.strategies,
@@ -22,6 +23,7 @@ export function slaDepsOf(
     findings: adapters.findings,
     dossiers,
     audit: adapters.audit,
-    ...(events === undefined ? {} : { events }),
+    // statement-issued and level-breached go on the bus, where notifications pick them up.
+    events: adapters.notifications,
   };
 }
