@@ -5,6 +5,7 @@
  */
 import { benchApi } from './api.ts';
 import { benchAudit } from './audit.ts';
+import { benchCost } from './cost.ts';
 import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRestoreArchive } from './restore-archive.ts';
@@ -23,6 +24,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['dossier', benchDossier],
   ['api', benchApi],
   ['web', benchWeb],
+  ['cost', benchCost],
 ];
 
 let failed = 0;
