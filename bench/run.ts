@@ -5,6 +5,7 @@
  */
 import { benchApi } from './api.ts';
 import { benchAudit } from './audit.ts';
+import { benchCost } from './cost.ts';
 import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRestoreArchive } from './restore-archive.ts';
@@ -25,6 +26,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['api', benchApi],
   ['web', benchWeb],
   ['sla', benchSla],
+  ['cost', benchCost],
 ];
 
 let failed = 0;

@@ -257,6 +257,8 @@ export const BUILT_IN_VALIDATORS = [
   'object-count',
   'table-present',
   'sample-reads',
+  'instance-available',
+  'volume-available',
 ] as const;
 const LAMBDA_VALIDATOR_PATTERN =
   /^lambda:arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
