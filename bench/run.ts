@@ -5,10 +5,12 @@
  */
 import { benchApi } from './api.ts';
 import { benchAudit } from './audit.ts';
+import { benchCost } from './cost.ts';
 import { benchDossier } from './dossier.ts';
 import { benchIngest } from './ingest.ts';
 import { benchRestoreArchive } from './restore-archive.ts';
 import { benchRules } from './rules.ts';
+import { benchSla } from './sla.ts';
 import type { BenchResult } from './types.ts';
 import { benchVerifyWorkflow } from './verify-workflow.ts';
 import { benchWeb } from './web.ts';
@@ -23,6 +25,8 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ['dossier', benchDossier],
   ['api', benchApi],
   ['web', benchWeb],
+  ['sla', benchSla],
+  ['cost', benchCost],
 ];
 
 let failed = 0;

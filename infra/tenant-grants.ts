@@ -57,6 +57,7 @@ const BELOW_TENANT_PREFIX: Readonly<Record<string, string>> = {
   inventory: 'inventory files the provider uploads for the dossier',
   sandbox: 'per restore test (sandbox/<tenant>/<test id>/…) and per restored file',
   'restore-tests': 'per restore test (restore-tests/<tenant>/<test id>.json)',
+  sla: 'per period and statement version (sla/<tenant>/<period>/v<N>.json, .html)',
   audit: 'per entry and digest sequence number (audit/<tenant>/entries/<seq>.json, digests/…)',
   dossiers: 'per dossier version (dossiers/<tenant>/v<N>/…)',
 };

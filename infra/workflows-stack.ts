@@ -11,6 +11,7 @@ import { DossierExportWorkflow } from './workflows/dossier-export-workflow.ts';
 import { Ingestion, type IngestionFunctionKey } from './workflows/ingestion.ts';
 import { Notifications } from './workflows/notifications.ts';
 import { RestoreTestWorkflow, type RestoreTestWorkflowProps } from './workflows/restore-test-workflow.ts';
+import { SlaStatements } from './workflows/sla-statements.ts';
 import { type VerifyFunctionKey, VerifyWorkflow } from './workflows/verify-workflow.ts';
 import { withoutGroupings } from './workflows/workflow.ts';
 
@@ -59,6 +60,11 @@ export interface WorkflowsStackProps extends StackProps, RestoreTestOptions {
    */
   readonly sweepSchedule?: ScheduleExpression;
   /**
+   * When the SLA statements of the period just ended are issued.
+   * @default cron(0 6 2 * ? *) (the 2nd of each month, 06:00 UTC)
+   */
+  readonly slaSchedule?: ScheduleExpression;
+  /**
    * How often AWS Backup jobs are reconciled through the API (catches events EventBridge dropped).
    * @default rate(1 hour)
    */
@@ -85,6 +91,8 @@ export class WorkflowsStack extends Stack {
   readonly verifyWorkflow: VerifyWorkflow;
   readonly restoreTests: RestoreTestWorkflow;
   readonly dossierExport: DossierExportWorkflow;
+  /** The monthly SLA statements (functions/sla/issue.ts) and their schedule. */
+  readonly slaStatements: SlaStatements;
   readonly notifications: Notifications;
   /** The ingestion and verify functions, by name. */
   readonly functions: Readonly<Record<IngestionFunctionKey | VerifyFunctionKey, ReversaFunction>>;
@@ -131,6 +139,7 @@ export class WorkflowsStack extends Stack {
       ...defined(props, 'readBackupRolePrefix'),
       ...optional('definitionPath', props.exportDefinitionPath),
     });
+    this.slaStatements = new SlaStatements(this, 'Sla', { ...common, ...optional('schedule', props.slaSchedule) });
     this.notifications = new Notifications(this, 'Notifications', common);
     this.functions = { ...this.ingestion.functions, ...this.verifyWorkflow.functions };
     this.addOutputs();

@@ -21,6 +21,19 @@ import { LOCALLY_OVERRIDDEN_RESOURCES, TaskResources } from '#statemachines/name
 /** A local stand-in for one Lambda: receives the Payload, returns what the handler would return. */
 export type LocalLambda = (payload: unknown) => Promise<unknown>;
 
+/**
+ * Binds each Lambda placeholder of an ASL file to the use case its handler calls in AWS, on the given ports:
+ * the one table per workflow that the local runners hand to the interpreter.
+ */
+export function bindLambdas<D>(
+  deps: D,
+  useCases: Record<string, (deps: D, payload: never) => Promise<unknown>>,
+): Record<string, LocalLambda> {
+  return Object.fromEntries(
+    Object.entries(useCases).map(([placeholder, useCase]) => [placeholder, (p: unknown) => useCase(deps, p as never)]),
+  );
+}
+
 export interface LocalTaskImpls {
   /** Keyed by the substitution placeholder naming the function, e.g. `LoadStrategyFunctionArn`. */
   lambdas: Readonly<Record<string, LocalLambda>>;
@@ -60,6 +73,26 @@ export interface RunOptions {
    * execution is aborted, nothing after it runs, no Catch sees it), as a killed Lambda or CLI would.
    */
   killAfter?: string;
+}
+
+/** What a caller of one of the local workflow runners may set (the runners fill in the rest). */
+export interface WorkflowRunOptions {
+  /** Default: the workflow's deterministic name for this input. */
+  executionName?: string;
+  zeroWaits?: boolean;
+  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
+  killAfter?: string;
+  /** Replace or wrap Lambdas by placeholder (fault injection in tests). */
+  lambdas?: Readonly<Record<string, LocalLambda>>;
+}
+
+/** The interpreter's options for one run: the execution name the runner chose, the caller's switches. */
+export function runOptionsOf(executionName: string, options: WorkflowRunOptions): RunOptions {
+  return {
+    executionName,
+    ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
+    ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
+  };
 }
 
 export interface LocalWorkflow {

@@ -28,6 +28,7 @@ import type { VerificationReport } from '#core/verify/report-types.ts';
 import { localAdapters } from '#wiring/local/adapters.ts';
 import { localSecretStore } from '#wiring/local/restore-test.ts';
 import { localTenantWiring } from '#wiring/local/tenants.ts';
+import { slaDepsOf } from '#wiring/sla.ts';
 import { paint, statusColour } from '../cli/output.ts';
 import { renderReportTable } from '../cli/render/report-table.ts';
 import { attachLocalCloud, startLocalCloud } from './cloud.ts';
@@ -35,6 +36,7 @@ import { DEMO_VAULTS, demoAwsBackupEvents } from './demo/aws-backup-events.ts';
 import { genericNasReport, pgbackrestReport, resticReports } from './demo/job-reports.ts';
 import { demoPortalUsers } from './demo/portal-users.ts';
 import { downloadTo, successorIdentity, uploadDossierInputs, writeNasArchive } from './demo/restore-and-dossier.ts';
+import { demoSlaStatements } from './demo/sla.ts';
 import { runExport } from './export-runner.ts';
 import { acquireHomeLock, describeHolder, LOCK_FILE } from './home-lock.ts';
 import { LocalRestoreTestStarter } from './restore-runner.ts';
@@ -42,7 +44,7 @@ import { runVerify } from './verify-runner.ts';
 
 const TENANT = 'acme';
 const STRATEGY_FILE = 'examples/acme.strategy.yaml';
-const step = (n: number, text: string) => console.log(`\n${paint('bold', `[${n}/7]`)} ${text}`);
+const step = (n: number, text: string) => console.log(`\n${paint('bold', `[${n}/8]`)} ${text}`);
 
 async function main(): Promise<number> {
   const home = reversaHome();
@@ -240,6 +242,10 @@ async function main(): Promise<number> {
         `      ${c.ok ? paint('green', '✓') : paint('red', '✗')} ${c.command}${c.ok ? '' : `  — ${c.output}`}`,
       );
     }
+    step(8, 'SLA statement: service levels, breaches with their evidence, penalties, cap');
+    for (const line of await demoSlaStatements(slaDepsOf(deps, dossierDeps.dossiers), TENANT, deps.clock.now()))
+      console.log(`      ${line}`);
+
     // The portal's doors for the two people who had none: the client and its auditor.
     const logins = await demoPortalUsers(cloud, TENANT, deps.clock.now(), join(home, 'demo'));
     console.log(`
@@ -254,6 +260,7 @@ Next:   npx reversa report --tenant ${TENANT} --format html --out acme-complianc
         npx reversa audit export --tenant ${TENANT} --out audit/ && npx reversa audit verify audit/ --public-key audit/public-key.pem
         npx reversa dossier verify ${relative(process.cwd(), join(outDir, zip))} --fingerprint ${version.signerFingerprint}
         npx reversa escrow open ${relative(process.cwd(), join(outDir, zip))} -i ${relative(process.cwd(), successor.file)}
+        npx reversa sla statement --tenant ${TENANT} --period <YYYY-MM> --format html --out acme-sla.html
         npx reversa status`);
     return 0;
   } finally {

@@ -18,36 +18,35 @@ import {
   publishDossier,
   signDossier,
 } from '#core/use-cases/dossier-export.ts';
-import { type ExecutionResult, type LocalLambda, localWorkflow } from '#local/asl-runner.ts';
+import {
+  bindLambdas,
+  type ExecutionResult,
+  type LocalLambda,
+  localWorkflow,
+  runOptionsOf,
+  type WorkflowRunOptions,
+} from '#local/asl-runner.ts';
 import { EXPORT_WORKFLOW } from '#statemachines/names.ts';
 
 /** The use cases behind each Lambda placeholder of the export workflow. */
 export function exportLambdas(deps: DossierDeps): Record<string, LocalLambda> {
-  return {
-    PrepareFunctionArn: (p) => prepareExport(deps, p as never),
-    GatherFunctionArn: (p) => gatherPart(deps, p as never),
-    ChecklistFunctionArn: (p) => checkDossier(deps, p as never),
-    AssembleFunctionArn: (p) => assembleAndUpload(deps, p as never),
-    SignFunctionArn: (p) => signDossier(deps, p as never),
-    PublishFunctionArn: (p) => publishDossier(deps, p as never),
-    AuditFunctionArn: (p) => auditDossier(deps, p as never),
-    AbortFunctionArn: (p) => abortExport(deps, p as never),
-  };
+  return bindLambdas(deps, {
+    PrepareFunctionArn: prepareExport,
+    GatherFunctionArn: gatherPart,
+    ChecklistFunctionArn: checkDossier,
+    AssembleFunctionArn: assembleAndUpload,
+    SignFunctionArn: signDossier,
+    PublishFunctionArn: publishDossier,
+    AuditFunctionArn: auditDossier,
+    AbortFunctionArn: abortExport,
+  });
 }
 
 export interface RunExportDeps extends DossierDeps {
   events: EventPublisher;
 }
 
-export interface RunExportOptions {
-  /** Default: exportExecutionName(tenant, requestedAt or now). */
-  executionName?: string;
-  zeroWaits?: boolean;
-  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
-  killAfter?: string;
-  /** Replace or wrap some Lambdas by placeholder (tests inject faults here). */
-  lambdas?: Readonly<Record<string, LocalLambda>>;
-}
+export type RunExportOptions = WorkflowRunOptions;
 
 /** One Lambda invocation as the workflow saw it (JSON text of its payload and result, or its error). */
 export interface RecordedInvocation {
@@ -94,11 +93,7 @@ export async function runExport(
   const result = await localWorkflow(EXPORT_WORKFLOW).run(
     input,
     { lambdas: recorded, events: deps.events },
-    {
-      executionName,
-      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
-      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
-    },
+    runOptionsOf(executionName, options),
   );
   return { ...result, executionName, invocations };
 }

@@ -14,7 +14,6 @@ import {
   type RestoreTestDeps,
   type RestoreTestInput,
   type RestoreTestStarter,
-  type RestoreTestState,
   record,
   restorePlanKey,
   restoreRestic,
@@ -25,25 +24,28 @@ import {
 } from '#core/use-cases/restore-test.ts';
 import { RESTORE_TEST_WORKFLOW, RestoreTestStates } from '#statemachines/names.ts';
 import {
+  bindLambdas,
   type ExecutionResult,
   type LocalLambda,
   LocalStarter,
   type LocalStarterOptions,
   localWorkflow,
   type RunOptions,
+  runOptionsOf,
+  type WorkflowRunOptions,
 } from './asl-runner.ts';
 
 /** The use case behind each Lambda placeholder of restore-test.asl.json: what functions/restore/*.ts call. */
 export function restoreTestLambdas(deps: RestoreTestDeps): Record<string, LocalLambda> {
-  return {
-    PrepareFunctionArn: (p) => prepare(deps, p as never),
-    RestoreS3ArchiveFunctionArn: (p) => restoreS3Archive(deps, p as RestoreTestState),
-    StartAwsBackupRestoreFunctionArn: (p) => startAwsBackupRestore(deps, p as RestoreTestState),
-    DescribeAwsBackupRestoreFunctionArn: (p) => describeAwsBackupRestore(deps, p as RestoreTestState),
-    ValidateFunctionArn: (p) => validate(deps, p as RestoreTestState),
-    CleanupFunctionArn: (p) => cleanup(deps, p as RestoreTestState),
-    RecordFunctionArn: (p) => record(deps, p as RestoreTestState),
-  };
+  return bindLambdas(deps, {
+    PrepareFunctionArn: prepare,
+    RestoreS3ArchiveFunctionArn: restoreS3Archive,
+    StartAwsBackupRestoreFunctionArn: startAwsBackupRestore,
+    DescribeAwsBackupRestoreFunctionArn: describeAwsBackupRestore,
+    ValidateFunctionArn: validate,
+    CleanupFunctionArn: cleanup,
+    RecordFunctionArn: record,
+  });
 }
 
 /** RestoreRestic (ecs:runTask.sync in AWS) → the restic use case, fed the same container command. */
@@ -59,14 +61,7 @@ export function restoreTestOverrides(deps: RestoreTestDeps): Record<string, Loca
   };
 }
 
-export interface RunRestoreTestOptions {
-  /** Default: the test id (which is what the dispatcher and the CLI use). */
-  executionName?: string;
-  zeroWaits?: boolean;
-  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
-  killAfter?: string;
-  /** Replace or wrap Lambdas by placeholder (fault injection in tests). */
-  lambdas?: Readonly<Record<string, LocalLambda>>;
+export interface RunRestoreTestOptions extends WorkflowRunOptions {
   /** Replace or wrap state-name overrides (RestoreRestic). */
   overrides?: Readonly<Record<string, LocalLambda>>;
 }
@@ -84,11 +79,7 @@ export async function runRestoreTest(
       overrides: { ...restoreTestOverrides(deps), ...options.overrides },
       events: { publish: async () => undefined },
     },
-    {
-      executionName: options.executionName ?? testIdOfInput(input),
-      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
-      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
-    },
+    runOptionsOf(options.executionName ?? testIdOfInput(input), options),
   );
 }
 

@@ -11,19 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ApiRequest, type ApiResponse, MAX_BODY_BYTES } from '#api/handle.ts';
+import { SECURITY_HEADERS } from '#core/portal/security-headers.ts';
 
 export const DEFAULT_PORT = 8787;
 
-/** What CloudFront's response-headers policy sets in AWS (infra/portal). */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-};
+/** What CloudFront's response-headers policy sets in AWS too (core/portal/security-headers.ts). */
+export { SECURITY_HEADERS };
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -20,37 +20,32 @@ import {
 } from '#core/use-cases/verify.ts';
 import { VERIFY_WORKFLOW } from '#statemachines/names.ts';
 import {
+  bindLambdas,
   type ExecutionResult,
   type LocalLambda,
   LocalStarter,
   type LocalStarterOptions,
   localWorkflow,
   type RunOptions,
+  runOptionsOf,
+  type WorkflowRunOptions,
 } from './asl-runner.ts';
 
 /** The use cases behind each Lambda placeholder, on the given (local) ports: what the handlers call in AWS. */
 export function verifyLambdas(deps: VerifyDeps): Record<string, LocalLambda> {
-  return {
-    LoadStrategyFunctionArn: (p) => loadStrategy(deps, p as never),
-    EvaluateBatchFunctionArn: (p) => evaluateBatch(deps, p as never),
-    AggregateFunctionArn: (p) => aggregate(deps, p as never),
-    PersistFunctionArn: (p) => persist(deps, p as never),
-  };
+  return bindLambdas(deps, {
+    LoadStrategyFunctionArn: loadStrategy,
+    EvaluateBatchFunctionArn: evaluateBatch,
+    AggregateFunctionArn: aggregate,
+    PersistFunctionArn: persist,
+  });
 }
 
 export interface RunVerifyDeps extends VerifyDeps {
   events: EventPublisher;
 }
 
-export interface RunVerifyOptions {
-  /** Default: `verify-<tenant>-<compact UTC of at, or now>`. */
-  executionName?: string;
-  zeroWaits?: boolean;
-  /** Abort the execution right after this state's task (idempotency tests: a killed process). */
-  killAfter?: string;
-  /** Replace or wrap some Lambdas (tests inject failures here). */
-  lambdas?: Readonly<Record<string, LocalLambda>>;
-}
+export type RunVerifyOptions = WorkflowRunOptions;
 
 /** Runs statemachines/verify-backups.asl.json end to end on local ports. */
 export async function runVerify(
@@ -64,11 +59,7 @@ export async function runVerify(
   return localWorkflow(VERIFY_WORKFLOW).run(
     input,
     { lambdas: { ...verifyLambdas(deps), ...options.lambdas }, events: deps.events },
-    {
-      executionName,
-      ...(options.zeroWaits === undefined ? {} : { zeroWaits: options.zeroWaits }),
-      ...(options.killAfter === undefined ? {} : { killAfter: options.killAfter }),
-    },
+    runOptionsOf(executionName, options),
   );
 }
 

@@ -13,6 +13,7 @@ import type { ScheduleManager } from '#core/restore/schedule.ts';
 import type { DossierDeps } from '#core/use-cases/dossier-deps.ts';
 import type { ExportInput } from '#core/use-cases/dossier-export.ts';
 import type { RestoreTestStarter } from '#core/use-cases/restore-test.ts';
+import type { SlaStatementDeps } from '#core/use-cases/sla-statement.ts';
 import type { Adapters } from './adapters.ts';
 
 /** How a workflow execution ended (Step Functions' status, error and cause). */
@@ -54,6 +55,8 @@ export interface Platform {
   runVerify(input: { tenantId: string; at?: string }): Promise<VerifyRun>;
   /** Everything the reversibility export reads and writes (dossier store, buckets, secret source). */
   dossierDeps(): DossierDeps;
+  /** What SLA statements are computed from and stored in (wiring/sla.ts). */
+  slaDeps(): SlaStatementDeps;
   /** Runs the reversibility-export workflow to completion. */
   runExport(input: ExportInput): Promise<ExportRun>;
   /** A presigned GET for an object of the dossier bucket. */

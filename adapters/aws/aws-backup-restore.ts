@@ -38,10 +38,17 @@ import { mapSdkError } from './sdk-errors.ts';
 
 // ---------------------------------------------------------------- clients
 
-/**
- * RDS as the runner needs it. @aws-sdk/client-rds is not a dependency, so the Lambda binds these two
- * calls (DeleteDBInstance, DescribeDBInstances) itself; errors are thrown as the SDK throws them.
- */
+/** A DB instance as DescribeDBInstances reports it, reduced to what validation compares. */
+export interface RdsInstanceFacts {
+  status: string;
+  /** The endpoint clients would connect to; absent while the instance is being created. */
+  endpoint?: { address: string; port?: number };
+  engine?: string;
+  allocatedStorageGiB?: number;
+  encrypted?: boolean;
+}
+
+/** RDS as the runner needs it (adapters/aws/rds-sandbox.ts binds @aws-sdk/client-rds); SDK errors are thrown as is. */
 export interface RdsSandboxPort {
   deleteDbInstance(input: {
     DBInstanceIdentifier: string;
@@ -50,12 +57,22 @@ export interface RdsSandboxPort {
   }): Promise<void>;
   /** The instance's DBInstanceStatus, or undefined when it does not exist. */
   dbInstanceStatus(id: string): Promise<string | undefined>;
+  /** The instance, or undefined when it does not exist. */
+  describeDbInstance(id: string): Promise<RdsInstanceFacts | undefined>;
 }
 
-/** EC2 volumes as the runner needs them (@aws-sdk/client-ec2 is not a dependency either). */
+/** An EBS volume as DescribeVolumes reports it. */
+export interface Ec2VolumeFacts {
+  state: string;
+  tags: Record<string, string>;
+  sizeGiB?: number;
+  encrypted?: boolean;
+}
+
+/** EC2 volumes as the runner needs them (adapters/aws/ec2-volumes.ts binds @aws-sdk/client-ec2). */
 export interface Ec2VolumePort {
-  /** State and tags of a volume, or undefined when it does not exist. */
-  describeVolume(volumeId: string): Promise<{ state: string; tags: Record<string, string> } | undefined>;
+  /** State, tags, size and encryption of a volume, or undefined when it does not exist. */
+  describeVolume(volumeId: string): Promise<Ec2VolumeFacts | undefined>;
   tagVolume(volumeId: string, tags: Record<string, string>): Promise<void>;
   deleteVolume(volumeId: string): Promise<void>;
 }

@@ -7,7 +7,7 @@
 import { DescribeBackupCommand } from '@aws-sdk/client-dynamodb';
 import { CONFIG_ENV } from '#config';
 import { ConfigError, ReversaError, ValidationError } from '#core/errors.ts';
-import { validationMessageOf, validationStatusOf } from '#core/restore/aws-backup.ts';
+import { resourceNameFromArn, validationMessageOf, validationStatusOf } from '#core/restore/aws-backup.ts';
 import type { AwsBackupRestorePort } from '#core/use-cases/restore-aws-backup.ts';
 import {
   type AwsBackupRestoreClients,
@@ -115,7 +115,7 @@ export function awsBackupRunner(options: AwsBackupRunnerOptions): AwsBackupResto
         testId: input.testId,
         resourceType,
         createdResourceArn: input.createdResourceArn,
-        expected: await expectationsOf(clients, resourceType, input.recoveryPointArn),
+        expected: await expectationsOf(clients, resourceType, input.recoveryPointArn, input.resourceId),
         tolerancePercent: options.itemCountTolerancePercent ?? DEFAULT_ITEM_COUNT_TOLERANCE_PERCENT,
         sample: input.sample ?? 'all',
         seed: input.seed,
@@ -146,13 +146,16 @@ export function awsBackupRunner(options: AwsBackupRunnerOptions): AwsBackupResto
 
 /**
  * What the restored copy is compared with. A DynamoDB backup (its ARN names the table's backup) records the
- * table's item count at backup time; other points carry no count, so count checks are not run by default.
+ * table's item count at backup time; other points carry no count, so count checks are not run by default. An RDS
+ * instance or EBS volume is compared with its source (engine, encryption) when the source still exists.
  */
 async function expectationsOf(
   clients: AwsBackupRestoreClients,
   resourceType: string,
   recoveryPointArn: string | undefined,
+  sourceArn: string,
 ): Promise<AwsBackupExpectations> {
+  if (resourceType === 'RDS' || resourceType === 'EBS') return sourceOf(clients, resourceType, sourceArn);
   if (resourceType !== 'DynamoDB' || recoveryPointArn === undefined || !DYNAMODB_BACKUP_ARN.test(recoveryPointArn)) {
     return {};
   }
@@ -163,4 +166,28 @@ async function expectationsOf(
   );
   const count = out.BackupDescription?.SourceTableDetails?.ItemCount;
   return count === undefined ? {} : { itemCount: count };
+}
+
+async function sourceOf(
+  clients: AwsBackupRestoreClients,
+  resourceType: 'RDS' | 'EBS',
+  sourceArn: string,
+): Promise<AwsBackupExpectations> {
+  const id = resourceNameFromArn(resourceType, sourceArn);
+  if (id === undefined) return {};
+  if (resourceType === 'RDS') {
+    const rds = clients.rds;
+    const db =
+      rds === undefined ? undefined : await aws('RDS', 'DescribeDBInstances', () => rds.describeDbInstance(id));
+    if (db === undefined) return {};
+    return {
+      source: {
+        ...(db.engine === undefined ? {} : { engine: db.engine }),
+        ...(db.encrypted === undefined ? {} : { encrypted: db.encrypted }),
+      },
+    };
+  }
+  const ec2 = clients.ec2;
+  const volume = ec2 === undefined ? undefined : await aws('EC2', 'DescribeVolumes', () => ec2.describeVolume(id));
+  return volume?.encrypted === undefined ? {} : { source: { encrypted: volume.encrypted } };
 }

@@ -1,8 +1,10 @@
 /**
  * Reading a restored resource back (issue 3: "restoring without reading data proves nothing").
  * DynamoDB: table present and ACTIVE, item count within tolerance of the count at backup time, sampled
- * items read back (and hashed when a digest was captured). S3: object count and sampled checksums.
- * Anything else, or in addition: the provider's validator Lambdas, whose answers are schema-checked.
+ * items read back (and hashed when a digest was captured). S3: object count and sampled checksums. RDS: the
+ * restored instance available with an endpoint, its engine and encryption those of the source. EBS: the restored
+ * volume available, its encryption that of the source. Anything else, or in addition: the provider's validator
+ * Lambdas, whose answers are schema-checked.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -44,6 +46,8 @@ export interface AwsBackupExpectations {
   sampleKeys?: string[];
   /** Key (as in sampleKeys) → SHA-256 hex: of the object (S3) or of dynamoItemSha256 (DynamoDB). */
   sampleChecksums?: Record<string, string>;
+  /** RDS and EBS: the source instance or volume as it is now, when it still exists (what the copy must match). */
+  source?: { engine?: string; encrypted?: boolean };
 }
 
 export interface ValidateAwsBackupInput {
@@ -68,6 +72,8 @@ export interface ValidateLimits {
 const BUILT_INS: Record<string, readonly string[]> = {
   DynamoDB: ['table-present', 'item-count', 'sample-reads'],
   S3: ['object-count', 'checksums'],
+  RDS: ['instance-available'],
+  EBS: ['volume-available'],
 };
 const MAX_SAMPLE_KEYS = 100_000;
 
@@ -135,6 +141,15 @@ export async function validateAwsBackupRestore(
       if (keys.length === 0) missingExpectation('checksums', 'the sampled keys');
       else checks.push(await guarded('checksums', () => sampleObjects(run, bucket, keys)));
     }
+  } else if (input.resourceType === 'RDS') {
+    const id = resourceNameFromArn('RDS', input.createdResourceArn);
+    if (id === undefined) return [...checks, errorCheck('instance-available', 'not an RDS DB instance ARN')];
+    if (wanted('instance-available'))
+      checks.push(await guarded('instance-available', () => instanceAvailable(run, id)));
+  } else if (input.resourceType === 'EBS') {
+    const id = resourceNameFromArn('EBS', input.createdResourceArn);
+    if (id === undefined) return [...checks, errorCheck('volume-available', 'not an EBS volume ARN')];
+    if (wanted('volume-available')) checks.push(await guarded('volume-available', () => volumeAvailable(run, id)));
   } else if (lambdas.length === 0) {
     checks.push(
       errorCheck('validators', `no validator declared for ${input.resourceType}: declare lambda:<function ARN>`),
@@ -348,6 +363,96 @@ async function hashObject(run: Run, bucket: string, key: string): Promise<{ sha2
 function isNotFound(e: unknown): boolean {
   const x = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return x?.name === 'NotFound' || x?.name === 'NoSuchKey' || x?.$metadata?.httpStatusCode === 404;
+}
+
+// ---------------------------------------------------------------- RDS and EBS
+
+/** What differs between the restored copy and its source (engine, encryption), as readable phrases. */
+function sourceMismatches(
+  source: AwsBackupExpectations['source'],
+  restored: { engine?: string | undefined; encrypted?: boolean | undefined },
+): string[] {
+  if (source === undefined) return [];
+  const out: string[] = [];
+  if (source.engine !== undefined && restored.engine !== source.engine)
+    out.push(`engine ${restored.engine ?? 'unknown'}, source ${source.engine}`);
+  if (source.encrypted === true && restored.encrypted !== true) out.push('not encrypted, the source is');
+  return out;
+}
+
+function presenceCheck(
+  name: string,
+  startedAt: number,
+  endedAt: number,
+  problems: string[],
+  passed: string,
+): CheckResult {
+  const ok = problems.length === 0;
+  return {
+    name,
+    status: ok ? 'PASSED' : 'FAILED',
+    message: ok ? passed : problems.join('; '),
+    startedAt,
+    endedAt,
+    counts: { expected: 1, compared: 1, matched: ok ? 1 : 0 },
+  };
+}
+
+/** The restored DB instance answers DescribeDBInstances as `available` with an endpoint, like its source. */
+async function instanceAvailable(run: Run, id: string): Promise<CheckResult> {
+  const rds = need(run.clients.rds, 'RDS');
+  const startedAt = nowOf(run.clients);
+  const db = await aws('RDS', 'DescribeDBInstances', () => rds.describeDbInstance(id));
+  const problems: string[] = [];
+  if (db === undefined) problems.push(`instance ${id} not found: nothing was restored`);
+  else {
+    if (db.status !== 'available') problems.push(`instance ${id} is ${db.status}, expected available`);
+    if (db.endpoint === undefined) problems.push(`instance ${id} has no endpoint`);
+    problems.push(...sourceMismatches(run.input.expected.source, db));
+  }
+  const where = db?.endpoint
+    ? ` at ${db.endpoint.address}${db.endpoint.port === undefined ? '' : `:${db.endpoint.port}`}`
+    : '';
+  const what = [
+    db?.engine,
+    db?.allocatedStorageGiB === undefined ? undefined : `${db.allocatedStorageGiB} GiB`,
+    db?.encrypted ? 'encrypted' : undefined,
+  ]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  return presenceCheck(
+    'instance-available',
+    startedAt,
+    nowOf(run.clients),
+    problems,
+    `instance ${id} is available${where}${what === '' ? '' : ` (${what})`}`,
+  );
+}
+
+/** The restored volume answers DescribeVolumes as `available` (created, not attached), encrypted like its source. */
+async function volumeAvailable(run: Run, id: string): Promise<CheckResult> {
+  const ec2 = need(run.clients.ec2, 'EC2');
+  const startedAt = nowOf(run.clients);
+  const volume = await aws('EC2', 'DescribeVolumes', () => ec2.describeVolume(id));
+  const problems: string[] = [];
+  if (volume === undefined) problems.push(`volume ${id} not found: nothing was restored`);
+  else {
+    if (volume.state !== 'available') problems.push(`volume ${id} is ${volume.state}, expected available`);
+    problems.push(...sourceMismatches(run.input.expected.source, volume));
+  }
+  const what = [
+    volume?.sizeGiB === undefined ? undefined : `${volume.sizeGiB} GiB`,
+    volume?.encrypted ? 'encrypted' : undefined,
+  ]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  return presenceCheck(
+    'volume-available',
+    startedAt,
+    nowOf(run.clients),
+    problems,
+    `volume ${id} is available${what === '' ? '' : ` (${what})`}`,
+  );
 }
 
 // ---------------------------------------------------------------- validator Lambdas

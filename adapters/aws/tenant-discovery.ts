@@ -22,7 +22,18 @@ export interface DiscoveryOptions {
   createClient?: (
     config: ConstructorParameters<typeof ResourceGroupsTaggingAPIClient>[0],
   ) => ResourceGroupsTaggingAPIClient;
+  /**
+   * The credentials discovery runs with: tag:GetResources in the own account, and the base of the AssumeRole into
+   * client accounts. The portal API passes its tenant session's (its own role may only assume the tenant-access
+   * role); the dossier export leaves it to the function's own.
+   * @default - the default credential chain (the function's role)
+   */
+  credentials?: TaggingCredentials;
 }
+
+type TaggingCredentials = NonNullable<
+  NonNullable<ConstructorParameters<typeof ResourceGroupsTaggingAPIClient>[0]>['credentials']
+>;
 
 export function awsDiscovery(options: DiscoveryOptions): (tenantId: string) => Promise<InventoryAsset[]> {
   let own: Promise<string> | undefined;
@@ -33,6 +44,7 @@ export function awsDiscovery(options: DiscoveryOptions): (tenantId: string) => P
       return own;
     });
   const createClient = options.createClient ?? ((config) => new ResourceGroupsTaggingAPIClient(config ?? {}));
+  const base = options.credentials === undefined ? {} : { credentials: options.credentials };
   return async (tenantId) => {
     const stored = await options.strategies.getCurrent(tenantId);
     if (!stored) return [];
@@ -46,12 +58,13 @@ export function awsDiscovery(options: DiscoveryOptions): (tenantId: string) => P
           regions: target.regions,
           clientFor: (region) =>
             roleArn === undefined
-              ? createClient({ region })
+              ? createClient({ region, ...base })
               : createClient({
                   region,
                   credentials: fromTemporaryCredentials({
                     params: assumeRoleParamsOf({ tenantId, accountId: target.accountId, region, roleArn }),
                     clientConfig: { region },
+                    ...(options.credentials === undefined ? {} : { masterCredentials: options.credentials }),
                   }),
                 }),
         })),

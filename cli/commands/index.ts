@@ -11,6 +11,7 @@ import { reportCommand } from './report.ts';
 import { restoreTestCommand } from './restore-test.ts';
 import { secretCommand } from './secret.ts';
 import { serveCommand } from './serve.ts';
+import { slaCommand } from './sla.ts';
 import { statusCommand } from './status.ts';
 import { strategyCommand } from './strategy.ts';
 import { sweepCommand } from './sweep.ts';
@@ -36,6 +37,9 @@ Usage:
   reversa restore-test list --tenant <id> [--resource <id>] [--limit N]
   reversa restore-test show <test-id> --tenant <id>   the evidence record
   reversa report --tenant <id> --period <2026|2026-Q3|2026-09> [--format html|json] [--out <file>]   auditor report
+  reversa sla statement --tenant <id> --period <2026-11|2026-Q4> [--format table|json|html] [--out <file>] [--at <time>]
+                                                  the SLA statement: levels, breaches with evidence, penalties, cap;
+                                                  issued (stored, signed, audit-logged) once the period is over
   reversa secret put --tenant <id> --name <name> < value   local secret store (encrypted at rest)
   reversa incident list --tenant <id> [--state open|acknowledged|resolved|closed] [--source restore-test|verification]
   reversa incident show <id> --tenant <id>          an incident with its timeline
@@ -78,6 +82,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   finding: findingCommand,
   incident: incidentCommand,
   'restore-test': restoreTestCommand,
+  sla: slaCommand,
   secret: secretCommand,
   local: localCommand,
   notify: notifyCommand,

@@ -1,15 +1,20 @@
+import { NotFoundError } from '#core/errors.ts';
+import { currencyOf, formatMoney } from '#core/sla/money.ts';
+import { slaStanding } from '#core/use-cases/sla-statement.ts';
 import { type TenantStatus, tenantStatus } from '#core/use-cases/tenant-status.ts';
 import { parseCommand } from '../args.ts';
+import type { CliContext } from '../context.ts';
 import { openContext } from '../context.ts';
 import { paint, table, write, writeJson } from '../output.ts';
 
 export async function statusCommand(argv: string[]): Promise<number> {
   const { values } = parseCommand(argv, {}, 0);
   const ctx = await openContext(values);
-  const tenants: TenantStatus[] = [];
+  const tenants: (TenantStatus & { sla: SlaSoFar | null })[] = [];
   try {
     for (const id of (await ctx.deps.strategies.listTenants()).sort()) {
-      tenants.push(await tenantStatus({ ...ctx.dossierDeps(), ...ctx.deps }, id, ctx.now()));
+      const status = await tenantStatus({ ...ctx.dossierDeps(), ...ctx.deps }, id, ctx.now());
+      tenants.push({ ...status, sla: await slaSoFar(ctx, id) });
     }
   } finally {
     await ctx.close();
@@ -29,6 +34,7 @@ export async function statusCommand(argv: string[]): Promise<number> {
           'next deadline',
           'restore tests (30d)',
           'dossier',
+          'SLA so far',
         ],
         tenants.map((t) => [
           t.id,
@@ -52,8 +58,45 @@ export async function statusCommand(argv: string[]): Promise<number> {
                 t.dossier.readiness === 'ready' ? 'green' : 'yellow',
                 `v${t.dossier.lastVersion} ${t.dossier.readiness}`,
               ),
+          t.sla === null
+            ? '-'
+            : paint(
+                t.sla.levels.every((l) => l.met) ? 'green' : 'red',
+                `${t.sla.period}: ${t.sla.levels.filter((l) => l.met).length}/${t.sla.levels.length} met, ${formatMoney(t.sla.total, currencyOf(t.sla.currency))}`,
+              ),
         ]),
       ),
     );
   return tenants.some((t) => (t.openFindings ?? 0) > 0) ? 1 : 0;
+}
+
+/** The current measurement period's standing so far (never stored), for tenants with a contract. */
+interface SlaSoFar {
+  period: string;
+  measuredTo: string;
+  currency: string;
+  levels: { id: string; target: number; achieved: number; met: boolean; penalty: number }[];
+  total: number;
+}
+
+async function slaSoFar(ctx: CliContext, tenantId: string): Promise<SlaSoFar | null> {
+  try {
+    const s = await slaStanding(ctx.slaDeps(), tenantId, ctx.now());
+    return {
+      period: s.period.label,
+      measuredTo: s.measuredTo,
+      currency: s.contract.currency,
+      levels: s.levels.map((l) => ({
+        id: l.id,
+        target: l.target,
+        achieved: l.achieved,
+        met: l.met,
+        penalty: l.penalty,
+      })),
+      total: s.total,
+    };
+  } catch (error) {
+    if (error instanceof NotFoundError && error.code === 'NoContract') return null;
+    throw error;
+  }
 }

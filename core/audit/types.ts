@@ -12,6 +12,7 @@ export const AUDIT_ENTRY_TYPES = [
   'dossier-export',
   'dossier-link',
   'escrow-override-approval',
+  'sla-statement',
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 

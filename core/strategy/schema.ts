@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { BACKUP_SOURCES } from '../model.ts';
+import { contractSchema } from './contract-schema.ts';
 import { incidentsSchema } from './incidents-schema.ts';
 import { notificationsSchema } from './notifications-schema.ts';
 import { reversibilitySchema } from './reversibility-schema.ts';
@@ -256,6 +257,8 @@ export const BUILT_IN_VALIDATORS = [
   'object-count',
   'table-present',
   'sample-reads',
+  'instance-available',
+  'volume-available',
 ] as const;
 const LAMBDA_VALIDATOR_PATTERN =
   /^lambda:arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
@@ -546,6 +549,7 @@ export const strategySchema = z
     restoreTests: restoreTestsSchema,
     reversibility: reversibilitySchema,
     incidents: incidentsSchema,
+    contract: contractSchema,
     notifications: notificationsSchema,
   })
   .meta({

@@ -30,6 +30,7 @@ export const TENANT_OBJECT_PREFIXES: Readonly<Record<BucketRole, readonly string
     'inventory',
     'sandbox',
     'restore-tests',
+    'sla',
   ],
   audit: ['audit'],
   dossier: ['dossiers'],

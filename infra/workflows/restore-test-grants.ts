@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { SANDBOX_TAG } from '#core/restore/aws-backup.ts';
 import type { ResticRunner } from '../constructs/restic-runner.ts';
 import { type Grant, namedBucketGrants, ownArn, serviceGrant, wildcardGrant } from '../grants.ts';
 
@@ -35,6 +36,9 @@ export class RestoreTestGrants {
   private readonly dynamoBackups: string;
   private readonly sandboxTables: string;
   private readonly sandboxBuckets: string;
+  private readonly sandboxInstances: string;
+  private readonly instances: string;
+  private readonly volumes: string;
 
   constructor(
     private readonly scope: Construct,
@@ -45,6 +49,17 @@ export class RestoreTestGrants {
     this.dynamoBackups = ownArn(scope, 'dynamodb', 'table', '*/backup/*', '/');
     this.sandboxTables = ownArn(scope, 'dynamodb', 'table', SANDBOX_NAME_PATTERN, '/');
     this.sandboxBuckets = `arn:${Stack.of(scope).partition}:s3:::${SANDBOX_NAME_PATTERN}`;
+    this.sandboxInstances = ownArn(scope, 'rds', 'db', SANDBOX_NAME_PATTERN);
+    this.instances = ownArn(scope, 'rds', 'db', '*');
+    this.volumes = ownArn(scope, 'ec2', 'volume', '*', '/');
+  }
+
+  /** ec2:DescribeVolumes supports no resource-level permission: the runner reads restored and source volumes. */
+  private describeVolumes(): Grant {
+    return serviceGrant(
+      ['ec2:DescribeVolumes'],
+      'ec2:DescribeVolumes supports no resource-level permission; it reads the restored EBS volume (and its source) by id.',
+    );
   }
 
   /** s3-archive: read archives from the source buckets, restore into the named sandbox buckets. */
@@ -73,12 +88,30 @@ export class RestoreTestGrants {
     ];
   }
 
-  /** DescribeRestoreJob supports no resource-level permission. */
-  describeRestoreJob(): Grant {
-    return serviceGrant(
-      ['backup:DescribeRestoreJob'],
-      'backup:DescribeRestoreJob supports no resource-level permission; the restore job id comes from the test plan.',
-    );
+  /**
+   * DescribeRestoreJob supports no resource-level permission. A completed EBS restore is tagged with the sandbox
+   * marker (its id is AWS's): only the `reversa:sandbox` tag, only on a volume that carries none yet.
+   */
+  describeRestoreJob(): Grant[] {
+    return [
+      serviceGrant(
+        ['backup:DescribeRestoreJob'],
+        'backup:DescribeRestoreJob supports no resource-level permission; the restore job id comes from the test plan.',
+      ),
+      this.describeVolumes(),
+      {
+        ...wildcardGrant(
+          'external',
+          ['ec2:CreateTags'],
+          [this.volumes],
+          'A restored volume id is assigned by AWS at run time; the conditions allow only the sandbox tag, on an untagged volume.',
+        ),
+        conditions: {
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [SANDBOX_TAG] },
+          Null: { [`aws:ResourceTag/${SANDBOX_TAG}`]: 'true' },
+        },
+      },
+    ];
   }
 
   /** Reads the restored table/bucket back, the backup's own item count, and reports the verdict to AWS Backup. */
@@ -93,6 +126,13 @@ export class RestoreTestGrants {
       ),
       wildcardGrant('external', ['s3:ListBucket'], [this.sandboxBuckets], sandboxWhy),
       wildcardGrant('external', ['s3:GetObject'], [`${this.sandboxBuckets}/*`], sandboxWhy),
+      wildcardGrant(
+        'external',
+        ['rds:DescribeDBInstances'],
+        [this.instances],
+        'The restored RDS instance is compared with its source, both named at run time (recovery points of this account and region); read-only.',
+      ),
+      this.describeVolumes(),
       serviceGrant(
         ['backup:PutRestoreValidationResult'],
         'backup:PutRestoreValidationResult supports no resource-level permission; it reports the verdict of the restore job the test started.',
@@ -100,9 +140,25 @@ export class RestoreTestGrants {
     ];
   }
 
-  /** Deletes the restored table/bucket (aws-backup) and empties the named sandbox buckets (s3-archive). */
+  /** Deletes the restored table/bucket/instance/volume (aws-backup) and empties the named sandbox buckets (s3-archive). */
   deleteSandbox(): Grant[] {
     return [
+      wildcardGrant(
+        'external',
+        ['rds:DeleteDBInstance', 'rds:DescribeDBInstances'],
+        [this.sandboxInstances],
+        sandboxWhy,
+      ),
+      this.describeVolumes(),
+      {
+        ...wildcardGrant(
+          'external',
+          ['ec2:DeleteVolume'],
+          [this.volumes],
+          'A restored volume id is assigned by AWS at run time; the condition allows deleting only volumes tagged as a Reversa sandbox.',
+        ),
+        conditions: { StringLike: { [`aws:ResourceTag/${SANDBOX_TAG}`]: 'reversa-rt-*' } },
+      },
       wildcardGrant('external', ['dynamodb:DeleteTable', 'dynamodb:DescribeTable'], [this.sandboxTables], sandboxWhy),
       wildcardGrant(
         'external',

@@ -132,7 +132,7 @@ export class RestoreTestWorkflow extends WorkflowConstruct {
       },
     )
       .bind(data.read(runs), data.write(runs))
-      .grant(grants.describeRestoreJob());
+      .grant(...grants.describeRestoreJob());
 
     // Reads the restored table/bucket back (sandbox names only), the backup's item count, and reports the verdict.
     const validate = this.fn('RestoreValidate', 'functions/restore/validate.ts', {

@@ -18,11 +18,14 @@ declare module 'vitest' {
     motoEndpoint: string;
     /** The synthesized ReversaStateful template (JSON), for resources created "as CloudFormation would". */
     statefulTemplate: CfnTemplate;
+    /** The synthesized ReversaWorkflows template (JSON), for the whole deployment in moto's CloudFormation. */
+    workflowsTemplate: CfnTemplate;
   }
 }
 
 export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  Outputs?: Record<string, unknown>;
 }
 
 const PYTHON = 'python3';
@@ -101,5 +104,6 @@ export default async function startMoto(project: TestProject): Promise<() => Pro
   // Synthesized once per run (bundling skipped, ~2.5 s), in moto's account and region.
   const { assembly } = buildTestApp({ env: { account: MOTO_ACCOUNT_ID, region: MOTO_REGION } });
   project.provide('statefulTemplate', assembly.getStackByName('ReversaStateful').template as CfnTemplate);
+  project.provide('workflowsTemplate', assembly.getStackByName('ReversaWorkflows').template as CfnTemplate);
   return stop;
 }

@@ -1,6 +1,6 @@
 """moto's server for the `aws` vitest project (test/aws/global-setup.ts starts it).
 
-It is `python3 -m moto.server` plus two AWS guarantees moto 5.x lacks, without which the adapters that rely on
+It is `python3 -m moto.server` plus four AWS behaviours moto 5.x lacks, without which the adapters that rely on
 them could not be proved (docs/aws-emulator.md lists these and every other difference that matters to Reversa):
 
 1. DynamoDB conditional writes are atomic. moto serves requests on threads and evaluates a ConditionExpression
@@ -11,6 +11,12 @@ them could not be proved (docs/aws-emulator.md lists these and every other diffe
    step"), where moto hashes it again, so its signatures would verify against sha256(digest) and never against
    the message (`openssl dgst -sha256 -verify`). The same fix is proposed upstream (getmoto/moto#10202). Only
    ECDSA keys are covered, the only kind Reversa signs with; anything else goes to moto unchanged.
+3. CloudFormation's `Ref` of an AWS::Events::EventBus is the bus name. moto's EventBus has no physical resource id,
+   so the Ref is the Python object itself: the stateful stack's EventBusName output reads
+   `<moto.events.models.EventBus object at …>` and the workflows stack, which imports it, fails to create.
+4. A resource without tags has an empty tag list. An ECS cluster or task definition created by moto's CloudFormation
+   without Tags keeps `None`, and the Resource Groups Tagging API's GetResources then fails with a server error for
+   every caller of the account and region (the deployment's restic cluster broke tagging-discovery's test).
 
 It also answers in HTTP/1.1 with persistent connections, as AWS endpoints do, instead of werkzeug's default
 HTTP/1.0 and a close after every response. (Node's fetch, in undici up to nodejs/undici#5474, crashes the process
@@ -28,6 +34,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 from moto.dynamodb.models import DynamoDBBackend
+from moto.ecs.models import Cluster, Service, TaskDefinition
+from moto.events.models import EventBus
 from moto.kms.exceptions import ValidationException
 from moto.kms.responses import KmsResponse
 from moto.kms.utils import ECDSAPrivateKey
@@ -83,6 +91,23 @@ def sign(self: KmsResponse) -> str:
 
 
 KmsResponse.sign = sign
+EventBus.physical_resource_id = property(lambda bus: bus.name)
+
+
+def with_tag_list(model):
+    created = model.__init__
+
+    @functools.wraps(created)
+    def init(self, *args, **kwargs):
+        created(self, *args, **kwargs)
+        if getattr(self, "tags", None) is None:
+            self.tags = []
+
+    model.__init__ = init
+
+
+for model in (Cluster, Service, TaskDefinition):
+    with_tag_list(model)
 WSGIRequestHandler.protocol_version = "HTTP/1.1"
 
 if __name__ == "__main__":

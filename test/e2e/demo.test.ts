@@ -47,6 +47,13 @@ describe('npm start: the demo, end to end on the local cloud', () => {
     expect(output).toMatch(/audit log: intact, \d+ entries, chain head seq \d+ sha256 [0-9a-f]{64}/);
   });
 
+  it('issues the SLA statement of the month just ended with a missed level and its penalty', () => {
+    expect(output).toMatch(/statement \d{4}-\d{2} v1 issued: signed, audit seq \d+/);
+    expect(output).toMatch(/✗ restore-tests +[\d.]+% of +95% +\d+ breach\(es\) +[1-9][\d.]* EUR/);
+    expect(output).toMatch(/penalty owed for \d{4}-\d{2}: [1-9][\d.]* EUR/);
+    expect(output).toMatch(/standing so far for \d{4}-\d{2} \(not issued until the month ends\)/);
+  });
+
   it('publishes a dossier that the stock commands verify', () => {
     expect(output).toMatch(/published v1: .* sha256 [0-9a-f]{64}/);
     for (const cmd of [

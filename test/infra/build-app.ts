@@ -13,6 +13,9 @@ export const testVerifyDefinitionPath = existsSync(defaultVerifyDefinitionPath)
   ? defaultVerifyDefinitionPath
   : join(fixtures, 'verify-backups.asl.json');
 
+/** A two-file stand-in for web/dist, so synth tests need no `vite build`. */
+export const testWebDistPath = join(fixtures, 'web-dist');
+
 /** Real handler files when present; a stand-in otherwise (bundling is skipped, only existence is checked). */
 export function resolveEntryOrFixture(relativePath: string): string {
   const real = join(repoRoot, relativePath);
@@ -32,6 +35,7 @@ export function buildTestApp(options: { nag?: boolean } & ReversaStacksOptions =
     env: { account: '111111111111', region: 'eu-west-3' },
     verifyDefinitionPath: testVerifyDefinitionPath,
     resolveEntry: resolveEntryOrFixture,
+    webDistPath: testWebDistPath,
     ...stackOptions,
   });
   if (nag === true) addNagChecks(app);

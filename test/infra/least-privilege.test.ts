@@ -157,7 +157,11 @@ const expected: Record<string, Expected> = {
     tenant: [...objects('GetObject', 'bucket', 'runs'), ...objects('PutObject', 'bucket', 'runs')],
   },
   'restore.describeAwsBackupRestore': {
-    own: ['backup:DescribeRestoreJob *'],
+    own: [
+      'backup:DescribeRestoreJob *',
+      'ec2:DescribeVolumes *',
+      'ec2:CreateTags arn:aws:ec2:eu-west-3:111111111111:volume/*',
+    ],
     tenant: [...objects('GetObject', 'bucket', 'runs'), ...objects('PutObject', 'bucket', 'runs')],
   },
   'restore.validate': {
@@ -167,6 +171,8 @@ const expected: Record<string, Expected> = {
       ...['DescribeTable', 'Scan', 'GetItem'].map((a) => `dynamodb:${a} ${sandboxTables}`),
       `s3:ListBucket ${sandboxBuckets}`,
       `s3:GetObject ${sandboxBuckets}/*`,
+      'rds:DescribeDBInstances arn:aws:rds:eu-west-3:111111111111:db:*',
+      'ec2:DescribeVolumes *',
     ],
     tenant: [...objects('GetObject', 'bucket', 'runs'), ...objects('PutObject', 'bucket', 'runs')],
   },
@@ -175,6 +181,11 @@ const expected: Record<string, Expected> = {
       ...['DeleteTable', 'DescribeTable'].map((a) => `dynamodb:${a} ${sandboxTables}`),
       ...['ListBucket', 'ListBucketVersions', 'DeleteBucket'].map((a) => `s3:${a} ${sandboxBuckets}`),
       ...['DeleteObject', 'DeleteObjectVersion'].map((a) => `s3:${a} ${sandboxBuckets}/*`),
+      ...['DeleteDBInstance', 'DescribeDBInstances'].map(
+        (a) => `rds:${a} arn:aws:rds:eu-west-3:111111111111:db:*reversa-rt-*`,
+      ),
+      'ec2:DescribeVolumes *',
+      'ec2:DeleteVolume arn:aws:ec2:eu-west-3:111111111111:volume/*',
     ],
     tenant: [
       ...objects('GetObject', 'bucket', 'runs', 'sandbox'),
@@ -370,8 +381,14 @@ describe('least privilege', () => {
   it('admits to sign, by key policy, exactly the tenant roles of those writers, by their fixed names', () => {
     const signers = (key: typeof built.stateful.auditSigningKey) =>
       key.signers.map((pattern) => resourceLabel(built.stateful.resolve(pattern)).replace(/^.*:role\//, ''));
+    // The portal API appends audit entries (reads, links) and seals: its tenant role signs too.
     expect(signers(built.stateful.auditSigningKey).sort()).toEqual(
-      ['Persist', 'Record', 'Gather', 'DxAudit'].map((id) => `ReversaWorkflows-${id}-Tenant`).sort(),
+      [
+        ...['Persist', 'Record', 'Gather', 'DxAudit', 'IssueSlaStatements'].map(
+          (id) => `ReversaWorkflows-${id}-Tenant`,
+        ),
+        'ReversaPortal-ApiHandler-Tenant',
+      ].sort(),
     );
     expect(signers(built.stateful.dossierSigningKey)).toEqual(['ReversaWorkflows-DxSign-Tenant']);
     const named = (name: string) => {

@@ -197,6 +197,24 @@ describe('aws-backup runner grants', () => {
     ]);
   });
 
+  it('lets describe tag only untagged volumes with the sandbox tag, and cleanup delete only volumes so tagged', () => {
+    const statement = (key: 'describeAwsBackupRestore' | 'cleanup', action: string) =>
+      statementsOfRole(logicalIdOf(built.workflows.restoreTests.functions[key].role)).find((s) =>
+        [s.Action].flat().includes(action),
+      );
+    expect(statement('describeAwsBackupRestore', 'ec2:CreateTags')?.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['reversa:sandbox'] },
+      Null: { 'aws:ResourceTag/reversa:sandbox': 'true' },
+    });
+    expect(statement('cleanup', 'ec2:DeleteVolume')?.Condition).toEqual({
+      StringLike: { 'aws:ResourceTag/reversa:sandbox': 'reversa-rt-*' },
+    });
+    expect(grantsOf('cleanup').filter((g) => g.startsWith('rds:'))).toEqual([
+      'rds:DeleteDBInstance arn:aws:rds:eu-west-3:111111111111:db:*reversa-rt-*',
+      'rds:DescribeDBInstances arn:aws:rds:eu-west-3:111111111111:db:*reversa-rt-*',
+    ]);
+  });
+
   it('hands every function the restore role ARN it passes (REVERSA_RESTORE_ROLE_ARN)', () => {
     const fn = resources('AWS::Lambda::Function').find(
       ([id]) => id === logicalIdOf(built.workflows.restoreTests.functions.startAwsBackupRestore.function),

@@ -302,12 +302,14 @@ describe('signing keys', () => {
     expect(moreAudit).toEqual([]);
     expect(auditSign.Action).toBe('kms:Sign');
     const patterns = JSON.stringify(auditSign.Condition.ArnLike['aws:PrincipalArn']);
-    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(4);
+    expect(auditSign.Condition.ArnLike['aws:PrincipalArn']).toHaveLength(6);
     // Their tenant-access roles, which sign, by their fixed names: persist (verify runs), Record (restore tests),
-    // DxAudit (dossier exports), Gather (seals before packing).
-    for (const owner of ['Persist', 'Record', 'DxAudit', 'Gather']) {
+    // DxAudit (dossier exports), Gather (seals before packing), IssueSlaStatements (signed statements), and the
+    // portal API (audit entries of reads, links).
+    for (const owner of ['Persist', 'Record', 'DxAudit', 'Gather', 'IssueSlaStatements']) {
       expect(patterns).toContain(`:role/ReversaWorkflows-${owner}-Tenant"`);
     }
+    expect(patterns).toContain(':role/ReversaPortal-ApiHandler-Tenant"');
     expect(patterns).not.toContain('*');
     const [dossierSign, ...moreDossier] = signStatements(keyWithAlias('alias/reversa-dossier-signing')[1]);
     expect(moreDossier).toEqual([]);

@@ -63,6 +63,7 @@ function tenantServing(): {
     ['notify.deliver', notifications.deliver],
     ...Object.entries(restoreTests.functions).map(([k, fn]): [string, ReversaFunction] => [`restore.${k}`, fn]),
     ...Object.entries(dossierExport.functions).map(([k, fn]): [string, ReversaFunction] => [`dossier.${k}`, fn]),
+    ['sla.issue', built.workflows.slaStatements.function],
   ];
   return [
     ...all.map(([name, fn]) => ({ name, owner: logicalIdOf(fn.role), tenant: fn.tenantAccess, fn })),
@@ -136,6 +137,7 @@ const OWN_ROLE_ALLOWLIST: Record<string, { table?: string[]; objects?: string[];
   sweep: { table: [TENANT_INDEX, TENANT_STATES], why: 'lists tenants and their deadlines to start due verifications' },
   backupEvent: { table: [ACCOUNT_ROUTES], why: 'routes an AWS Backup event to its tenant by account' },
   reconcile: { table: [TENANT_INDEX, TENANT_STRATEGIES], why: "lists tenants and reads each one's AWS accounts" },
+  'sla.issue': { table: [TENANT_INDEX], why: "lists tenants to issue each one's SLA statement" },
   'restore.restoreS3Archive': {
     objects: ['archives/*'],
     listing: ['archives/*'],

@@ -39,15 +39,15 @@ const stateNames = (machine: { States: Record<string, Cfn> }): string[] =>
   ]);
 
 describe('functions', () => {
-  it('deploys the 8 verify/ingest, 8 restore-test and 8 dossier handlers and notification delivery, and only them (no custom-resource Lambdas)', () => {
+  it('deploys the 8 verify/ingest, 8 restore-test, 8 dossier and 1 SLA handlers and notification delivery, and only them (no custom-resource Lambdas)', () => {
     const all = { ...built.workflows.functions };
     expect(resources('AWS::Lambda::Function')).toHaveLength(
       Object.keys(all).length +
         Object.keys(built.workflows.restoreTests.functions).length +
         Object.keys(built.workflows.dossierExport.functions).length +
-        1,
+        2, // the SLA statements' and notification delivery's
     );
-    expect(resources('AWS::Lambda::Function')).toHaveLength(25);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(26);
   });
 
   it('runs every function on nodejs24.x, arm64, with active tracing', () => {
@@ -109,7 +109,7 @@ describe('functions', () => {
     // 25 functions, 3 state machines, the restic task.
     expect(
       resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.RetentionInDays === 90),
-    ).toHaveLength(29);
+    ).toHaveLength(30);
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
       expect(fn.Properties.LoggingConfig?.LogGroup, id).toBeDefined();
     }
@@ -117,7 +117,7 @@ describe('functions', () => {
     expect(withManaged.map(([id]) => id)).toEqual([logicalIdOf(built.workflows.restoreRole)]);
   });
 
-  it('sends failed asynchronous invocations of the four event-driven functions to a dead-letter queue', () => {
+  it('sends failed asynchronous invocations of the event-driven and scheduled functions to a dead-letter queue', () => {
     const withDlq = resources('AWS::Lambda::Function')
       .filter(([, fn]) => fn.Properties.DeadLetterConfig?.TargetArn !== undefined)
       .map(([id]) => id)
@@ -126,6 +126,7 @@ describe('functions', () => {
       [
         ...['s3Inbox', 'backupEvent', 'reconcile', 'sweep'].map((key) => functionLogicalId(key as never)),
         logicalIdOf(built.workflows.restoreTests.functions.dispatch.function),
+        logicalIdOf(built.workflows.slaStatements.function.function),
       ].sort(),
     );
   });
@@ -213,6 +214,7 @@ describe('workflow constructs', () => {
       'EvaluateBatchFunctionAC2B2549',
       'ExportStateMachine2DF0AD0F',
       'GatherFunction33F6BF49',
+      'IssueSlaStatementsFunction9A60F436',
       'LoadStrategyFunction36026C8B',
       'NotifyDeliverFunction138C3559',
       'PersistFunction29066D4E',
@@ -233,8 +235,8 @@ describe('workflow constructs', () => {
   });
 
   it('own every alarm of the stack, each alarm in exactly one workflow', () => {
-    const { ingestion, verifyWorkflow, restoreTests, dossierExport, notifications } = built.workflows;
-    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport, notifications]
+    const { ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements, notifications } = built.workflows;
+    const owned = [ingestion, verifyWorkflow, restoreTests, dossierExport, slaStatements, notifications]
       .flatMap((workflow) => workflow.alarms)
       .map((alarm) => logicalIdOf(alarm));
     expect(new Set(owned).size).toBe(owned.length);
@@ -283,14 +285,17 @@ describe('event wiring', () => {
     expect(inbox.Properties.Targets[0].DeadLetterConfig).toBeDefined();
   });
 
-  it('runs the sweep every 5 minutes and reconcile hourly, each with a DLQ, retries and its own role', () => {
+  it('runs the sweep every 5 minutes, reconcile hourly and the SLA statements monthly, each with a DLQ, retries and its own role', () => {
     const schedules: Record<string, Cfn> = Object.fromEntries(
       resources('AWS::Scheduler::Schedule').map(([, schedule]): [string, Cfn] => [
         schedule.Properties.ScheduleExpression,
         schedule.Properties.Target,
       ]),
     );
-    expect(Object.keys(schedules).sort()).toEqual(['rate(1 hour)', 'rate(5 minutes)']);
+    expect(Object.keys(schedules).sort()).toEqual(['cron(0 6 2 * ? *)', 'rate(1 hour)', 'rate(5 minutes)']);
+    expect(schedules['cron(0 6 2 * ? *)'].Arn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(built.workflows.slaStatements.function.function), 'Arn'],
+    });
     expect(schedules['rate(5 minutes)'].Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('sweep'), 'Arn'] });
     expect(schedules['rate(1 hour)'].Arn).toEqual({ 'Fn::GetAtt': [functionLogicalId('reconcile'), 'Arn'] });
     for (const target of Object.values(schedules)) {
@@ -308,8 +313,9 @@ describe('event wiring', () => {
 
   it('encrypts every dead-letter queue, refuses non-TLS access to it and alarms on its first message', () => {
     const queues = resources('AWS::SQS::Queue');
-    // 8 verify/ingest DLQs, the restore-test dispatcher's, notifications' two and its delivery queue.
-    expect(queues).toHaveLength(12);
+    // 8 verify/ingest DLQs, the restore-test dispatcher's, the SLA function's and its schedule's,
+    // notifications' two and its delivery queue.
+    expect(queues).toHaveLength(14);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnlyQueues = resources('AWS::SQS::QueuePolicy')
       .filter(([, policy]) =>
@@ -323,6 +329,6 @@ describe('event wiring', () => {
     const sqsAlarms = resources('AWS::CloudWatch::Alarm').filter(
       ([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS',
     );
-    expect(sqsAlarms).toHaveLength(11);
+    expect(sqsAlarms).toHaveLength(13); // every queue but the delivery queue, whose failures land in a dead letter
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '#core/portal/security-headers.ts';
 import { type BrowserFixture, launchChromium } from '../support/browser.ts';
 import { PASSWORD, type PortalFixture, type PortalUserFixture, startPortal } from '../support/portal.ts';
 import { HOUR } from '../support/verify-fixtures.ts';
@@ -269,6 +270,15 @@ describe('the provider operator', () => {
 describe('sessions and tenants', () => {
   it('sends a person whose token expired back to the login page, saying why', async () => {
     await logIn(portal.users.client);
+    // Let the dashboard's own requests finish first: one still in flight when the clock jumps would get the 401
+    // and send the page to the login before the click this test is about.
+    await expect.poll(() => page.locator('#compliance-figure').textContent()).toMatch(/%/);
+    await page
+      .getByRole('img', { name: /Compliance over time/ })
+      .locator('circle')
+      .first()
+      .waitFor();
+    await expect.poll(() => page.title()).toContain('ACME Industries');
     portal.clock.advance(2 * HOUR);
 
     await page.getByRole('link', { name: 'Restore tests', exact: true }).click();
@@ -329,5 +339,95 @@ describe('sessions and tenants', () => {
     for (const body of bodies) expect(body).not.toMatch(/acme/i);
     expect(direct.body).not.toMatch(/ACME Industries|dossier-acme|it@acme/);
     expect(await page.locator('body').textContent()).not.toMatch(/ACME Industries/);
+  });
+});
+
+describe('the AWS login', () => {
+  it('logs in through the hosted UI with PKCE when /config.json exists, exchanges the code, and logs out there', async () => {
+    // What the deployment writes to /config.json and the CSP CloudFront sends (connect-src names the Cognito domain);
+    // the hosted UI's endpoints are answered here, the browser sees real redirects and a real cross-origin POST.
+    const cognito = 'https://auth.portal-test.example';
+    const config = {
+      cognitoDomain: cognito,
+      clientId: 'test-client',
+      region: 'eu-west-3',
+      userPoolId: 'eu-west-3_Test',
+      redirectUri: `${portal.url}/auth/callback`,
+      logoutUri: `${portal.url}/`,
+    };
+    const csp = contentSecurityPolicy({ connectSources: [cognito] });
+    await page.route(`${portal.url}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname === '/config.json') return route.fulfill({ json: config });
+      if (route.request().resourceType() !== 'document') return route.fallback();
+      const response = await route.fetch();
+      return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': csp } });
+    });
+    // The hosted UI sends the browser back with a new navigation (Playwright does not route a redirect's target).
+    const goTo = (location: string) =>
+      `<!doctype html><title>hosted UI</title><meta http-equiv="refresh" content="0;url=${location.replaceAll('&', '&amp;')}">`;
+    let authorize: URL | undefined;
+    let exchange: URLSearchParams | undefined;
+    let logout: URL | undefined;
+    await page.route(`${cognito}/**`, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname === '/oauth2/authorize') {
+        authorize = url;
+        const back = `${config.redirectUri}?code=the-code&state=${encodeURIComponent(url.searchParams.get('state') ?? '')}`;
+        return route.fulfill({ contentType: 'text/html', body: goTo(back) });
+      }
+      if (url.pathname === '/oauth2/token') {
+        exchange = new URLSearchParams(route.request().postData() ?? '');
+        return route.fulfill({
+          json: { id_token: portal.users.client.token, expires_in: 3600, token_type: 'Bearer' },
+          headers: { 'access-control-allow-origin': portal.url },
+        });
+      }
+      logout = url;
+      return route.fulfill({ contentType: 'text/html', body: goTo(config.logoutUri) });
+    });
+
+    await page.goto(`${portal.url}/t/acme/findings`);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+    expect(Object.fromEntries(authorize?.searchParams ?? [])).toMatchObject({
+      response_type: 'code',
+      client_id: 'test-client',
+      redirect_uri: config.redirectUri,
+      code_challenge_method: 'S256',
+    });
+    const verifier = exchange?.get('code_verifier') ?? '';
+    expect(exchange?.get('code')).toBe('the-code');
+    expect(exchange?.get('grant_type')).toBe('authorization_code');
+    expect(createHash('sha256').update(verifier).digest('base64url')).toBe(
+      authorize?.searchParams.get('code_challenge'),
+    );
+    await expect.poll(() => page.url()).toBe(`${portal.url}/t/acme/findings`);
+    expect(await page.evaluate(() => sessionStorage.getItem('reversa.pkce'))).toBeNull();
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expect.poll(() => logout?.searchParams.get('logout_uri')).toBe(config.logoutUri);
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    // The requests to the hosted UI were the point of this test.
+    watched.problems = watched.problems.filter((p) => !p.includes(cognito));
+  });
+
+  it('refuses a callback whose state this browser did not send', async () => {
+    await page.route(`${portal.url}/config.json`, (route) =>
+      route.fulfill({
+        json: {
+          cognitoDomain: 'https://auth.portal-test.example',
+          clientId: 'test-client',
+          region: 'eu-west-3',
+          userPoolId: 'eu-west-3_Test',
+          redirectUri: `${portal.url}/auth/callback`,
+          logoutUri: `${portal.url}/`,
+        },
+      }),
+    );
+    await page.goto(`${portal.url}/auth/callback?code=stolen&state=forged`);
+    await expect.poll(() => page.locator('#login-error').textContent()).toMatch(/does not match the login/);
+    expect(page.url()).toBe(`${portal.url}/login`);
   });
 });

@@ -6,12 +6,19 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { configureApi, type SessionEndReason } from './api/client.ts';
 import type { LoginResponse, Me, Tenants } from './api/types.gen.ts';
+import {
+  completeHostedLogin,
+  hostedLogout,
+  type LoginMode,
+  loadLoginMode,
+  startHostedLogin,
+} from './auth/hosted-ui.ts';
 import { Loading, ProblemNotice } from './components/notice.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
 import { DossiersPage } from './pages/dossiers.tsx';
 import { FindingDetailPage, FindingsPage } from './pages/findings.tsx';
-import { LoginPage } from './pages/login.tsx';
+import { HostedLoginPage, LoginPage } from './pages/login.tsx';
 import { EvidencePage, RestoreTestsPage } from './pages/restore-tests.tsx';
 import { ROLE_NAMES, type Role } from './roles.ts';
 import { navigate, parseRoute, type Route, type TenantPage, tenantHref, useLocation } from './router.ts';
@@ -28,6 +35,7 @@ const SECTIONS: Array<{ page: TenantPage; label: string }> = [
 
 const TITLES: Record<Route['page'], string> = {
   login: 'Log in',
+  callback: 'Logging in',
   home: 'Portal',
   dashboard: 'Dashboard',
   findings: 'Findings',
@@ -245,9 +253,48 @@ function SignedIn({ route, onLogout }: { route: Route; onLogout: () => void }) {
   return <Shell me={me.data} tenants={tenants.data.tenants} route={route} onLogout={onLogout} />;
 }
 
+/** Where a login returns to: the `next` path of /login, or the start page. Never an absolute URL. */
+function nextPath(): string {
+  const next = new URLSearchParams(window.location.search).get('next');
+  return next?.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+/** `/auth/callback` in AWS: checks the state, redeems the code, and the session begins (or the login page says why not). */
+function Callback({
+  mode,
+  onLoggedIn,
+  onFailed,
+}: {
+  mode: Extract<LoginMode, { kind: 'hosted' }>;
+  onLoggedIn: (login: LoginResponse, next: string) => void;
+  onFailed: (message: string) => void;
+}) {
+  useEffect(() => {
+    completeHostedLogin(mode.config, new URLSearchParams(window.location.search), Date.now()).then(
+      ({ login, next }) => onLoggedIn(login, next),
+      (error: unknown) => onFailed(error instanceof Error ? error.message : String(error)),
+    );
+  }, []);
+  return (
+    <main id="main" class="login">
+      <Loading what="your session" />
+    </main>
+  );
+}
+
 export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const [notice, setNotice] = useState<string>();
+  const [loginError, setLoginError] = useState<string>();
+  // `/config.json` decides: the Cognito hosted UI in AWS, the local login form under `reversa serve` (404).
+  const [mode, setMode] = useState<LoginMode | { kind: 'loading' } | { kind: 'failed'; message: string }>({
+    kind: 'loading',
+  });
+  useEffect(() => {
+    loadLoginMode().then(setMode, (error: unknown) =>
+      setMode({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }),
+    );
+  }, []);
   const location = useLocation();
   const route = useMemo(() => parseRoute(location.path), [location.path]);
   const sessionRef = useRef(session);
@@ -262,6 +309,15 @@ export function App() {
   };
   configureApi({ token: () => sessionRef.current?.token, onSessionEnd: (reason) => sessionRef.current && end(reason) });
 
+  const begin = (login: LoginResponse, next: string) => {
+    const s = sessionFromLogin(login, Date.now());
+    saveSession(s);
+    setNotice(undefined);
+    setLoginError(undefined);
+    setSession(s);
+    navigate(next, { replace: true });
+  };
+
   // The browser-side deadline (the token's own lifetime from its arrival): back to login when it passes.
   useEffect(() => {
     if (!session) return undefined;
@@ -274,29 +330,58 @@ export function App() {
   }, [session]);
 
   useEffect(() => {
-    if (!session && route.page !== 'login') {
+    if (!session && route.page !== 'login' && route.page !== 'callback') {
       navigate(
         route.page === 'home' ? '/login' : `/login?next=${encodeURIComponent(location.path + location.search)}`,
         { replace: true },
       );
     }
-    if (session && route.page === 'login') navigate('/', { replace: true });
+    if (session && (route.page === 'login' || route.page === 'callback')) navigate('/', { replace: true });
   }, [session, route.page]);
 
-  if (!session || route.page === 'login') {
+  if (!session || route.page === 'login' || route.page === 'callback') {
+    if (mode.kind === 'loading') {
+      return (
+        <main id="main" class="login">
+          <Loading what="the login" />
+        </main>
+      );
+    }
+    if (mode.kind === 'failed') {
+      return (
+        <main id="main" class="login">
+          <div class="login-box">
+            <h1>Reversa portal</h1>
+            <p class="notice notice-error" role="alert">
+              The portal's login settings could not be read ({mode.message}). Try again in a moment.
+            </p>
+          </div>
+        </main>
+      );
+    }
+    if (mode.kind === 'hosted') {
+      if (route.page === 'callback' && !session) {
+        return (
+          <Callback
+            mode={mode}
+            onLoggedIn={begin}
+            onFailed={(message) => {
+              setLoginError(message);
+              navigate('/login', { replace: true });
+            }}
+          />
+        );
+      }
+      return (
+        <HostedLoginPage
+          {...(notice ? { notice } : {})}
+          {...(loginError ? { error: loginError } : {})}
+          onStart={() => void startHostedLogin(mode.config, nextPath())}
+        />
+      );
+    }
     return (
-      <LoginPage
-        {...(notice ? { notice } : {})}
-        onLoggedIn={(login: LoginResponse) => {
-          const s = sessionFromLogin(login, Date.now());
-          saveSession(s);
-          setNotice(undefined);
-          setSession(s);
-          const next = new URLSearchParams(window.location.search).get('next');
-          // Only a path of this app: never an absolute URL from the query string.
-          navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
-        }}
-      />
+      <LoginPage {...(notice ? { notice } : {})} onLoggedIn={(login: LoginResponse) => begin(login, nextPath())} />
     );
   }
   return (
@@ -305,6 +390,8 @@ export function App() {
       onLogout={() => {
         end();
         setNotice('You are logged out.');
+        // In AWS the Cognito session ends too, or the hosted UI would log the user straight back in.
+        if (mode.kind === 'hosted') hostedLogout(mode.config);
       }}
     />
   );

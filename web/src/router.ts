@@ -7,6 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { page: 'login' }
+  /** Where the Cognito hosted UI returns with the authorization code (AWS only). */
+  | { page: 'callback' }
   | { page: 'home' }
   | { page: 'dashboard'; tenant: string }
   | { page: 'findings'; tenant: string }
@@ -21,6 +23,7 @@ export type TenantPage = 'dashboard' | 'findings' | 'restore-tests' | 'audit' | 
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/login') return { page: 'login' };
+  if (pathname === '/auth/callback') return { page: 'callback' };
   if (pathname === '/' || pathname === '') return { page: 'home' };
   const parts = pathname.split('/').filter((p) => p !== '');
   const decoded: string[] = [];

@@ -8,6 +8,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SfnVerifyStarter } from '#adapters/aws/sfn-verify-starter.ts';
+import { awsDiscovery } from '#adapters/aws/tenant-discovery.ts';
 import type { ApiDeps, ApiTenantPorts } from '#api/ports.ts';
 import { tokenVerifier } from '#api/token-verifier.ts';
 import { loadConfig } from '#config';
@@ -45,6 +46,13 @@ export function awsApiDeps(
     return {
       ...awsDossierDeps(config, adapters, scope),
       ...adapters,
+      // Readiness discovers the tenant's tagged resources with the tenant session too: the API's own role may only
+      // assume the tenant-access role (infra/constructs/portal-api.ts), which holds tag:GetResources and the
+      // AssumeRole into client accounts with ExternalId = the session's tenant.
+      discover: awsDiscovery({
+        strategies: adapters.strategies,
+        ...(scope.credentials === undefined ? {} : { credentials: scope.credentials }),
+      }),
       // Presigned with the tenant's session: the URL works only for the tenant's own objects.
       presign: (bucket, key, expiresIn) =>
         getSignedUrl(adapters.clients.s3, new GetObjectCommand({ Bucket: bucketOf[bucket], Key: key }), { expiresIn }),

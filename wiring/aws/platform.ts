@@ -3,6 +3,7 @@
  * outputs (config.ts STACK_OUTPUTS), credentials from the default AWS chain. Loaded only in that
  * mode, so local runs never load these clients.
  */
+
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -18,6 +19,7 @@ import { ConfigError, NotFoundError } from '#core/errors.ts';
 import { exportExecutionName } from '#core/use-cases/dossier-export.ts';
 import { compactUtc } from '#core/use-cases/verify.ts';
 import type { NotificationAdmin, Platform, VerifyRun } from '../platform.ts';
+import { slaDepsOf } from '../sla.ts';
 import { awsAdapters } from './adapters.ts';
 import { awsDossierDeps } from './dossier.ts';
 
@@ -152,6 +154,7 @@ export async function openAwsPlatform(prefix: string, region: string | undefined
       return { status: d.status, executionName: name };
     },
     dossierDeps: () => dossierDeps,
+    slaDeps: () => slaDepsOf(deps, dossierDeps.dossiers),
     async runExport(input) {
       const name = exportExecutionName(input.tenantId, Date.now());
       return { executionName: name, ...(await runToEnd(config.exportStateMachineArn, name, input)) };

@@ -1,15 +1,19 @@
 /**
  * The restore-test workflow's Lambdas and the restic Fargate task on AWS (functions/restore/*):
  * S3 sandboxes under the data bucket (or the policy's bucket), archives read from S3, restic
- * passwords from Secrets Manager, and the aws-backup runner on the AWS Backup, DynamoDB and S3
- * clients. Also the schedule dispatcher, which starts one execution per test by name.
+ * passwords from Secrets Manager, and the aws-backup runner on the AWS Backup, DynamoDB, S3, RDS and
+ * EC2 clients. Also the schedule dispatcher, which starts one execution per test by name.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackupClient } from '@aws-sdk/client-backup';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsBackupRunner } from '#adapters/aws/aws-backup-runner.ts';
+import { sdkEc2Volumes } from '#adapters/aws/ec2-volumes.ts';
+import { sdkRdsSandbox } from '#adapters/aws/rds-sandbox.ts';
 import { S3ArchiveSource } from '#adapters/aws/s3-archive-source.ts';
 import { S3Sandbox } from '#adapters/aws/s3-sandbox.ts';
 import { secretsManagerProvider } from '#adapters/aws/secrets-manager-provider.ts';
@@ -33,7 +37,13 @@ export function awsRestoreTestWiring(
   const own = baseClients();
   const source = new S3ArchiveSource(own.s3);
   const awsBackup = awsBackupRunner({
-    clients: { backup: new BackupClient({}), dynamodb: own.dynamodb, s3: own.s3 },
+    clients: {
+      backup: new BackupClient({}),
+      dynamodb: own.dynamodb,
+      s3: own.s3,
+      rds: sdkRdsSandbox(new RDSClient({})),
+      ec2: sdkEc2Volumes(new EC2Client({})),
+    },
     ...(config.restoreRoleArn === undefined ? {} : { restoreRoleArn: config.restoreRoleArn }),
   });
   return perTenant((tenantId): RestoreTestDeps => {

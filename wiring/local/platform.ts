@@ -2,6 +2,7 @@
  * The platform on the embedded local cloud: attaches to `reversa local up` when it runs on this home,
  * else starts the local cloud in this process; workflows run in-process from their ASL files.
  */
+
 import { userInfo } from 'node:os';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -15,6 +16,7 @@ import { pumpNotifications } from '#local/notifier.ts';
 import { LocalRestoreTestStarter } from '#local/restore-runner.ts';
 import { LocalVerifyStarter, runVerify } from '#local/verify-runner.ts';
 import type { Platform, WorkflowRun } from '../platform.ts';
+import { slaDepsOf } from '../sla.ts';
 import { localAdapters } from './adapters.ts';
 import { localUserDirectory } from './api.ts';
 import { localDossierDeps } from './dossier.ts';
@@ -57,6 +59,7 @@ export function localPlatform(cloud: LocalCloud, options: LocalPlatformOptions =
       return runOf(executionName, result);
     },
     dossierDeps: () => dossierDeps,
+    slaDeps: () => slaDepsOf(deps, dossierDeps.dossiers),
     async runExport(input) {
       const result = await runExport(tenants.dossiers.forTenant(input.tenantId), input);
       return runOf(result.executionName, result);

@@ -460,9 +460,8 @@ describe('validator Lambdas', () => {
   });
 
   it('records an ERROR when no validator is declared for a type without built-in checks', async () => {
-    expect(await validateAwsBackupRestore(clients(), { ...input, validators: undefined as never })).toMatchObject([
-      { name: 'validators', status: 'ERROR' },
-    ]);
+    const efs = { ...input, resourceType: 'EFS', validators: undefined as never };
+    expect(await validateAwsBackupRestore(clients(), efs)).toMatchObject([{ name: 'validators', status: 'ERROR' }]);
   });
 });
 
@@ -580,6 +579,7 @@ describe('cleanupAwsBackupRestore', () => {
     const rds: RdsSandboxPort = {
       deleteDbInstance: async (i) => void calls.push(i),
       dbInstanceStatus: async () => 'deleting',
+      describeDbInstance: async () => ({ status: 'deleting' }),
     };
     const proof = await cleanup('RDS', `arn:aws:rds:eu-west-3:111122223333:db:${SANDBOX}`, clients({ rds }));
     expect(calls).toEqual([{ DBInstanceIdentifier: SANDBOX, SkipFinalSnapshot: true, DeleteAutomatedBackups: true }]);

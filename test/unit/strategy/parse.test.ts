@@ -78,7 +78,7 @@ const ONE_PROBLEM: OneProblem[] = [
     column: 1,
     path: 'owner',
     message:
-      "unknown key 'owner'; allowed keys: apiVersion, tenant, timezone, sources, defaults, resources, exclusions, restoreTests, reversibility, incidents, notifications",
+      "unknown key 'owner'; allowed keys: apiVersion, tenant, timezone, sources, defaults, resources, exclusions, restoreTests, reversibility, incidents, contract, notifications",
   },
   {
     behaviour: 'a bad duration at its value, saying what a duration looks like',

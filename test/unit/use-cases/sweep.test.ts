@@ -81,13 +81,29 @@ describe('sweep', () => {
   });
 
   it('gives priority to a passed deadline over new facts when naming the reason', () => {
-    expect(
-      dueReason(
-        { tenantId: 't', dirtySince: NOW - 1, lastVerifiedAt: NOW - HOUR, nextDeadline: NOW },
-        NOW,
-        DEFAULT_STALE_AFTER_MS,
-      ),
-    ).toBe('deadline-passed');
+    expect(dueReason({ tenantId: 't', dirtySince: NOW - 1, lastVerifiedAt: NOW - HOUR, nextDeadline: NOW }, NOW)).toBe(
+      'deadline-passed',
+    );
+  });
+
+  it('verifies new facts at most once an hour, but a passed deadline at once', async () => {
+    const starter = recordingStarter();
+    const verifiedAt = NOW - 20 * 60_000;
+    const states: Record<string, TenantState | undefined> = {
+      recent: { tenantId: 'recent', dirtySince: NOW - 60_000, lastVerifiedAt: verifiedAt, nextDeadline: NOW + HOUR },
+      due: { tenantId: 'due', dirtySince: NOW - 60_000, lastVerifiedAt: verifiedAt, nextDeadline: NOW - 1 },
+    };
+
+    const now = await sweep(deps(states, NOW, starter));
+    const anHourAfter = await sweep(deps(states, verifiedAt + HOUR, starter));
+    const everySlot = await sweep(deps(states, NOW, recordingStarter()), { newFactsEveryMs: 0 });
+
+    expect(now.started.map((s) => [s.tenantId, s.reason])).toEqual([['due', 'deadline-passed']]);
+    expect(anHourAfter.started.map((s) => [s.tenantId, s.reason])).toEqual([
+      ['recent', 'new-facts'],
+      ['due', 'deadline-passed'],
+    ]);
+    expect(everySlot.started.map((s) => s.tenantId)).toEqual(['recent', 'due']);
   });
 
   it('names executions after the UTC start of the 5-minute slot', () => {

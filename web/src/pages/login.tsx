@@ -88,3 +88,49 @@ export function LoginPage({ notice, onLoggedIn }: { notice?: string; onLoggedIn:
     </main>
   );
 }
+
+/**
+ * In AWS: one button to the Cognito hosted UI (authorization code + PKCE, web/src/auth/), which asks for the
+ * password and, when the user enrolled one, the second factor. A refused or failed login comes back as `error`.
+ */
+export function HostedLoginPage({ notice, error, onStart }: { notice?: string; error?: string; onStart: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    document.title = 'Log in — Reversa portal';
+    heading.current?.focus();
+  }, []);
+  return (
+    <main id="main" class="login">
+      <div class="login-box">
+        <p class="brand brand-large">Reversa</p>
+        <h1 ref={heading} tabIndex={-1}>
+          Log in to the portal
+        </h1>
+        <p class="muted">Backups, restore tests, the audit log and reversibility dossiers of your services.</p>
+        {notice ? (
+          <div class="notice notice-warn" role="status" id="session-notice">
+            {notice}
+          </div>
+        ) : null}
+        {error ? (
+          <p class="notice notice-error" role="alert" id="login-error">
+            {error}
+          </p>
+        ) : null}
+        <button
+          type="button"
+          class="primary"
+          id="hosted-login"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            onStart();
+          }}
+        >
+          {busy ? 'Opening the login page…' : 'Log in'}
+        </button>
+      </div>
+    </main>
+  );
+}
