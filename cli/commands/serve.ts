@@ -7,9 +7,13 @@ import { API_ROUTES } from '#api/api.ts';
 import { apiHandler } from '#api/handle.ts';
 import { openLocalCloud } from '#local/cloud.ts';
 import { describeHolder } from '#local/home-lock.ts';
+import { pumpNotifications } from '#local/notifier.ts';
+import { startLocalScheduler } from '#local/scheduler.ts';
 import { DEFAULT_PORT, servePortal } from '#local/serve.ts';
 import { ensureWebApp, WEB_DIST } from '#local/web-app.ts';
+import { localAdapters } from '#wiring/local/adapters.ts';
 import { localApiDeps } from '#wiring/local/api.ts';
+import { localNotifier } from '#wiring/local/notify.ts';
 import { parseCommand, usageError } from '../args.ts';
 import { write, writeError } from '../output.ts';
 
@@ -42,6 +46,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
         `${new Date().toISOString()} ${request.method} ${request.path} failed: ${(error as Error).name}: ${(error as Error).message}`,
       ),
   });
+  // What the portal's incident changes emit is delivered as `reversa local up` does: every minute, and at the end.
+  const notifier = localNotifier(cloud, localAdapters(cloud));
+  const notifyError = (error: unknown) => writeError(`notification delivery failed: ${(error as Error).message}`);
+  const notifications = startLocalScheduler({
+    expression: 'rate(1 minute)',
+    onError: notifyError,
+    run: async () => void (await pumpNotifications(notifier)),
+  });
   const webRoot = await webAppRoot(Boolean(values.json));
   const portal = await servePortal({
     handler: apiHandler(API_ROUTES, deps),
@@ -60,6 +72,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await portal.close();
+  notifications.stop();
+  await pumpNotifications(notifier).catch(notifyError);
   await cloud.stop();
   return 0;
 }
