@@ -21,6 +21,12 @@ export interface LocalNotifier {
   outbox: NotificationOutbox;
   eventsFile: string;
   cursorFile: string;
+  /**
+   * Where to start when there is no cursor yet: the end of the bus when the notifier was built, so a
+   * home that had events before notifications existed does not replay its history to new
+   * subscriptions (an EventBridge rule sees only events put after it exists). 0 on a fresh home.
+   */
+  startOffset?: number;
 }
 
 export interface PumpResult {
@@ -28,12 +34,12 @@ export interface PumpResult {
   attempts: DeliveryRecord[];
 }
 
-async function readCursor(file: string): Promise<number> {
+async function readCursor(file: string, fallback: number): Promise<number> {
   try {
     const offset = Number((await readFile(file, 'utf8')).trim());
     return Number.isSafeInteger(offset) && offset >= 0 ? offset : 0;
   } catch {
-    return 0;
+    return fallback;
   }
 }
 
@@ -67,7 +73,7 @@ async function linesAfter(file: string, offset: number): Promise<{ line: string;
 export async function pumpNotifications(notifier: LocalNotifier): Promise<PumpResult> {
   const attempts: DeliveryRecord[] = [];
   let events = 0;
-  const offset = await readCursor(notifier.cursorFile);
+  const offset = await readCursor(notifier.cursorFile, notifier.startOffset ?? 0);
   for (const { line, end } of await linesAfter(notifier.eventsFile, offset)) {
     let parsed: LocalEvent | undefined;
     try {

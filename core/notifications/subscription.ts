@@ -86,6 +86,10 @@ export function checkDeliveryUrl(value: string, file: string, path: string): URL
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw problem(file, path, 'expected an https:// URL (http:// only to 127.0.0.1 or localhost)');
   }
+  // The instance-metadata range: a webhook must never make a Lambda (or a host) post to it.
+  if (/^169\.254\.\d+\.\d+$/.test(url.hostname) || url.hostname === '[fd00:ec2::254]') {
+    throw problem(file, path, 'link-local and instance-metadata addresses are not allowed');
+  }
   if (url.username !== '' || url.password !== '') {
     throw problem(file, path, 'a user name or password in the URL is not allowed; put the token in the path');
   }

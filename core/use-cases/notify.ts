@@ -28,6 +28,7 @@ import { type AttemptOutcome, nextStep } from '../notifications/retry.ts';
 import { signedHeaders } from '../notifications/standard-webhooks.ts';
 import {
   type ChannelCredentials,
+  checkDeliveryUrl,
   displayUrl,
   matches,
   parseCredentials,
@@ -193,7 +194,10 @@ async function credentialsOf(
     ]);
   }
   const text = await deps.secrets.get(subscription.tenantId, subscription.secretName);
-  return parseCredentials(subscription.channel, subscription.secretName, text, subscription.target);
+  const credentials = parseCredentials(subscription.channel, subscription.secretName, text, subscription.target);
+  // Strategy-declared credentials were never checked by `notify add`: the same rules apply here.
+  if (credentials.channel !== 'email') checkDeliveryUrl(credentials.url, `secret ${subscription.secretName}`, 'url');
+  return credentials;
 }
 
 function messageFor(

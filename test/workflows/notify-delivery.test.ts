@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReversaEvent } from '#core/events/catalogue.ts';
@@ -136,6 +136,45 @@ describe('notification delivery on the local cloud', () => {
     expect(letters.filter((l) => l.job.tenantId === tenantId)).toMatchObject([{ job: { attempt: MAX_ATTEMPTS } }]);
     expect(await readdir(join(fixture.cloud.home, 'notify', 'dead-letters'))).not.toHaveLength(0);
     receiver.failFirst(0);
+  });
+
+  it('drops e-mail into the local mail drop, one message per event and subscription', async () => {
+    const tenantId = uniqueTenant('mail');
+    await applyStrategy(fixture.adapters.strategies, strategyYaml(tenantId, ['nas://files']), START - DAY);
+    await notifier.deps.subscriptions.put({
+      id: 'mail',
+      tenantId,
+      channel: 'email',
+      target: 'ops@example.com',
+      origin: 'cli',
+      createdAt: new Date(START).toISOString(),
+    });
+    await fixture.adapters.notifications.emit(restoreFailed(tenantId, 'rt-mail'));
+    const { attempts } = await pumpNotifications(notifier);
+
+    expect(attempts).toMatchObject([{ outcome: 'delivered', channel: 'email', target: 'ops@example.com' }]);
+    const dir = join(fixture.cloud.home, 'notify', 'mail', tenantId);
+    const [file] = await readdir(dir);
+    const mail = await readFile(join(dir, file!), 'utf8');
+    expect(mail).toContain('To: ops@example.com');
+    expect(mail).toContain(`Subject: [Reversa] ${tenantId}: Restore test failed (high)`);
+    expect(mail).toContain(`Event id: ${tenantId}:rt-mail:reversa.restore-test.failed`);
+  });
+
+  it('does not replay to a new subscription what was on the bus before notifications first ran on the home', async () => {
+    const tenantId = uniqueTenant('history');
+    await applyStrategy(fixture.adapters.strategies, strategyYaml(tenantId, ['nas://files']), START - DAY);
+    await subscribe(tenantId, '/history');
+    await pumpNotifications(notifier);
+    await rm(notifier.cursorFile); // a home from before notifications: events, no cursor
+    await fixture.adapters.notifications.emit(restoreFailed(tenantId, 'rt-old'));
+
+    const upgraded = localNotifier(fixture.cloud, fixture.adapters, { clock });
+    await fixture.adapters.notifications.emit(restoreFailed(tenantId, 'rt-new'));
+    const { attempts } = await pumpNotifications(upgraded);
+
+    expect(attempts.map((a) => a.eventId)).toEqual([`${tenantId}:rt-new:reversa.restore-test.failed`]);
+    expect(requestsTo('/history')).toHaveLength(1);
   });
 
   it('delivers what the verify workflow emits: the missed deadline and the incident it opens', async () => {

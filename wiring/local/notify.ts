@@ -3,6 +3,7 @@
  * DynamoDB, credentials in the local secret store, webhooks and Slack over real HTTP, e-mail into
  * the mail drop `<home>/notify/mail/`, retries in `<home>/notify/outbox/`, the bus cursor beside it.
  */
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoNotificationStore, deliveryLogOf } from '#adapters/aws/dynamo-notification-store.ts';
 import { httpTransport } from '#adapters/host/http-transport.ts';
@@ -49,6 +50,9 @@ export function localNotifier(
   const dir = join(cloud.home, 'notify');
   const store = new DynamoNotificationStore({ tableName: cloud.tableName, client: adapters.clients.dynamodb });
   const outbox = new NotificationOutbox(dir);
+  const cursorFile = join(dir, 'bus-cursor');
+  // Sync on purpose: read once when the platform is built, before the command emits anything.
+  const startOffset = !existsSync(cursorFile) && existsSync(cloud.eventsFile) ? statSync(cloud.eventsFile).size : 0;
   return {
     deps: {
       strategies: adapters.strategies,
@@ -62,7 +66,8 @@ export function localNotifier(
     },
     outbox,
     eventsFile: cloud.eventsFile,
-    cursorFile: join(dir, 'bus-cursor'),
+    cursorFile,
+    startOffset,
   };
 }
 

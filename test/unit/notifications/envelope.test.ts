@@ -3,7 +3,7 @@ import { EVENT_TYPES, type ReversaEvent, SEVERITIES } from '#core/events/catalog
 import { busEventSink, fromBusEvent } from '#core/notifications/bus.ts';
 import { toCloudEvent } from '#core/notifications/cloudevents.ts';
 import { emailMessage, slackMessage } from '#core/notifications/render.ts';
-import { displayUrl, matches } from '#core/notifications/subscription.ts';
+import { checkDeliveryUrl, displayUrl, matches } from '#core/notifications/subscription.ts';
 
 const event: ReversaEvent = {
   id: 'acme:vf-0123:r0:reversa.finding.opened',
@@ -104,5 +104,21 @@ describe('human renderings', () => {
     expect(displayUrl('https://hooks.slack.com/services/T0/B0/XyZsecret')).toBe('https://hooks.slack.com/…');
     expect(displayUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080');
     expect(displayUrl('https://x.example/?token=abc')).toBe('https://x.example/…');
+  });
+});
+
+describe('delivery URLs', () => {
+  it('accept https anywhere and http to loopback only, never metadata addresses or credentials in the URL', () => {
+    expect(checkDeliveryUrl('https://hooks.example.com/x', 'f', 'p').host).toBe('hooks.example.com');
+    expect(checkDeliveryUrl('http://127.0.0.1:8080/hook', 'f', 'p').port).toBe('8080');
+    for (const bad of [
+      'http://hooks.example.com/x',
+      'https://169.254.169.254/latest/meta-data',
+      'https://user:pass@hooks.example.com/',
+      'ftp://hooks.example.com/',
+      'not a url',
+    ]) {
+      expect(() => checkDeliveryUrl(bad, 'f', 'p'), bad).toThrowError();
+    }
   });
 });
