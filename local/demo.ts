@@ -192,7 +192,7 @@ async function main(): Promise<number> {
     const findings = await deps.findings.list(TENANT, { status: 'OPEN' });
     if (findings.length > 0)
       console.log(
-        `      ${findings.length} finding(s) opened for the provider's root cause and corrective action (reversa finding list --tenant ${TENANT})`,
+        `      ${findings.length} incident(s) open, waiting for the provider's root cause and corrective action (reversa incident list --tenant ${TENANT})`,
       );
     const audit = await verifyLive(deps.audit, TENANT, await deps.audit.signer!.publicKeyPem());
     console.log(
@@ -243,8 +243,8 @@ async function main(): Promise<number> {
       );
     }
     step(8, 'SLA statement: service levels, breaches with their evidence, penalties, cap');
-    for (const line of await demoSlaStatements(slaDepsOf(deps, dossierDeps.dossiers), TENANT, deps.clock.now()))
-      console.log(`      ${line}`);
+    const sla = await demoSlaStatements(slaDepsOf(deps, dossierDeps.dossiers), TENANT, deps.clock.now());
+    for (const line of sla.lines) console.log(`      ${line}`);
 
     // The portal's doors for the two people who had none: the client and its auditor.
     const logins = await demoPortalUsers(cloud, TENANT, deps.clock.now(), join(home, 'demo'));
@@ -260,7 +260,9 @@ Next:   npx reversa report --tenant ${TENANT} --format html --out acme-complianc
         npx reversa audit export --tenant ${TENANT} --out audit/ && npx reversa audit verify audit/ --public-key audit/public-key.pem
         npx reversa dossier verify ${relative(process.cwd(), join(outDir, zip))} --fingerprint ${version.signerFingerprint}
         npx reversa escrow open ${relative(process.cwd(), join(outDir, zip))} -i ${relative(process.cwd(), successor.file)}
-        npx reversa sla statement --tenant ${TENANT} --period <YYYY-MM> --format html --out acme-sla.html
+        npx reversa sla statement --tenant ${TENANT} --period ${sla.issuedPeriod} --format html --out acme-sla.html
+        npx reversa incident list --tenant ${TENANT}
+        npx reversa notify add --tenant ${TENANT} --webhook https://hooks.example.com/reversa --events reversa.restore-test.failed
         npx reversa status`);
     return 0;
   } finally {

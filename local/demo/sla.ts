@@ -10,7 +10,12 @@ import { currentSlaPeriod, slaTenant } from '#core/use-cases/sla-gather.ts';
 import { type SlaStatementDeps, slaStatement } from '#core/use-cases/sla-statement.ts';
 import { paint } from '../../cli/output.ts';
 
-export async function demoSlaStatements(deps: SlaStatementDeps, tenantId: string, now: number): Promise<string[]> {
+/** The lines to print, and the period issued (for the next-steps hint). */
+export async function demoSlaStatements(
+  deps: SlaStatementDeps,
+  tenantId: string,
+  now: number,
+): Promise<{ lines: string[]; issuedPeriod: string }> {
   const tenant = await slaTenant(deps, tenantId);
   const current = currentSlaPeriod(now, tenant.doc, tenant.contract);
   const previous = currentSlaPeriod(current.from - 1, tenant.doc, tenant.contract);
@@ -25,7 +30,7 @@ export async function demoSlaStatements(deps: SlaStatementDeps, tenantId: string
     }`,
     `standing so far for ${current.label} (not issued until the month ends): ${standing.statement.levels.filter((l) => l.met).length}/${standing.statement.levels.length} levels met, penalty ${money(standing.statement, standing.statement.total)}`,
   ];
-  return lines;
+  return { lines, issuedPeriod: previous.label };
 }
 
 function levelLines(s: SlaStatement): string[] {
