@@ -4,7 +4,8 @@
  * dossier readiness (ready / stale with what changed / never exported).
  */
 
-import type { ReportStore, StrategyStore, TenantStore } from '../ports.ts';
+import type { CurrentInputsOptions } from '../dossier/assemble-inputs.ts';
+import type { ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
 import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
 import { parseStoredStrategy } from '../strategy/stored.ts';
 import { type DossierReadinessDeps, dossierReadiness } from './dossier-readiness.ts';
@@ -76,8 +77,9 @@ export async function dossierStanding(
   deps: DossierReadinessDeps,
   tenantId: string,
   now: number,
+  options: CurrentInputsOptions = {},
 ): Promise<DossierStanding> {
-  const r = await dossierReadiness(deps, tenantId, now);
+  const r = await dossierReadiness(deps, tenantId, now, options);
   return {
     readiness: r.status,
     changed: r.changed,
@@ -87,12 +89,25 @@ export async function dossierStanding(
 }
 
 export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now: number): Promise<TenantStatus> {
+  return (await tenantStatusWithReport(deps, tenantId, now)).status;
+}
+
+/**
+ * The status and the latest report summary it was computed from (the portal's dashboard shows
+ * more of it): each store read once per call, the strategy version shared with dossier readiness.
+ */
+export async function tenantStatusWithReport(
+  deps: TenantStatusDeps,
+  tenantId: string,
+  now: number,
+): Promise<{ status: TenantStatus; latest: ReportSummary | undefined }> {
+  const current = deps.strategies.getCurrent(tenantId);
   const [strategy, latest, state, restoreTests, dossier] = await Promise.all([
-    deps.strategies.getCurrent(tenantId),
+    current,
     deps.reports.getLatest(tenantId),
     deps.tenants.get(tenantId),
     restoreTestStanding(deps, tenantId, now),
-    dossierStanding(deps, tenantId, now),
+    dossierStanding(deps, tenantId, now, { strategy: current }),
   ]);
   let name = tenantId;
   if (strategy) {
@@ -102,7 +117,7 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
       // A stored version always validated when applied; a schema change since must not break status.
     }
   }
-  return {
+  const status: TenantStatus = {
     id: tenantId,
     name,
     strategyVersion: strategy?.version ?? null,
@@ -115,4 +130,5 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
     restoreTests,
     dossier,
   };
+  return { status, latest };
 }
