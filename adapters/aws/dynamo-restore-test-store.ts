@@ -3,14 +3,26 @@
  *   pk `T#<tenant>#RTEST`, sk `ID#<testId>`               → get by id; claimed with attribute_not_exists,
  *                                                           so a test delivered twice is stored once
  *   pk `T#<tenant>#RTEST`, sk `S#<startedAt ISO>#<testId>` → newest-first listing (reverse Query on a range)
- * A crash between the two writes is repaired by the retry: when the id item already exists, its
- * stored summary (the first one) is written to the listing item again.
+ *   pk `T#<tenant>#RTEST`, sk `W#GEN`                      → `gen`, bumped after every listing write, and
+ *                                                           `writing`, the tests whose listing write is under
+ *                                                           way: what lets readers keep the recent window in
+ *                                                           memory without ever serving it stale
+ *                                                           (restore-test-window-cache.ts)
+ * A crash between the writes is repaired by the retry: when the id item already exists, its
+ * stored summary (the first one) is written to the listing item again, and the generation bumped.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '#core/errors.ts';
 import type { RestoreTestPageOptions, RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
+import { type RestoreTestGeneration, RestoreTestWindowCache, type WindowOutcome } from './restore-test-window-cache.ts';
 
 export interface DynamoRestoreTestStoreOptions {
   tableName: string;
@@ -22,6 +34,8 @@ export const restoreTestKeys = {
   idSk: (testId: string) => `ID#${testId}`,
   timeSk: (startedAt: string, testId: string) => `S#${startedAt}#${testId}`,
   timePrefix: 'S#',
+  /** Sorts after every `S#` listing key, so no listing range ever includes it. */
+  generationSk: 'W#GEN',
 } as const;
 
 function toSummary(item: Item): RestoreTestSummary {
@@ -54,6 +68,7 @@ function normalisedIso(value: string, path: string): string {
 export class DynamoRestoreTestStore implements RestoreTestStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly windows = new RestoreTestWindowCache();
 
   constructor(options: DynamoRestoreTestStoreOptions) {
     this.doc = documentClient(options.client);
@@ -77,12 +92,44 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
       if (!isConditionalCheckFailed(error)) throw error;
       stored = (await this.get(summary.tenantId, summary.testId)) ?? body;
     }
+    // Marker, listing write, then bump + unmark: the order readers' window cache relies on.
+    const generationKey = { pk, sk: restoreTestKeys.generationSk };
+    const writing = new Set([stored.testId]);
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: generationKey,
+        UpdateExpression: 'ADD writing :test',
+        ExpressionAttributeValues: { ':test': writing },
+      }),
+    );
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { pk, sk: restoreTestKeys.timeSk(stored.startedAt, stored.testId), ...stored },
       }),
     );
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: generationKey,
+        UpdateExpression: 'ADD gen :one DELETE writing :test',
+        ExpressionAttributeValues: { ':one': 1, ':test': writing },
+      }),
+    );
+  }
+
+  /** The partition's write generation; a missing item (no test ever put by this code) is generation 0. */
+  private async generation(tenantId: string): Promise<RestoreTestGeneration> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: restoreTestKeys.pk(tenantId), sk: restoreTestKeys.generationSk },
+        ConsistentRead: true,
+      }),
+    );
+    const writing = out.Item?.writing as Set<string> | undefined;
+    return { gen: Number(out.Item?.gen ?? 0), settled: writing === undefined || writing.size === 0 };
   }
 
   async get(tenantId: string, testId: string): Promise<RestoreTestSummary | undefined> {
@@ -141,18 +188,26 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
   }
 
   async outcomesSince(tenantId: string, from: string): Promise<Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': restoreTestKeys.pk(tenantId),
-        ':from': `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`,
-        ':to': `${restoreTestKeys.timePrefix}~`,
-      },
-      ProjectionExpression: 'outcome, startedAt',
-      ScanIndexForward: false,
-    });
-    return items as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[];
+    const fromSk = `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`;
+    const generation = await this.generation(tenantId);
+    let window = this.windows.get(tenantId, generation, fromSk);
+    if (window === undefined) {
+      // Consistent, and after the generation read: what the window cache's argument needs.
+      window = (await queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': restoreTestKeys.pk(tenantId),
+          ':from': fromSk,
+          ':to': `${restoreTestKeys.timePrefix}~`,
+        },
+        ProjectionExpression: 'outcome, startedAt, sk',
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      })) as unknown as WindowOutcome[];
+      this.windows.set(tenantId, generation, fromSk, window);
+    }
+    return window.map(({ sk: _sk, ...fields }) => fields as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>);
   }
 
   async list(

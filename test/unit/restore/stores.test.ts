@@ -196,3 +196,62 @@ describe('restore-test pages', () => {
     await expect(tests.page('paged', { limit: 5, cursor: forged })).rejects.toMatchObject({ code: 'BadCursor' });
   });
 });
+
+describe('recent outcomes between reads (the status window)', () => {
+  const inWindow = (testId: string, startedAt: string, outcome: RestoreTestSummary['outcome'] = 'PASSED') => ({
+    ...summary(testId, 'files:a', startedAt, outcome),
+    tenantId: 'window',
+  });
+  const since = '2026-05-01T00:00:00Z';
+  const ids = async (store: DynamoRestoreTestStore, from = since) =>
+    (await store.outcomesSince('window', from)).map((o) => `${o.startedAt} ${o.outcome}`);
+
+  it('counts every test recorded after a read, including one that started before the newest', async () => {
+    await tests.put(inWindow('w1', '2026-05-10T00:00:00Z'));
+    await tests.put(inWindow('w2', '2026-05-20T00:00:00Z', 'FAILED'));
+    expect(await ids(tests)).toEqual(['2026-05-20T00:00:00.000Z FAILED', '2026-05-10T00:00:00.000Z PASSED']);
+
+    // Recorded late: its start is older than the newest test's, in the middle of the window.
+    await tests.put(inWindow('w3', '2026-05-15T00:00:00Z', 'FAILED'));
+    expect(await ids(tests)).toEqual([
+      '2026-05-20T00:00:00.000Z FAILED',
+      '2026-05-15T00:00:00.000Z FAILED',
+      '2026-05-10T00:00:00.000Z PASSED',
+    ]);
+    // A later window start, as time passes: the same answer as a fresh store's.
+    const fresh = new DynamoRestoreTestStore({
+      tableName: cloud.tableName,
+      client: localDynamoClient(cloud.endpoints),
+    });
+    expect(await ids(tests, '2026-05-12T00:00:00Z')).toEqual(await ids(fresh, '2026-05-12T00:00:00Z'));
+    expect(await ids(tests, '2026-05-12T00:00:00Z')).toHaveLength(2);
+    // An earlier one than ever read.
+    expect(await ids(tests, '2026-01-01T00:00:00Z')).toEqual(await ids(fresh, '2026-01-01T00:00:00Z'));
+  });
+
+  it('counts a test whose recording died after its listing write, and goes on counting after the retry', async () => {
+    const client = localDynamoClient(cloud.endpoints);
+    let failBump = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (failBump && context.commandName === 'UpdateItemCommand' && input.UpdateExpression?.includes('ADD gen')) {
+          throw new Error('the recording step died here');
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const dying = new DynamoRestoreTestStore({ tableName: cloud.tableName, client });
+    const before = await ids(tests);
+
+    await expect(dying.put(inWindow('w4', '2026-05-25T00:00:00Z'))).rejects.toThrow(/died here/);
+    expect(await ids(tests)).toEqual(['2026-05-25T00:00:00.000Z PASSED', ...before]);
+    expect(await ids(tests)).toEqual(['2026-05-25T00:00:00.000Z PASSED', ...before]);
+
+    failBump = false;
+    await dying.put(inWindow('w4', '2026-05-25T00:00:00Z'));
+    await tests.put(inWindow('w5', '2026-05-26T00:00:00Z'));
+    expect(await ids(tests)).toEqual(['2026-05-26T00:00:00.000Z PASSED', '2026-05-25T00:00:00.000Z PASSED', ...before]);
+  });
+});
