@@ -64,10 +64,7 @@ export const tenantRoutes = [
     params: tenantParams,
     responses: [{ status: 200, description: 'Status', schema: statusResponse }],
     async handle({ params, ports, now }) {
-      const [{ status, latest }, recent] = await Promise.all([
-        tenantStatusWithReport(ports, params.tenant, now),
-        ports.restoreTests.page(params.tenant, { limit: 10 }),
-      ]);
+      const { status, latest, recentTests } = await tenantStatusWithReport(ports, params.tenant, now);
       const { restoreTests } = status;
       return {
         json: {
@@ -80,7 +77,7 @@ export const tenantRoutes = [
               restoreTests.last30Days === 0
                 ? null
                 : Math.round((restoreTests.passed / restoreTests.last30Days) * 1000) / 10,
-            lastRtos: recent.items
+            lastRtos: recentTests
               .filter((t) => t.rtoMs !== undefined)
               .map((t) => ({
                 resourceId: t.resourceId,

@@ -132,6 +132,8 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export interface CurrentInputsOptions {
   /** The tenant's current strategy version, already being read by the caller: not read twice. */
   strategy?: Promise<StoredStrategyVersion | undefined>;
+  /** The tenant's newest restore tests, newest first, already being read by the caller. */
+  newestTests?: Promise<RestoreTestSummary[]>;
 }
 
 export async function currentInputs(
@@ -145,7 +147,7 @@ export async function currentInputs(
     loadInventory(deps, tenantId, strategy.document),
     listSourceFiles(deps.objects, strategy.settings),
     listSecretRefs(deps.secrets, tenantId),
-    deps.restoreTests.list(tenantId, { limit: 1 }),
+    options.newestTests ?? deps.restoreTests.list(tenantId, { limit: 1 }),
   ]);
   const inventoryJson = inventory === undefined ? undefined : renderInventoryJson(inventory);
   const ref = (s: (typeof sources)[number]) => ({

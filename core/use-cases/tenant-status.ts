@@ -6,7 +6,7 @@
 
 import type { CurrentInputsOptions } from '../dossier/assemble-inputs.ts';
 import type { ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
-import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
+import type { FindingStore, RestoreTestStore, RestoreTestSummary } from '../restore/ports.ts';
 import { parseStoredStrategy } from '../strategy/stored.ts';
 import { type DossierReadinessDeps, dossierReadiness } from './dossier-readiness.ts';
 
@@ -52,6 +52,8 @@ export interface TenantStatusDeps extends DossierReadinessDeps {
 }
 
 const DAY = 86_400_000;
+/** How many of the newest tests tenantStatusWithReport returns (the dashboard's last RTOs). */
+export const RECENT_TESTS = 10;
 
 export async function restoreTestStanding(
   deps: { restoreTests: Pick<RestoreTestStore, 'outcomesSince'>; findings: Pick<FindingStore, 'list'> },
@@ -93,21 +95,24 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
 }
 
 /**
- * The status and the latest report summary it was computed from (the portal's dashboard shows
- * more of it): each store read once per call, the strategy version shared with dossier readiness.
+ * The status with the latest report summary and the newest tests it was computed from (the
+ * portal's dashboard shows more of them): each store read once per call, the strategy version and
+ * the newest test shared with dossier readiness.
  */
 export async function tenantStatusWithReport(
   deps: TenantStatusDeps,
   tenantId: string,
   now: number,
-): Promise<{ status: TenantStatus; latest: ReportSummary | undefined }> {
+): Promise<{ status: TenantStatus; latest: ReportSummary | undefined; recentTests: RestoreTestSummary[] }> {
   const current = deps.strategies.getCurrent(tenantId);
-  const [strategy, latest, state, restoreTests, dossier] = await Promise.all([
+  const recent = deps.restoreTests.list(tenantId, { limit: RECENT_TESTS });
+  const [strategy, latest, state, restoreTests, dossier, recentTests] = await Promise.all([
     current,
     deps.reports.getLatest(tenantId),
     deps.tenants.get(tenantId),
     restoreTestStanding(deps, tenantId, now),
-    dossierStanding(deps, tenantId, now, { strategy: current }),
+    dossierStanding(deps, tenantId, now, { strategy: current, newestTests: recent }),
+    recent,
   ]);
   let name = tenantId;
   if (strategy) {
@@ -130,5 +135,5 @@ export async function tenantStatusWithReport(
     restoreTests,
     dossier,
   };
-  return { status, latest };
+  return { status, latest, recentTests };
 }
