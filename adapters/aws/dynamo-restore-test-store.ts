@@ -12,17 +12,12 @@
  * stored summary (the first one) is written to the listing item again, and the generation bumped.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '#core/errors.ts';
 import type { RestoreTestPageOptions, RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
-import { type RestoreTestGeneration, RestoreTestWindowCache, type WindowOutcome } from './restore-test-window-cache.ts';
+import { GENERATION_SK, type GenerationTable, markWriting, readGeneration, writeDone } from './partition-generation.ts';
+import { RestoreTestWindowCache, type WindowOutcome } from './restore-test-window-cache.ts';
 
 export interface DynamoRestoreTestStoreOptions {
   tableName: string;
@@ -35,7 +30,7 @@ export const restoreTestKeys = {
   timeSk: (startedAt: string, testId: string) => `S#${startedAt}#${testId}`,
   timePrefix: 'S#',
   /** Sorts after every `S#` listing key, so no listing range ever includes it. */
-  generationSk: 'W#GEN',
+  generationSk: GENERATION_SK,
 } as const;
 
 function toSummary(item: Item): RestoreTestSummary {
@@ -69,10 +64,12 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly windows = new RestoreTestWindowCache();
+  private readonly table: GenerationTable;
 
   constructor(options: DynamoRestoreTestStoreOptions) {
     this.doc = documentClient(options.client);
     this.tableName = options.tableName;
+    this.table = { doc: this.doc, tableName: this.tableName };
   }
 
   async put(summary: RestoreTestSummary): Promise<void> {
@@ -93,43 +90,14 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
       stored = (await this.get(summary.tenantId, summary.testId)) ?? body;
     }
     // Marker, listing write, then bump + unmark: the order readers' window cache relies on.
-    const generationKey = { pk, sk: restoreTestKeys.generationSk };
-    const writing = new Set([stored.testId]);
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: generationKey,
-        UpdateExpression: 'ADD writing :test',
-        ExpressionAttributeValues: { ':test': writing },
-      }),
-    );
+    await markWriting(this.table, pk, stored.testId);
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { pk, sk: restoreTestKeys.timeSk(stored.startedAt, stored.testId), ...stored },
       }),
     );
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: generationKey,
-        UpdateExpression: 'ADD gen :one DELETE writing :test',
-        ExpressionAttributeValues: { ':one': 1, ':test': writing },
-      }),
-    );
-  }
-
-  /** The partition's write generation; a missing item (no test ever put by this code) is generation 0. */
-  private async generation(tenantId: string): Promise<RestoreTestGeneration> {
-    const out = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: restoreTestKeys.pk(tenantId), sk: restoreTestKeys.generationSk },
-        ConsistentRead: true,
-      }),
-    );
-    const writing = out.Item?.writing as Set<string> | undefined;
-    return { gen: Number(out.Item?.gen ?? 0), settled: writing === undefined || writing.size === 0 };
+    await writeDone(this.table, pk, stored.testId);
   }
 
   async get(tenantId: string, testId: string): Promise<RestoreTestSummary | undefined> {
@@ -189,15 +157,16 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
 
   async outcomesSince(tenantId: string, from: string): Promise<Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[]> {
     const fromSk = `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`;
-    const generation = await this.generation(tenantId);
-    let window = this.windows.get(tenantId, generation, fromSk);
+    const pk = restoreTestKeys.pk(tenantId);
+    const generation = await readGeneration(this.table, pk);
+    let window = this.windows.get(pk, generation, fromSk);
     if (window === undefined) {
       // Consistent, and after the generation read: what the window cache's argument needs.
       window = (await queryAll(this.doc, {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': restoreTestKeys.pk(tenantId),
+          ':pk': pk,
           ':from': fromSk,
           ':to': `${restoreTestKeys.timePrefix}~`,
         },
@@ -205,7 +174,7 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
         ScanIndexForward: false,
         ConsistentRead: true,
       })) as unknown as WindowOutcome[];
-      this.windows.set(tenantId, generation, fromSk, window);
+      this.windows.set(pk, generation, fromSk, window);
     }
     return window.map(({ sk: _sk, ...fields }) => fields as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>);
   }

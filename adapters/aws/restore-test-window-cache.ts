@@ -17,12 +17,7 @@
  *   for that tenant (safe, only slower) until that test's put is retried, which clears it.
  * Entries hold only { outcome, startedAt, sk } per test, bounded per tenant and in tenant count.
  */
-
-/** What the generation item says: `settled` when no put is between its marker and its bump. */
-export interface RestoreTestGeneration {
-  gen: number;
-  settled: boolean;
-}
+import { GenerationMemo, type PartitionGeneration } from './partition-generation.ts';
 
 export interface WindowOutcome {
   outcome: unknown;
@@ -32,37 +27,29 @@ export interface WindowOutcome {
 }
 
 interface Entry {
-  gen: number;
   /** Lowest sort key the entry covers (inclusive); it covers every listing item from there on. */
   fromSk: string;
   /** Newest first, as the Query returned them. */
   items: WindowOutcome[];
 }
 
-const MAX_TENANTS = 64;
 /** Beyond this a window is not kept: ~100 bytes each, a few MB at most per tenant. */
 export const MAX_WINDOW_ITEMS = 50_000;
 
 export class RestoreTestWindowCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new GenerationMemo<Entry>();
 
   /** The window from `fromSk` on, when an entry of this generation covers it; undefined otherwise. */
-  get(tenantId: string, generation: RestoreTestGeneration, fromSk: string): WindowOutcome[] | undefined {
-    if (!generation.settled) return undefined;
-    const entry = this.entries.get(tenantId);
-    if (entry === undefined || entry.gen !== generation.gen || fromSk < entry.fromSk) return undefined;
-    this.entries.delete(tenantId);
-    this.entries.set(tenantId, entry);
+  get(pk: string, generation: PartitionGeneration, fromSk: string): WindowOutcome[] | undefined {
+    const entry = this.entries.get(pk, generation);
+    if (entry === undefined || fromSk < entry.fromSk) return undefined;
     // Newest first: the items still in the window are a prefix.
     let end = entry.items.length;
     while (end > 0 && (entry.items[end - 1] as WindowOutcome).sk < fromSk) end--;
     return entry.items.slice(0, end);
   }
 
-  set(tenantId: string, generation: RestoreTestGeneration, fromSk: string, items: WindowOutcome[]): void {
-    if (!generation.settled || items.length > MAX_WINDOW_ITEMS) return;
-    this.entries.delete(tenantId);
-    this.entries.set(tenantId, { gen: generation.gen, fromSk, items });
-    if (this.entries.size > MAX_TENANTS) this.entries.delete(this.entries.keys().next().value as string);
+  set(pk: string, generation: PartitionGeneration, fromSk: string, items: WindowOutcome[]): void {
+    if (items.length <= MAX_WINDOW_ITEMS) this.entries.set(pk, generation, { fromSk, items });
   }
 }

@@ -125,6 +125,53 @@ describe('DynamoFindingStore on dynalite', () => {
     );
   });
 
+  it('lists every change made since the last listing, and what a caller does to a listed record stays its own', async () => {
+    const f = { ...finding, tenantId: 'relist', findingId: 'finding-r1' };
+    const open = async () => (await findings.list('relist', { status: 'OPEN' })).map((x) => x.findingId);
+    await findings.open(f);
+    expect(await open()).toEqual(['finding-r1']);
+
+    await findings.open({ ...f, findingId: 'finding-r2', openedAt: '2026-03-02T03:00:00.000Z', reopenings: [] });
+    expect(await open()).toEqual(['finding-r2', 'finding-r1']);
+    await findings.save({ ...f, status: 'CLOSED', state: 'CLOSED', revision: 1 }, 0);
+    expect(await open()).toEqual(['finding-r2']);
+    await expect(findings.save({ ...f, status: 'OPEN', revision: 1 }, 0)).rejects.toBeInstanceOf(ConflictError);
+    expect(await open()).toEqual(['finding-r2']);
+
+    const [listed] = await findings.list('relist', { status: 'OPEN' });
+    (listed as RestoreFinding).status = 'CLOSED';
+    listed?.reopenings?.push({ at: '2026-03-03T00:00:00.000Z', from: 'RESOLVED', recurring: false } as never);
+    expect(await open()).toEqual(['finding-r2']);
+    expect((await findings.list('relist', { status: 'OPEN' }))[0]?.reopenings).toEqual([]);
+  });
+
+  it('lists a change whose save died after writing, before and after the retry', async () => {
+    const client = localDynamoClient(cloud.endpoints);
+    let failBump = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (failBump && context.commandName === 'UpdateItemCommand' && input.UpdateExpression?.includes('ADD gen')) {
+          throw new Error('the step died here');
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const dying = new DynamoFindingStore({ tableName: cloud.tableName, client });
+    const f = { ...finding, tenantId: 'dying', findingId: 'finding-d1' };
+    await findings.open(f);
+    expect((await findings.list('dying', { status: 'OPEN' })).map((x) => x.findingId)).toEqual(['finding-d1']);
+
+    await expect(dying.save({ ...f, status: 'CLOSED', state: 'CLOSED', revision: 1 }, 0)).rejects.toThrow(/died here/);
+    expect(await findings.list('dying', { status: 'OPEN' })).toEqual([]);
+    expect(await findings.list('dying', { status: 'OPEN' })).toEqual([]);
+
+    failBump = false;
+    await dying.save({ ...f, status: 'OPEN', state: 'OPEN', revision: 2 }, 1);
+    expect((await findings.list('dying', { status: 'OPEN' })).map((x) => x.findingId)).toEqual(['finding-d1']);
+  });
+
   it('keeps one timeline entry per key (a retried step), in time order with the others', async () => {
     const f = { ...finding, tenantId: 'tl', findingId: 'finding-k' };
     await findings.open(f);
