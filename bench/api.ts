@@ -1,6 +1,7 @@
 /**
  * Portal API benchmark: a tenant with 1,000 declared resources (a verification report over them)
- * and 10,000 restore tests, served by `reversa serve`'s HTTP server on the local cloud. Measured:
+ * and 10,000 restore tests (589 failed, each with its finding, a third of them closed), served by
+ * `reversa serve`'s HTTP server on the local cloud. Measured:
  * GET /v1/tenants/{t}/status and GET /v1/tenants/{t}/restore-tests (a page of 50), 200 requests
  * each, one at a time, with a real token. Named baseline "use case in-process": the same work
  * called directly on the same ports. Target: p95 ≤ 50 ms for each route. Also printed: the p95 of
@@ -12,6 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jobItem, pointItem } from '#adapters/aws/dynamo-fact-store.ts';
+import { findingKeys } from '#adapters/aws/dynamo-finding-store.ts';
 import { restoreTestKeys } from '#adapters/aws/dynamo-restore-test-store.ts';
 import { batchPutAll, documentClient } from '#adapters/aws/dynamo-support.ts';
 import { localDynamoClient } from '#adapters/local/local-clients.ts';
@@ -39,6 +41,8 @@ import type { BenchResult } from './types.ts';
 const TENANT = 'bench-api';
 const RESOURCES = 1_000;
 const TESTS = 10_000;
+/** Tests i with i % 17 === 0 fail. */
+const FAILED = Math.ceil(TESTS / 17);
 const REQUESTS = 200;
 const TARGET_P95_MS = 50;
 const AT = Date.parse('2026-04-01T12:00:00Z');
@@ -108,6 +112,30 @@ export async function seedApiTenant(
       { pk, sk: restoreTestKeys.idSk(testId), ...summary },
       { pk, sk: restoreTestKeys.timeSk(startedAt, testId), ...summary },
     );
+    if (summary.outcome === 'FAILED') {
+      // The finding the workflow opens for a failed test; a third of them closed since.
+      const closed = i % 3 === 0;
+      const findingId = `finding-${testId}`;
+      items.push({
+        pk: findingKeys.pk(TENANT),
+        sk: findingKeys.sk(findingId),
+        tenantId: TENANT,
+        findingId,
+        testId,
+        resourceId: summary.resourceId,
+        outcome: 'FAILED',
+        summary: 'checksums: 1 changed',
+        openedAt: startedAt,
+        status: closed ? 'CLOSED' : 'OPEN',
+        state: closed ? 'CLOSED' : 'OPEN',
+        severity: 'high',
+        rootCause: closed ? 'disk corruption on the backup host' : '',
+        correctiveAction: closed ? 'replaced the disk, re-ran the backup' : '',
+        reopenings: [],
+        recurring: false,
+        revision: closed ? 1 : 0,
+      });
+    }
   }
   await batchPutAll(doc, cloud.tableName, items);
 
@@ -160,7 +188,7 @@ export async function benchApi(): Promise<BenchResult> {
       pieceP95.push(`${name} ${percentile(await sample(REQUESTS, fn), 95).toFixed(1)} ms`);
     await portal.close();
     const lines = [
-      `tenant: ${RESOURCES} resources, ${TESTS} restore tests; ${REQUESTS} sequential requests per route over HTTP`,
+      `tenant: ${RESOURCES} resources, ${TESTS} restore tests (${FAILED} failed, each with its finding); ${REQUESTS} sequential requests per route over HTTP`,
       `machine: ${availableParallelism()} cores, load average ${loadavg()[0]?.toFixed(1)} at the end of the run`,
     ];
     let ok = true;
