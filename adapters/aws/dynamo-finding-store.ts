@@ -3,6 +3,10 @@
  * `T#<tenant>#RFINDING`, sk `F#<findingId>`; timeline entries beside them under `E#<findingId>#`.
  * Opening is a conditional put (the first one wins: a retried Record cannot reset root cause or
  * state the provider already filled in); saving is conditional on the revision it was read at.
+ * Both mark the finding in the partition's write generation (`W#GEN`, partition-generation.ts)
+ * around the write, so `list` (every status request counts the open findings) serves the
+ * finding items from memory while that generation is unchanged and settled, and reads them
+ * again otherwise. Callers get copies: nothing they do to a record reaches the memory.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -18,6 +22,14 @@ import type {
   VerificationIncident,
 } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
+import {
+  GENERATION_SK,
+  GenerationMemo,
+  type GenerationTable,
+  markWriting,
+  readGeneration,
+  writeDone,
+} from './partition-generation.ts';
 
 export interface DynamoFindingStoreOptions {
   tableName: string;
@@ -32,6 +44,7 @@ export const findingKeys = {
   timelineSk: (findingId: string, at: string, nonce: string) => `E#${findingId}#${at}#${nonce}`,
   timelinePrefix: (findingId: string) => `E#${findingId}#`,
   keyedTimelineSk: (findingId: string, key: string) => `E#${findingId}#K#${key}`,
+  generationSk: GENERATION_SK,
 } as const;
 
 function toFinding(item: Item): IncidentRecord {
@@ -42,13 +55,39 @@ function toFinding(item: Item): IncidentRecord {
 export class DynamoFindingStore implements FindingStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly table: GenerationTable;
+  /** The partition's finding items (not timeline entries), as read at one generation. */
+  private readonly findings = new GenerationMemo<readonly Item[]>();
 
   constructor(options: DynamoFindingStoreOptions) {
     this.doc = documentClient(options.client);
     this.tableName = options.tableName;
+    this.table = { doc: this.doc, tableName: this.tableName };
   }
 
-  async open(finding: IncidentRecord): Promise<boolean> {
+  /**
+   * `write` between the finding's mark and the generation bump. The mark stays when the write's
+   * fate is unknown (an error other than a refused condition): memory is then off until a retry.
+   */
+  private async generationWrite<T>(tenantId: string, findingId: string, write: () => Promise<T>): Promise<T> {
+    const pk = findingKeys.pk(tenantId);
+    await markWriting(this.table, pk, findingId);
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) await writeDone(this.table, pk, findingId);
+      throw error;
+    }
+    await writeDone(this.table, pk, findingId);
+    return result;
+  }
+
+  open(finding: IncidentRecord): Promise<boolean> {
+    return this.generationWrite(finding.tenantId, finding.findingId, () => this.claim(finding));
+  }
+
+  private async claim(finding: IncidentRecord): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
@@ -77,18 +116,7 @@ export class DynamoFindingStore implements FindingStore {
 
   async save(record: IncidentRecord, expectedRevision: number): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { pk: findingKeys.pk(record.tenantId), sk: findingKeys.sk(record.findingId), ...record },
-          // Records older than the lifecycle carry no revision: they are at 0.
-          ConditionExpression:
-            expectedRevision === 0
-              ? 'attribute_exists(pk) AND (attribute_not_exists(revision) OR revision = :rev)'
-              : 'attribute_exists(pk) AND revision = :rev',
-          ExpressionAttributeValues: { ':rev': expectedRevision },
-        }),
-      );
+      await this.generationWrite(record.tenantId, record.findingId, () => this.replace(record, expectedRevision));
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         throw new ConflictError(
@@ -98,6 +126,21 @@ export class DynamoFindingStore implements FindingStore {
       }
       throw error;
     }
+  }
+
+  private async replace(record: IncidentRecord, expectedRevision: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: findingKeys.pk(record.tenantId), sk: findingKeys.sk(record.findingId), ...record },
+        // Records older than the lifecycle carry no revision: they are at 0.
+        ConditionExpression:
+          expectedRevision === 0
+            ? 'attribute_exists(pk) AND (attribute_not_exists(revision) OR revision = :rev)'
+            : 'attribute_exists(pk) AND revision = :rev',
+        ExpressionAttributeValues: { ':rev': expectedRevision },
+      }),
+    );
   }
 
   async addTimelineEntry(
@@ -144,15 +187,23 @@ export class DynamoFindingStore implements FindingStore {
     tenantId: string,
     options: { status?: FindingStatus; source?: IncidentSource } = {},
   ): Promise<IncidentRecord[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': findingKeys.pk(tenantId), ':prefix': findingKeys.prefix },
-    });
+    const pk = findingKeys.pk(tenantId);
+    const generation = await readGeneration(this.table, pk);
+    let items = this.findings.get(pk, generation);
+    if (items === undefined) {
+      // Consistent, and after the generation read: what serving it from memory later relies on.
+      items = await queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': findingKeys.prefix },
+        ConsistentRead: true,
+      });
+      this.findings.set(pk, generation, items);
+    }
     return items
-      .map(toFinding)
       .filter((f) => options.status === undefined || f.status === options.status)
       .filter((f) => options.source === undefined || (f.source ?? 'restore-test') === options.source)
+      .map((item) => toFinding(structuredClone(item)))
       .sort((a, b) =>
         a.openedAt < b.openedAt ? 1 : a.openedAt > b.openedAt ? -1 : a.findingId < b.findingId ? -1 : 1,
       );

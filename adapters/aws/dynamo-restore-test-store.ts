@@ -3,14 +3,21 @@
  *   pk `T#<tenant>#RTEST`, sk `ID#<testId>`               → get by id; claimed with attribute_not_exists,
  *                                                           so a test delivered twice is stored once
  *   pk `T#<tenant>#RTEST`, sk `S#<startedAt ISO>#<testId>` → newest-first listing (reverse Query on a range)
- * A crash between the two writes is repaired by the retry: when the id item already exists, its
- * stored summary (the first one) is written to the listing item again.
+ *   pk `T#<tenant>#RTEST`, sk `W#GEN`                      → `gen`, bumped after every listing write, and
+ *                                                           `writing`, the tests whose listing write is under
+ *                                                           way: what lets readers keep the recent window in
+ *                                                           memory without ever serving it stale
+ *                                                           (restore-test-window-cache.ts)
+ * A crash between the writes is repaired by the retry: when the id item already exists, its
+ * stored summary (the first one) is written to the listing item again, and the generation bumped.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '#core/errors.ts';
 import type { RestoreTestPageOptions, RestoreTestStore, RestoreTestSummary } from '#core/restore/ports.ts';
 import { documentClient, type Item, isConditionalCheckFailed, queryAll } from './dynamo-support.ts';
+import { GENERATION_SK, type GenerationTable, markWriting, readGeneration, writeDone } from './partition-generation.ts';
+import { RestoreTestWindowCache, type WindowOutcome } from './restore-test-window-cache.ts';
 
 export interface DynamoRestoreTestStoreOptions {
   tableName: string;
@@ -22,6 +29,8 @@ export const restoreTestKeys = {
   idSk: (testId: string) => `ID#${testId}`,
   timeSk: (startedAt: string, testId: string) => `S#${startedAt}#${testId}`,
   timePrefix: 'S#',
+  /** Sorts after every `S#` listing key, so no listing range ever includes it. */
+  generationSk: GENERATION_SK,
 } as const;
 
 function toSummary(item: Item): RestoreTestSummary {
@@ -54,10 +63,13 @@ function normalisedIso(value: string, path: string): string {
 export class DynamoRestoreTestStore implements RestoreTestStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly windows = new RestoreTestWindowCache();
+  private readonly table: GenerationTable;
 
   constructor(options: DynamoRestoreTestStoreOptions) {
     this.doc = documentClient(options.client);
     this.tableName = options.tableName;
+    this.table = { doc: this.doc, tableName: this.tableName };
   }
 
   async put(summary: RestoreTestSummary): Promise<void> {
@@ -77,12 +89,15 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
       if (!isConditionalCheckFailed(error)) throw error;
       stored = (await this.get(summary.tenantId, summary.testId)) ?? body;
     }
+    // Marker, listing write, then bump + unmark: the order readers' window cache relies on.
+    await markWriting(this.table, pk, stored.testId);
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: { pk, sk: restoreTestKeys.timeSk(stored.startedAt, stored.testId), ...stored },
       }),
     );
+    await writeDone(this.table, pk, stored.testId);
   }
 
   async get(tenantId: string, testId: string): Promise<RestoreTestSummary | undefined> {
@@ -141,18 +156,27 @@ export class DynamoRestoreTestStore implements RestoreTestStore {
   }
 
   async outcomesSince(tenantId: string, from: string): Promise<Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[]> {
-    const items = await queryAll(this.doc, {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': restoreTestKeys.pk(tenantId),
-        ':from': `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`,
-        ':to': `${restoreTestKeys.timePrefix}~`,
-      },
-      ProjectionExpression: 'outcome, startedAt',
-      ScanIndexForward: false,
-    });
-    return items as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>[];
+    const fromSk = `${restoreTestKeys.timePrefix}${normalisedIso(from, 'from')}`;
+    const pk = restoreTestKeys.pk(tenantId);
+    const generation = await readGeneration(this.table, pk);
+    let window = this.windows.get(pk, generation, fromSk);
+    if (window === undefined) {
+      // Consistent, and after the generation read: what the window cache's argument needs.
+      window = (await queryAll(this.doc, {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':from': fromSk,
+          ':to': `${restoreTestKeys.timePrefix}~`,
+        },
+        ProjectionExpression: 'outcome, startedAt, sk',
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      })) as unknown as WindowOutcome[];
+      this.windows.set(pk, generation, fromSk, window);
+    }
+    return window.map(({ sk: _sk, ...fields }) => fields as Pick<RestoreTestSummary, 'outcome' | 'startedAt'>);
   }
 
   async list(

@@ -3,7 +3,12 @@
  * The newest version item IS the current one (no separate pointer that could lag behind), and a
  * new version is claimed with `attribute_not_exists`: two concurrent applies cannot both get
  * version N; the loser re-reads and takes N+1 (or returns N if it carried the same content).
+ * Reading the current version (every status and dossier readiness does) fetches the item without
+ * its source, which is large (~80 KB for 1,000 resources), and takes the source from a small
+ * content-addressed memo: a text is kept under its own SHA-256 only after hashing it, so a hit is
+ * exactly the text the item's contentSha256 names, whatever happened to the table since.
  */
+import { createHash } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InternalError } from '#core/errors.ts';
@@ -31,9 +36,16 @@ function toVersion(item: Item): StoredStrategyVersion {
   };
 }
 
+/** Every attribute of a version item but its source. */
+const WITHOUT_SOURCE = 'tenantId, version, contentSha256, appliedAt, author, fileName';
+/** Sources kept per store (one per tenant in the API): the current version and a few recent ones. */
+const SOURCE_MEMO_CAPACITY = 4;
+
 export class DynamoStrategyStore implements StrategyStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
+  /** contentSha256 → source, each verified by hashing before it is kept. */
+  private readonly sources = new Map<string, string>();
 
   constructor(options: DynamoStrategyStoreOptions) {
     this.doc = documentClient(options.client);
@@ -71,18 +83,39 @@ export class DynamoStrategyStore implements StrategyStore {
   }
 
   async getCurrent(tenantId: string): Promise<StoredStrategyVersion | undefined> {
+    const head = await this.newestItem(tenantId, WITHOUT_SOURCE);
+    if (head === undefined) return undefined;
+    const source = this.sources.get(head.contentSha256 as string);
+    if (source !== undefined) {
+      this.sources.delete(head.contentSha256 as string);
+      this.sources.set(head.contentSha256 as string, source);
+      return toVersion({ ...head, source });
+    }
+    // Not seen yet (a new version, or a new process): the whole item, as before.
+    const item = await this.newestItem(tenantId);
+    if (item === undefined) return undefined;
+    const version = toVersion(item);
+    if (createHash('sha256').update(version.source, 'utf8').digest('hex') === version.contentSha256) {
+      this.sources.set(version.contentSha256, version.source);
+      if (this.sources.size > SOURCE_MEMO_CAPACITY) this.sources.delete(this.sources.keys().next().value as string);
+    }
+    return version;
+  }
+
+  /** The newest version item (the current one), whole or with only `projection`. */
+  private async newestItem(tenantId: string, projection?: string): Promise<Item | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': keys.strategyPk(tenantId), ':prefix': keys.strategyVersionPrefix },
+        ...(projection === undefined ? {} : { ProjectionExpression: projection }),
         ScanIndexForward: false,
         Limit: 1,
         ConsistentRead: true,
       }),
     );
-    const item = out.Items?.[0];
-    return item ? toVersion(item) : undefined;
+    return out.Items?.[0];
   }
 
   async getVersion(tenantId: string, version: number): Promise<StoredStrategyVersion | undefined> {

@@ -2,8 +2,8 @@
 import { NotFoundError } from '#core/errors.ts';
 import { ALL_TENANT_ROLES } from '#core/identity/roles.ts';
 import { renderReportHtml } from '#core/report/html/report-html.ts';
-import { parseStrategy } from '#core/strategy/parse.ts';
-import { dossierStanding, restoreTestStanding, tenantStatus } from '#core/use-cases/tenant-status.ts';
+import { parseStoredStrategy } from '#core/strategy/stored.ts';
+import { dossierStanding, restoreTestStanding, tenantStatusWithReport } from '#core/use-cases/tenant-status.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import type { ApiTenantPorts } from '../ports.ts';
 import { route } from '../route.ts';
@@ -24,7 +24,7 @@ async function tenantName(ports: Pick<ApiTenantPorts, 'strategies'>, tenantId: s
   const stored = await ports.strategies.getCurrent(tenantId);
   if (!stored) return tenantId;
   try {
-    return parseStrategy(stored.source, stored.fileName).document.tenant.name;
+    return parseStoredStrategy(stored).document.tenant.name;
   } catch {
     return tenantId;
   }
@@ -64,11 +64,7 @@ export const tenantRoutes = [
     params: tenantParams,
     responses: [{ status: 200, description: 'Status', schema: statusResponse }],
     async handle({ params, ports, now }) {
-      const [status, latest, recent] = await Promise.all([
-        tenantStatus(ports, params.tenant, now),
-        ports.reports.getLatest(params.tenant),
-        ports.restoreTests.page(params.tenant, { limit: 10 }),
-      ]);
+      const { status, latest, recentTests } = await tenantStatusWithReport(ports, params.tenant, now);
       const { restoreTests } = status;
       return {
         json: {
@@ -81,7 +77,7 @@ export const tenantRoutes = [
               restoreTests.last30Days === 0
                 ? null
                 : Math.round((restoreTests.passed / restoreTests.last30Days) * 1000) / 10,
-            lastRtos: recent.items
+            lastRtos: recentTests
               .filter((t) => t.rtoMs !== undefined)
               .map((t) => ({
                 resourceId: t.resourceId,

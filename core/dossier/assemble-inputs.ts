@@ -47,8 +47,10 @@ export interface LoadedStrategy {
 export async function loadTenantStrategy(
   strategies: Pick<StrategyStore, 'getCurrent'>,
   tenantId: string,
+  /** The current version when the caller has just read it (status reads it once for everything it shows). */
+  current?: Promise<StoredStrategyVersion | undefined>,
 ): Promise<LoadedStrategy> {
-  const stored = await strategies.getCurrent(tenantId);
+  const stored = await (current ?? strategies.getCurrent(tenantId));
   if (!stored) {
     throw new NotFoundError('StrategyNotFound', `tenant ${tenantId} has no strategy: apply one before exporting`);
   }
@@ -127,14 +129,25 @@ export interface CurrentInputs {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-export async function currentInputs(deps: DossierInputDeps, tenantId: string): Promise<CurrentInputs> {
-  const strategy = await loadTenantStrategy(deps.strategies, tenantId);
+export interface CurrentInputsOptions {
+  /** The tenant's current strategy version, already being read by the caller: not read twice. */
+  strategy?: Promise<StoredStrategyVersion | undefined>;
+  /** The tenant's newest restore tests, newest first, already being read by the caller. */
+  newestTests?: Promise<RestoreTestSummary[]>;
+}
+
+export async function currentInputs(
+  deps: DossierInputDeps,
+  tenantId: string,
+  options: CurrentInputsOptions = {},
+): Promise<CurrentInputs> {
+  const strategy = await loadTenantStrategy(deps.strategies, tenantId, options.strategy);
   // Independent reads, side by side: readiness is asked for on every status and dashboard view.
   const [inventory, sources, secrets, [newestTest]] = await Promise.all([
     loadInventory(deps, tenantId, strategy.document),
     listSourceFiles(deps.objects, strategy.settings),
     listSecretRefs(deps.secrets, tenantId),
-    deps.restoreTests.list(tenantId, { limit: 1 }),
+    options.newestTests ?? deps.restoreTests.list(tenantId, { limit: 1 }),
   ]);
   const inventoryJson = inventory === undefined ? undefined : renderInventoryJson(inventory);
   const ref = (s: (typeof sources)[number]) => ({

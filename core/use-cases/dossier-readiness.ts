@@ -4,7 +4,7 @@
  * so `reversa status` says WHAT changed: strategy, inventory, configurations, procedures, a rotated
  * secret, new restore evidence.
  */
-import { currentInputs, type DossierInputDeps } from '../dossier/assemble-inputs.ts';
+import { type CurrentInputsOptions, currentInputs, type DossierInputDeps } from '../dossier/assemble-inputs.ts';
 import type { DossierStore } from '../dossier/ports.ts';
 import { type InputsFingerprint, type Readiness, readiness } from '../dossier/readiness.ts';
 import type { ReversaEvent, ReversaEventSink } from '../events/catalogue.ts';
@@ -28,8 +28,12 @@ export async function dossierReadiness(
   deps: DossierReadinessDeps,
   tenantId: string,
   now: number,
+  options: CurrentInputsOptions = {},
 ): Promise<DossierReadiness> {
-  const [inputs, latest] = await Promise.all([currentInputs(deps, tenantId), deps.dossiers.getLatest(tenantId)]);
+  const [inputs, latest] = await Promise.all([
+    currentInputs(deps, tenantId, options),
+    deps.dossiers.getLatest(tenantId),
+  ]);
   const judged = readiness(
     latest === undefined
       ? undefined

@@ -4,8 +4,9 @@
  * dossier readiness (ready / stale with what changed / never exported).
  */
 
-import type { ReportStore, StrategyStore, TenantStore } from '../ports.ts';
-import type { FindingStore, RestoreTestStore } from '../restore/ports.ts';
+import type { CurrentInputsOptions } from '../dossier/assemble-inputs.ts';
+import type { ReportStore, ReportSummary, StrategyStore, TenantStore } from '../ports.ts';
+import type { FindingStore, RestoreTestStore, RestoreTestSummary } from '../restore/ports.ts';
 import { parseStoredStrategy } from '../strategy/stored.ts';
 import { type DossierReadinessDeps, dossierReadiness } from './dossier-readiness.ts';
 
@@ -51,6 +52,8 @@ export interface TenantStatusDeps extends DossierReadinessDeps {
 }
 
 const DAY = 86_400_000;
+/** How many of the newest tests tenantStatusWithReport returns (the dashboard's last RTOs). */
+export const RECENT_TESTS = 10;
 
 export async function restoreTestStanding(
   deps: { restoreTests: Pick<RestoreTestStore, 'outcomesSince'>; findings: Pick<FindingStore, 'list'> },
@@ -76,8 +79,9 @@ export async function dossierStanding(
   deps: DossierReadinessDeps,
   tenantId: string,
   now: number,
+  options: CurrentInputsOptions = {},
 ): Promise<DossierStanding> {
-  const r = await dossierReadiness(deps, tenantId, now);
+  const r = await dossierReadiness(deps, tenantId, now, options);
   return {
     readiness: r.status,
     changed: r.changed,
@@ -87,12 +91,28 @@ export async function dossierStanding(
 }
 
 export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now: number): Promise<TenantStatus> {
-  const [strategy, latest, state, restoreTests, dossier] = await Promise.all([
-    deps.strategies.getCurrent(tenantId),
+  return (await tenantStatusWithReport(deps, tenantId, now)).status;
+}
+
+/**
+ * The status with the latest report summary and the newest tests it was computed from (the
+ * portal's dashboard shows more of them): each store read once per call, the strategy version and
+ * the newest test shared with dossier readiness.
+ */
+export async function tenantStatusWithReport(
+  deps: TenantStatusDeps,
+  tenantId: string,
+  now: number,
+): Promise<{ status: TenantStatus; latest: ReportSummary | undefined; recentTests: RestoreTestSummary[] }> {
+  const current = deps.strategies.getCurrent(tenantId);
+  const recent = deps.restoreTests.list(tenantId, { limit: RECENT_TESTS });
+  const [strategy, latest, state, restoreTests, dossier, recentTests] = await Promise.all([
+    current,
     deps.reports.getLatest(tenantId),
     deps.tenants.get(tenantId),
     restoreTestStanding(deps, tenantId, now),
-    dossierStanding(deps, tenantId, now),
+    dossierStanding(deps, tenantId, now, { strategy: current, newestTests: recent }),
+    recent,
   ]);
   let name = tenantId;
   if (strategy) {
@@ -102,7 +122,7 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
       // A stored version always validated when applied; a schema change since must not break status.
     }
   }
-  return {
+  const status: TenantStatus = {
     id: tenantId,
     name,
     strategyVersion: strategy?.version ?? null,
@@ -115,4 +135,5 @@ export async function tenantStatus(deps: TenantStatusDeps, tenantId: string, now
     restoreTests,
     dossier,
   };
+  return { status, latest, recentTests };
 }

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '#adapters/aws/dynamo-keys.ts';
+import { DynamoStrategyStore } from '#adapters/aws/dynamo-strategy-store.ts';
+import { documentClient } from '#adapters/aws/dynamo-support.ts';
 import type { StoredStrategyVersion } from '#core/ports.ts';
 import { type CloudFixture, startTestCloud, uniqueTenant } from '../../support/local-cloud.ts';
 
@@ -67,6 +72,30 @@ describe('DynamoStrategyStore', () => {
     const tenants = await fx.adapters.strategies.listTenants();
 
     expect(tenants).toEqual(expect.arrayContaining([a, b]));
+  });
+
+  it('reads the current version again and again with its exact text, even after the item is replaced', async () => {
+    const tenant = uniqueTenant('reread');
+    const hashed = (text: string) => ({
+      ...draft(tenant, text),
+      contentSha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    });
+    const store = new DynamoStrategyStore({ tableName: fx.cloud.tableName, client: fx.adapters.clients.dynamodb });
+    const { version: v1 } = await store.putVersion(hashed('first text'));
+    expect(await store.getCurrent(tenant)).toEqual(v1);
+    expect(await store.getCurrent(tenant)).toEqual(v1);
+
+    const { version: v2 } = await store.putVersion(hashed('second text'));
+    expect(await store.getCurrent(tenant)).toEqual(v2);
+
+    // The tenant's data removed and applied again from scratch: version 2 now holds another text.
+    const doc = documentClient(fx.adapters.clients.dynamodb);
+    const key = { pk: keys.strategyPk(tenant), sk: keys.strategyVersionSk(2) };
+    await doc.send(new DeleteCommand({ TableName: fx.cloud.tableName, Key: key }));
+    const replaced = { ...hashed('replacing text'), version: 2, author: 'carol' };
+    await doc.send(new PutCommand({ TableName: fx.cloud.tableName, Item: { ...key, ...replaced } }));
+    expect(await store.getCurrent(tenant)).toEqual(replaced);
+    expect(await store.getCurrent(tenant)).toEqual(replaced);
   });
 
   it('has no current version for a tenant that never applied one', async () => {

@@ -125,6 +125,53 @@ describe('DynamoFindingStore on dynalite', () => {
     );
   });
 
+  it('lists every change made since the last listing, and what a caller does to a listed record stays its own', async () => {
+    const f = { ...finding, tenantId: 'relist', findingId: 'finding-r1' };
+    const open = async () => (await findings.list('relist', { status: 'OPEN' })).map((x) => x.findingId);
+    await findings.open(f);
+    expect(await open()).toEqual(['finding-r1']);
+
+    await findings.open({ ...f, findingId: 'finding-r2', openedAt: '2026-03-02T03:00:00.000Z', reopenings: [] });
+    expect(await open()).toEqual(['finding-r2', 'finding-r1']);
+    await findings.save({ ...f, status: 'CLOSED', state: 'CLOSED', revision: 1 }, 0);
+    expect(await open()).toEqual(['finding-r2']);
+    await expect(findings.save({ ...f, status: 'OPEN', revision: 1 }, 0)).rejects.toBeInstanceOf(ConflictError);
+    expect(await open()).toEqual(['finding-r2']);
+
+    const [listed] = await findings.list('relist', { status: 'OPEN' });
+    (listed as RestoreFinding).status = 'CLOSED';
+    listed?.reopenings?.push({ at: '2026-03-03T00:00:00.000Z', from: 'RESOLVED', recurring: false } as never);
+    expect(await open()).toEqual(['finding-r2']);
+    expect((await findings.list('relist', { status: 'OPEN' }))[0]?.reopenings).toEqual([]);
+  });
+
+  it('lists a change whose save died after writing, before and after the retry', async () => {
+    const client = localDynamoClient(cloud.endpoints);
+    let failBump = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (failBump && context.commandName === 'UpdateItemCommand' && input.UpdateExpression?.includes('ADD gen')) {
+          throw new Error('the step died here');
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const dying = new DynamoFindingStore({ tableName: cloud.tableName, client });
+    const f = { ...finding, tenantId: 'dying', findingId: 'finding-d1' };
+    await findings.open(f);
+    expect((await findings.list('dying', { status: 'OPEN' })).map((x) => x.findingId)).toEqual(['finding-d1']);
+
+    await expect(dying.save({ ...f, status: 'CLOSED', state: 'CLOSED', revision: 1 }, 0)).rejects.toThrow(/died here/);
+    expect(await findings.list('dying', { status: 'OPEN' })).toEqual([]);
+    expect(await findings.list('dying', { status: 'OPEN' })).toEqual([]);
+
+    failBump = false;
+    await dying.save({ ...f, status: 'OPEN', state: 'OPEN', revision: 2 }, 1);
+    expect((await findings.list('dying', { status: 'OPEN' })).map((x) => x.findingId)).toEqual(['finding-d1']);
+  });
+
   it('keeps one timeline entry per key (a retried step), in time order with the others', async () => {
     const f = { ...finding, tenantId: 'tl', findingId: 'finding-k' };
     await findings.open(f);
@@ -194,5 +241,64 @@ describe('restore-test pages', () => {
     const forged = Buffer.from('T#other#RTEST', 'utf8').toString('base64url');
 
     await expect(tests.page('paged', { limit: 5, cursor: forged })).rejects.toMatchObject({ code: 'BadCursor' });
+  });
+});
+
+describe('recent outcomes between reads (the status window)', () => {
+  const inWindow = (testId: string, startedAt: string, outcome: RestoreTestSummary['outcome'] = 'PASSED') => ({
+    ...summary(testId, 'files:a', startedAt, outcome),
+    tenantId: 'window',
+  });
+  const since = '2026-05-01T00:00:00Z';
+  const ids = async (store: DynamoRestoreTestStore, from = since) =>
+    (await store.outcomesSince('window', from)).map((o) => `${o.startedAt} ${o.outcome}`);
+
+  it('counts every test recorded after a read, including one that started before the newest', async () => {
+    await tests.put(inWindow('w1', '2026-05-10T00:00:00Z'));
+    await tests.put(inWindow('w2', '2026-05-20T00:00:00Z', 'FAILED'));
+    expect(await ids(tests)).toEqual(['2026-05-20T00:00:00.000Z FAILED', '2026-05-10T00:00:00.000Z PASSED']);
+
+    // Recorded late: its start is older than the newest test's, in the middle of the window.
+    await tests.put(inWindow('w3', '2026-05-15T00:00:00Z', 'FAILED'));
+    expect(await ids(tests)).toEqual([
+      '2026-05-20T00:00:00.000Z FAILED',
+      '2026-05-15T00:00:00.000Z FAILED',
+      '2026-05-10T00:00:00.000Z PASSED',
+    ]);
+    // A later window start, as time passes: the same answer as a fresh store's.
+    const fresh = new DynamoRestoreTestStore({
+      tableName: cloud.tableName,
+      client: localDynamoClient(cloud.endpoints),
+    });
+    expect(await ids(tests, '2026-05-12T00:00:00Z')).toEqual(await ids(fresh, '2026-05-12T00:00:00Z'));
+    expect(await ids(tests, '2026-05-12T00:00:00Z')).toHaveLength(2);
+    // An earlier one than ever read.
+    expect(await ids(tests, '2026-01-01T00:00:00Z')).toEqual(await ids(fresh, '2026-01-01T00:00:00Z'));
+  });
+
+  it('counts a test whose recording died after its listing write, and goes on counting after the retry', async () => {
+    const client = localDynamoClient(cloud.endpoints);
+    let failBump = true;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { UpdateExpression?: string };
+        if (failBump && context.commandName === 'UpdateItemCommand' && input.UpdateExpression?.includes('ADD gen')) {
+          throw new Error('the recording step died here');
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const dying = new DynamoRestoreTestStore({ tableName: cloud.tableName, client });
+    const before = await ids(tests);
+
+    await expect(dying.put(inWindow('w4', '2026-05-25T00:00:00Z'))).rejects.toThrow(/died here/);
+    expect(await ids(tests)).toEqual(['2026-05-25T00:00:00.000Z PASSED', ...before]);
+    expect(await ids(tests)).toEqual(['2026-05-25T00:00:00.000Z PASSED', ...before]);
+
+    failBump = false;
+    await dying.put(inWindow('w4', '2026-05-25T00:00:00Z'));
+    await tests.put(inWindow('w5', '2026-05-26T00:00:00Z'));
+    expect(await ids(tests)).toEqual(['2026-05-26T00:00:00.000Z PASSED', '2026-05-25T00:00:00.000Z PASSED', ...before]);
   });
 });
