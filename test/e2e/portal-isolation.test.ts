@@ -316,6 +316,8 @@ describe('service levels through the API', () => {
       expect(level.penalty).toBeGreaterThanOrEqual(0);
     }
     expect(standing.json.total).toBeLessThanOrEqual(standing.json.cap ?? Number.POSITIVE_INFINITY);
+    const report = await get('/v1/tenants/acme/reports/latest', portal.users.client.token, { format: 'html' });
+    expect(report.text).toContain('<h2>Service levels 2026-11 so far</h2>');
   });
 
   it('issues a closed month only for a provider role; a client then reads it, and its read is audit-logged', async () => {

@@ -51,6 +51,7 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
   return text
     .replace('id: acme', `id: ${tenantId}`)
     .replace(/name: ACME Industries/, `name: ${tenantId === 'acme' ? 'ACME Industries' : 'Globex Corporation'}`)
+    .replace('reference: MSA-ACME-2026-01', `reference: MSA-${tenantId.toUpperCase()}-2026-01`)
     .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
 }
 
