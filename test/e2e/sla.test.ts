@@ -148,7 +148,9 @@ describe('reversa sla statement on the local cloud', () => {
     await reversa(['report', '--tenant', 'gamma', '--format', 'html', '--out', file], env);
     const html = await readFile(file, 'utf8');
 
-    expect(tableOut.stdout).toMatch(/Service levels \d{4}-\d{2} so far \(MSA-GAMMA-1, measured to [^)]+\): \d of 2 met/);
+    expect(tableOut.stdout).toMatch(
+      /Service levels \d{4}-\d{2} so far \(MSA-GAMMA-1, measured to [^)]+\): \d of 2 met/,
+    );
     expect(tableOut.stdout).toMatch(/penalty so far \d+\.\d\d EUR/);
     expect(html).toMatch(/<h2>Service levels \d{4}-\d{2} so far<\/h2>/);
     expect(html).toContain('<td>Backup compliance</td>');
