@@ -318,3 +318,61 @@ export const linkResponse = z
     auditSeq: z.number().int(),
   })
   .meta({ id: 'DossierLink' });
+
+/* ----------------------------------------------------------------------------- SLA */
+
+const slaPeriodLabel = z
+  .string()
+  .regex(/^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/, {
+    error: 'expected a measurement period as YYYY-MM (e.g. 2026-11) or YYYY-Qn (e.g. 2026-Q4)',
+  })
+  .describe('2026-11 (a month) or 2026-Q4 (a quarter), as the contract measures');
+export const slaStatementParams = tenantParams.extend({ period: slaPeriodLabel });
+export const slaStatementQuery = z.object({ format: z.enum(['json', 'html']).default('json') });
+const slaLevel = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** Percent. */
+  target: z.number(),
+  achieved: z.number(),
+  met: z.boolean(),
+  breaches: z.number().int(),
+  /** Minor units (cents), before the cap. */
+  penalty: z.number().int(),
+});
+export const slaStandingResponse = z
+  .object({
+    period: z.string(),
+    from: iso,
+    to: iso,
+    measuredTo: iso,
+    timeZone: z.string(),
+    contract: z.string(),
+    currency: z.string(),
+    levels: z.array(slaLevel),
+    subtotal: z.number().int(),
+    cap: z.number().int().nullable(),
+    capApplied: z.boolean(),
+    total: z.number().int(),
+  })
+  .meta({
+    id: 'SlaStanding',
+    description: "The current measurement period's standing so far (money in minor units): computed, never stored",
+  });
+export const slaStatementResponse = z
+  .object({
+    version: z.number().int(),
+    period: z.string(),
+    issuedAt: iso,
+    issuedBy: z.string(),
+    statementSha256: sha256,
+    signature: z.string().describe('Base64 DER ECDSA over the canonical JSON of `statement`, by the audit key'),
+    signerFingerprint: sha256,
+    supersedes: z.number().int().optional(),
+    changes: z.array(z.string()),
+    auditSeq: z.number().int(),
+    statement: z
+      .object({ tenantId, period: z.unknown(), levels: z.array(z.unknown()), total: z.number().int() })
+      .catchall(z.unknown()),
+  })
+  .meta({ id: 'SlaStatement', description: 'An issued SLA statement, signed (docs/contract.md)' });

@@ -161,8 +161,9 @@ export class PortalStack extends Stack {
   /**
    * What the API's use cases touch (api/routes/*), tenant data through the tenant-access role:
    * - the table's tenant partitions (read, findings edits and comments, audit entries, link records);
-   * - the data bucket: reports, restore-test evidence, the dossier sources readiness fingerprints, and `runs/`
-   *   where audit exports are staged for download;
+   * - the data bucket: reports, restore-test evidence, the dossier sources readiness fingerprints, `runs/`
+   *   where audit exports are staged for download, and `sla/` (the SLA standing reads the reports; a provider's
+   *   first request for a closed period's statement issues it: list the versions, read, write);
    * - the audit log (append, seal, verify: audit bucket prefix, signing key) and the dossier bucket (presigned links);
    * - the bus (finding events), the secret names readiness fingerprints, and discovery of tagged resources;
    * the function's own role only: the tenant index (provider-admins list every tenant) and starting an export.
@@ -178,13 +179,13 @@ export class PortalStack extends Stack {
     const exportArn = ownArn(this, 'states', 'stateMachine', `${props.workflowsStackName}-${EXPORT_WORKFLOW}`);
     const exportWorkflow = new BindableStateMachine('exportStateMachineArn', exportArn);
     const secrets = new TenantSecrets(this);
-    const read = ['reports/', 'restore-tests/', 'runs/', 'config/', 'procedures/', 'inventory/'];
+    const read = ['reports/', 'restore-tests/', 'runs/', 'config/', 'procedures/', 'inventory/', 'sla/'];
     const readBackupRoles = `arn:${this.partition}:iam::*:role/${props.readBackupRolePrefix ?? DEFAULT_READ_BACKUP_ROLE_PREFIX}*`;
     return [
       table.readWrite(),
       table.crossTenantRead(['dynamodb:Query'], [TENANT_INDEX]),
       data.read(...read),
-      data.objects(['s3:PutObject', 's3:AbortMultipartUpload'], ['runs/']),
+      data.objects(['s3:PutObject', 's3:AbortMultipartUpload'], ['runs/', 'sla/']),
       data.list(...read),
       combine(audit.objects(['s3:PutObject', 's3:GetObject'], ['audit/']), audit.list('audit/'), auditKey.sign()),
       dossiers.read('dossiers/'),

@@ -6,6 +6,7 @@ import { dossierRoutes } from './dossiers.ts';
 import { findingRoutes } from './findings.ts';
 import { reportRoutes } from './reports.ts';
 import { restoreTestRoutes } from './restore-tests.ts';
+import { slaRoutes } from './sla.ts';
 import { tenantRoutes } from './tenants.ts';
 
 export const ROUTES: readonly Route[] = [
@@ -16,4 +17,5 @@ export const ROUTES: readonly Route[] = [
   ...auditRoutes,
   ...reportRoutes,
   ...dossierRoutes,
+  ...slaRoutes,
 ];

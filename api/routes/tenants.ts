@@ -3,6 +3,7 @@ import { NotFoundError } from '#core/errors.ts';
 import { ALL_TENANT_ROLES } from '#core/identity/roles.ts';
 import { renderReportHtml } from '#core/report/html/report-html.ts';
 import { parseStoredStrategy } from '#core/strategy/stored.ts';
+import { slaSoFar } from '#core/use-cases/sla-statement.ts';
 import { dossierStanding, restoreTestStanding, tenantStatusWithReport } from '#core/use-cases/tenant-status.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import type { ApiTenantPorts } from '../ports.ts';
@@ -105,11 +106,16 @@ export const tenantRoutes = [
     async handle({ params, query, ports, now }) {
       const report = await latestReport(ports, params.tenant);
       if (query.format === 'json') return { json: report };
-      const [restoreTests, dossier] = await Promise.all([
+      const [restoreTests, dossier, sla] = await Promise.all([
         restoreTestStanding(ports, params.tenant, now),
         dossierStanding(ports, params.tenant, now),
+        // The contract's period so far, like `reversa report` (the printable HTML only: JSON stays the run's report).
+        slaSoFar(ports, params.tenant, now),
       ]);
-      return { body: renderReportHtml(report, { restoreTests, dossier }), contentType: 'text/html; charset=utf-8' };
+      return {
+        body: renderReportHtml(report, { restoreTests, dossier, sla }),
+        contentType: 'text/html; charset=utf-8',
+      };
     },
   }),
   route({

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { renderAuditorHtml } from '#core/report/html/auditor-html.ts';
 import { renderReportHtml } from '#core/report/html/report-html.ts';
 import { auditorReport } from '#core/use-cases/auditor-report.ts';
+import { slaSoFar } from '#core/use-cases/sla-statement.ts';
 import { dossierStanding, restoreTestStanding } from '#core/use-cases/tenant-status.ts';
 import { parseCommand, requireString, usageError } from '../args.ts';
 import { write, writeJson } from '../output.ts';
@@ -28,6 +29,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     const readiness = {
       restoreTests: await restoreTestStanding(ctx.deps, tenantId, ctx.now()),
       dossier: await dossierStanding(ctx.dossierDeps(), tenantId, ctx.now()),
+      // The contract's current period so far (null without a contract): the month's history, read once.
+      sla: await slaSoFar(ctx.slaDeps(), tenantId, ctx.now()),
     };
     const text =
       format === 'json'

@@ -1,9 +1,7 @@
-import { NotFoundError } from '#core/errors.ts';
 import { currencyOf, formatMoney } from '#core/sla/money.ts';
-import { slaStanding } from '#core/use-cases/sla-statement.ts';
+import { type SlaSoFar, slaSoFar } from '#core/use-cases/sla-statement.ts';
 import { type TenantStatus, tenantStatus } from '#core/use-cases/tenant-status.ts';
 import { parseCommand } from '../args.ts';
-import type { CliContext } from '../context.ts';
 import { openContext } from '../context.ts';
 import { paint, table, write, writeJson } from '../output.ts';
 
@@ -14,7 +12,8 @@ export async function statusCommand(argv: string[]): Promise<number> {
   try {
     for (const id of (await ctx.deps.strategies.listTenants()).sort()) {
       const status = await tenantStatus({ ...ctx.dossierDeps(), ...ctx.deps }, id, ctx.now());
-      tenants.push({ ...status, sla: await slaSoFar(ctx, id) });
+      // The current period's standing so far (never stored), for tenants with a contract.
+      tenants.push({ ...status, sla: await slaSoFar(ctx.slaDeps(), id, ctx.now()) });
     }
   } finally {
     await ctx.close();
@@ -68,35 +67,4 @@ export async function statusCommand(argv: string[]): Promise<number> {
       ),
     );
   return tenants.some((t) => (t.openFindings ?? 0) > 0) ? 1 : 0;
-}
-
-/** The current measurement period's standing so far (never stored), for tenants with a contract. */
-interface SlaSoFar {
-  period: string;
-  measuredTo: string;
-  currency: string;
-  levels: { id: string; target: number; achieved: number; met: boolean; penalty: number }[];
-  total: number;
-}
-
-async function slaSoFar(ctx: CliContext, tenantId: string): Promise<SlaSoFar | null> {
-  try {
-    const s = await slaStanding(ctx.slaDeps(), tenantId, ctx.now());
-    return {
-      period: s.period.label,
-      measuredTo: s.measuredTo,
-      currency: s.contract.currency,
-      levels: s.levels.map((l) => ({
-        id: l.id,
-        target: l.target,
-        achieved: l.achieved,
-        met: l.met,
-        penalty: l.penalty,
-      })),
-      total: s.total,
-    };
-  } catch (error) {
-    if (error instanceof NotFoundError && error.code === 'NoContract') return null;
-    throw error;
-  }
 }

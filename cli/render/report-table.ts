@@ -1,4 +1,4 @@
-import { type Readiness, readinessLines } from '#core/report/html/report-html.ts';
+import { type Readiness, readinessLines, slaLine } from '#core/report/html/report-html.ts';
 import type { VerificationReport } from '#core/verify/report-types.ts';
 import { paint, statusColour, table } from '../output.ts';
 
@@ -40,6 +40,8 @@ export function renderReportTable(report: VerificationReport, readiness?: Readin
     for (const u of report.undeclared) out.push(`  ${u.resourceId}: ${u.verdict.summary}`);
   }
   if (readiness) out.push('', ...readinessLines(readiness));
+  if (readiness?.sla)
+    out.push(paint(readiness.sla.levels.every((l) => l.met) ? 'green' : 'red', slaLine(readiness.sla)));
   if (report.resolvedFindings.length > 0) {
     out.push('', paint('green', `Resolved since the previous run: ${report.resolvedFindings.join(', ')}`));
   }

@@ -13,6 +13,7 @@ export const AUDIT_ENTRY_TYPES = [
   'dossier-link',
   'escrow-override-approval',
   'sla-statement',
+  'sla-statement-read',
 ] as const;
 export type AuditEntryType = (typeof AUDIT_ENTRY_TYPES)[number];
 

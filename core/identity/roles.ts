@@ -17,6 +17,7 @@ export const ACTIONS = [
   'finding:comment',
   'dossier:download',
   'dossier:export',
+  'sla:issue',
   'audit:export',
   'user:manage',
 ] as const;
@@ -30,6 +31,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   'finding:comment': [...PROVIDER, 'client'],
   'dossier:download': [...PROVIDER, 'client'],
   'dossier:export': PROVIDER,
+  // Issuing a closed period's SLA statement (signed, audit-logged) when none is stored yet.
+  'sla:issue': PROVIDER,
   'audit:export': [...PROVIDER, 'client', 'auditor'],
   'user:manage': ['provider-admin'],
 };

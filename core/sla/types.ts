@@ -172,3 +172,23 @@ export interface SlaStatement {
   exclusions: { reason: string; cause: string; what: string }[];
   breached: boolean;
 }
+
+/** The standing so far in a few numbers: what `status` and the verification report show. */
+export interface SlaSoFar {
+  period: string;
+  measuredTo: string;
+  contract: string;
+  currency: string;
+  levels: {
+    id: string;
+    title: string;
+    target: number;
+    achieved: number;
+    met: boolean;
+    breaches: number;
+    penalty: number;
+  }[];
+  /** Minor units, after the cap. */
+  total: number;
+  capApplied: boolean;
+}

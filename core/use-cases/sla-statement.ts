@@ -10,14 +10,17 @@
 import { canonicalJson } from '../audit/canonical.ts';
 import { sha256Hex } from '../audit/hash.ts';
 import { keyFingerprint, publicKeyFromPem } from '../audit/keyinfo.ts';
-import { InternalError } from '../errors.ts';
+import { InternalError, NotFoundError } from '../errors.ts';
 import type { ReversaEventSink } from '../events/catalogue.ts';
 import type { BlobStore } from '../ports.ts';
 import { slaEvents } from '../sla/events.ts';
 import { renderStatementHtml } from '../sla/html.ts';
 import { currencyOf, formatMoney } from '../sla/money.ts';
 import { computeStatement } from '../sla/statement.ts';
-import type { SlaStatement } from '../sla/types.ts';
+import type { SlaSoFar, SlaStatement } from '../sla/types.ts';
+
+export type { SlaSoFar } from '../sla/types.ts';
+
 import { recordInAuditLog } from './audit-trail.ts';
 import { currentSlaPeriod, gatherSlaInput, type SlaGatherDeps, slaPeriod, slaTenant } from './sla-gather.ts';
 
@@ -90,6 +93,34 @@ export async function slaStanding(deps: SlaGatherDeps, tenantId: string, now: nu
   const tenant = await slaTenant(deps, tenantId);
   const period = currentSlaPeriod(now, tenant.doc, tenant.contract);
   return computeStatement(await gatherSlaInput(deps, tenant, tenantId, period, now));
+}
+
+/** The standing so far, summarised; null when the tenant's strategy declares no contract. */
+export async function slaSoFar(deps: SlaGatherDeps, tenantId: string, now: number): Promise<SlaSoFar | null> {
+  let s: SlaStatement;
+  try {
+    s = await slaStanding(deps, tenantId, now);
+  } catch (error) {
+    if (error instanceof NotFoundError && error.code === 'NoContract') return null;
+    throw error;
+  }
+  return {
+    period: s.period.label,
+    measuredTo: s.measuredTo,
+    contract: s.contract.reference,
+    currency: s.contract.currency,
+    levels: s.levels.map((l) => ({
+      id: l.id,
+      title: l.title,
+      target: l.target,
+      achieved: l.achieved,
+      met: l.met,
+      breaches: l.breachCount,
+      penalty: l.penalty,
+    })),
+    total: s.total,
+    capApplied: s.cap?.applied ?? false,
+  };
 }
 
 /** Stored versions of a period, oldest first. */

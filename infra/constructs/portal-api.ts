@@ -32,7 +32,14 @@ export interface RouteThrottle {
 export const DEFAULT_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 50, burstLimit: 100 };
 export const HEAVY_ROUTE_THROTTLE: RouteThrottle = { rateLimit: 2, burstLimit: 5 };
 /** Operations that get HEAVY_ROUTE_THROTTLE unless `routeThrottles` says otherwise. */
-export const HEAVY_OPERATIONS: readonly string[] = ['startExport', 'exportAudit', 'auditorReport', 'createDossierLink'];
+export const HEAVY_OPERATIONS: readonly string[] = [
+  'startExport',
+  'exportAudit',
+  'auditorReport',
+  'createDossierLink',
+  // Issues (computes a period from its whole verification history, signs) when none is stored yet.
+  'slaStatement',
+];
 
 export interface PortalApiProps {
   /** The routes to deploy (infra/portal/api-routes.ts reads them from the OpenAPI document). */

@@ -9,14 +9,17 @@ import { API_ROUTES } from '#api/api.ts';
 import { type ApiRequest, apiHandler, bodyBytes } from '#api/handle.ts';
 import type { Route } from '#api/route.ts';
 import { roleMay } from '#core/identity/roles.ts';
-import { type PortalFixture, startPortal } from '../support/portal.ts';
+import { type PortalFixture, previousMonth, startPortal } from '../support/portal.ts';
 
 let portal: PortalFixture;
+/** The month the fixture issued a statement for (every role reads it). */
+let SEEDED_STATEMENT = '';
 let handle: ReturnType<typeof apiHandler>;
 const exportsStarted: string[] = [];
 
 beforeAll(async () => {
   portal = await startPortal();
+  SEEDED_STATEMENT = previousMonth(portal.clock.now());
   // Authorization is what is tested here: exports are recorded, not run (the workflow tests run them).
   handle = apiHandler(API_ROUTES, {
     ...portal.deps,
@@ -40,7 +43,8 @@ function pathOf(route: Route, tenant: string): string {
     .replace('{tenant}', tenant)
     .replace('{findingId}', `finding-rt-${tenant}-2`)
     .replace('{testId}', `rt-${tenant}-0`)
-    .replace('{version}', '1');
+    .replace('{version}', '1')
+    .replace('{period}', SEEDED_STATEMENT);
 }
 
 function requestFor(route: Route, tenant: string, authorization?: string): ApiRequest {
@@ -280,5 +284,84 @@ describe('incidents through the API', () => {
     expect(detail.json.timeline).toContainEqual(
       expect.objectContaining({ by: portal.users.operator.email, kind: 'change', text: 'acknowledged: on it' }),
     );
+  });
+});
+
+describe('service levels through the API', () => {
+  async function get(path: string, token: string, query: Record<string, string> = {}) {
+    const response = await handle({
+      method: 'GET',
+      path,
+      query,
+      headers: { authorization: `Bearer ${token}` },
+      address: '127.0.0.1',
+    });
+    const text = Buffer.from(await bodyBytes(response.body)).toString('utf8');
+    const type = response.headers['content-type'] ?? '';
+    return { status: response.status, type, text, json: type.includes('json') ? JSON.parse(text) : undefined };
+  }
+
+  it("shows every role the current month's standing so far: each level against its target, and the penalty", async () => {
+    const standing = await get('/v1/tenants/acme/sla/standing', portal.users.client.token);
+
+    expect(standing.status).toBe(200);
+    expect(standing.json).toMatchObject({ period: '2026-11', contract: 'MSA-ACME-2026-01', currency: 'EUR' });
+    expect(standing.json.levels.map((l: { id: string }) => l.id)).toEqual(
+      expect.arrayContaining(['backup-compliance', 'restore-tests', 'rto']),
+    );
+    for (const level of standing.json.levels) {
+      expect(typeof level.target).toBe('number');
+      expect(typeof level.achieved).toBe('number');
+      expect(typeof level.met).toBe('boolean');
+      expect(level.penalty).toBeGreaterThanOrEqual(0);
+    }
+    expect(standing.json.total).toBeLessThanOrEqual(standing.json.cap ?? Number.POSITIVE_INFINITY);
+    const report = await get('/v1/tenants/acme/reports/latest', portal.users.client.token, { format: 'html' });
+    expect(report.text).toContain('<h2>Service levels 2026-11 so far</h2>');
+  });
+
+  it('issues a closed month only for a provider role; a client then reads it, and its read is audit-logged', async () => {
+    const path = '/v1/tenants/acme/sla/statements/2026-09';
+    const before = await get(path, portal.users.client.token);
+    const issued = await get(path, portal.users.operator.token);
+    const read = await get(path, portal.users.client.token);
+    const html = await get(path, portal.users.auditor.token, { format: 'html' });
+    const entries = await get('/v1/tenants/acme/audit/entries', portal.users.operator.token, { limit: '200' });
+
+    expect(before.status).toBe(404);
+    expect(before.json).toMatchObject({ code: 'StatementNotIssued' });
+    expect(before.json.detail).toMatch(/2026-09 has not been issued/);
+    expect(issued.status).toBe(200);
+    expect(issued.json).toMatchObject({ version: 1, period: '2026-09', issuedBy: portal.users.operator.email });
+    expect(read.json.statementSha256).toBe(issued.json.statementSha256);
+    expect(html.type).toMatch(/^text\/html/);
+    expect(html.text).toContain('2026-09');
+    const reads = entries.json.items.filter((e: { type: string }) => e.type === 'sla-statement-read');
+    expect(reads.map((e: { summary: { readBy: string; format: string } }) => e.summary)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ readBy: portal.users.client.email, format: 'json', period: '2026-09' }),
+        expect.objectContaining({ readBy: portal.users.auditor.email, format: 'html', period: '2026-09' }),
+      ]),
+    );
+    expect(reads.map((e: { summary: { readBy: string } }) => e.summary.readBy)).not.toContain(
+      portal.users.operator.email,
+    );
+  });
+
+  it('answers a bad period with a problem naming the parameter, and a month not over with 409', async () => {
+    const base = '/v1/tenants/acme/sla/statements';
+    const malformed = await get(`${base}/2026-13`, portal.users.operator.token);
+    const quarter = await get(`${base}/2026-Q3`, portal.users.operator.token);
+    const current = await get(`${base}/2026-11`, portal.users.operator.token);
+
+    for (const bad of [malformed, quarter]) {
+      expect(bad.status).toBe(400);
+      expect(bad.type).toBe('application/problem+json');
+      expect(bad.json.problems).toContainEqual(expect.objectContaining({ file: '<path>', path: 'period' }));
+    }
+    expect(quarter.json.problems[0].message).toMatch(/measured by month/);
+    expect(current.status).toBe(409);
+    expect(current.json).toMatchObject({ code: 'PeriodNotOver' });
+    expect(current.json.detail).toMatch(/sla\/standing/);
   });
 });

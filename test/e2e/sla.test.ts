@@ -142,6 +142,21 @@ describe('reversa sla statement on the local cloud', () => {
     expect(gamma.sla.levels.map((l: { id: string }) => l.id)).toEqual(['backup-compliance', 'restore-tests']);
   });
 
+  it('the verification report shows the current period so far: levels met and missed, and the penalty', async () => {
+    const file = join(dir, 'report.html');
+    const tableOut = await reversa(['report', '--tenant', 'gamma'], env);
+    await reversa(['report', '--tenant', 'gamma', '--format', 'html', '--out', file], env);
+    const html = await readFile(file, 'utf8');
+
+    expect(tableOut.stdout).toMatch(
+      /Service levels \d{4}-\d{2} so far \(MSA-GAMMA-1, measured to [^)]+\): \d of 2 met/,
+    );
+    expect(tableOut.stdout).toMatch(/penalty so far \d+\.\d\d EUR/);
+    expect(html).toMatch(/<h2>Service levels \d{4}-\d{2} so far<\/h2>/);
+    expect(html).toContain('<td>Backup compliance</td>');
+    expect(html).toMatch(/Penalty so far: <b>\d+\.\d\d EUR<\/b>/);
+  });
+
   it('keeps the audit log verifiable with the statement entry in it', async () => {
     const out = join(dir, 'audit-export');
     expect((await reversa(['audit', 'export', '--tenant', 'gamma', '--out', out], env)).code).toBe(0);

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { contentSecurityPolicy } from '#core/portal/security-headers.ts';
 import { type BrowserFixture, launchChromium } from '../support/browser.ts';
-import { PASSWORD, type PortalFixture, type PortalUserFixture, startPortal } from '../support/portal.ts';
+import { PASSWORD, type PortalFixture, type PortalUserFixture, previousMonth, startPortal } from '../support/portal.ts';
 import { HOUR } from '../support/verify-fixtures.ts';
 import { checkPage, watchPage } from './page-checks.ts';
 
@@ -94,7 +94,25 @@ describe('the client', () => {
       await page.getByRole('region', { name: 'Reversibility dossier' }).getByText('ready', { exact: true }).isVisible(),
     ).toBe(true);
     expect(await page.title()).toBe('Dashboard — ACME Industries — Reversa portal');
-    await checkPage(page, shots, 'dashboard', ['Compliance', 'Reversibility dossier']);
+    // The contract's levels this month so far, from their own route: each one with its met/missed badge.
+    const standing = await apiJson<{ levels: { id: string; title: string; met: boolean }[] }>(
+      '/v1/tenants/acme/sla/standing',
+      portal.users.client,
+    );
+    const levels = page.getByRole('region', { name: 'Service levels this period' });
+    await levels.locator('#service-levels-table').waitFor();
+    expect(standing.levels.length).toBeGreaterThan(0);
+    expect(await levels.locator('tbody tr').count()).toBe(standing.levels.length);
+    for (const l of standing.levels) {
+      const row = levels.locator(`tr[data-level="${l.id}"]`);
+      expect(await row.getByRole('rowheader').textContent()).toBe(l.title);
+      expect(await row.getByText(l.met ? 'met' : 'missed', { exact: true }).isVisible()).toBe(true);
+    }
+    expect(await levels.locator('#sla-penalty').textContent()).toMatch(/€/);
+    expect(await levels.getByRole('link', { name: /Statements of closed periods/ }).getAttribute('href')).toBe(
+      '/t/acme/audit',
+    );
+    await checkPage(page, shots, 'dashboard', ['Compliance', 'Reversibility dossier', 'Service levels this period']);
   });
 
   it('downloads a dossier through a fresh link, and the downloaded bytes have the SHA-256 the page shows', async () => {
@@ -221,6 +239,21 @@ describe('the auditor', () => {
     const listing = execFileSync('unzip', ['-l', zipPath], { encoding: 'utf8' });
     expect(listing).toMatch(/public-key\.pem/);
     expect(listing).toMatch(/\.sig\b/);
+  });
+
+  it("downloads a closed month's SLA statement as printable HTML", async () => {
+    await logIn(portal.users.auditor);
+    const month = previousMonth(AT);
+    await page.getByLabel('Period').selectOption(month);
+
+    const statement = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download the SLA statement (HTML)' }).click();
+    const download = await statement;
+    const text = await readFile((await download.path()) as string, 'utf8');
+
+    expect(download.suggestedFilename()).toBe(`reversa-sla-acme-${month}.html`);
+    expect(text).toContain('MSA-ACME-2026-01');
+    expect(text).toContain(month);
   });
 
   it('is refused with a clear message once its access window has ended', async () => {

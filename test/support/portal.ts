@@ -1,7 +1,8 @@
 /**
  * A running portal for tests: a local cloud with two tenants (acme and globex) seeded with real
  * history — a strategy, daily facts, three verify runs from its ASL file (a week apart), restore tests (one failed, with
- * its finding), audit entries, a published dossier — users of every role (and an auditor whose
+ * its finding), audit entries, a published dossier, the previous month's SLA statement (the example
+ * strategy's contract) — users of every role (and an auditor whose
  * window has ended) with tokens, and `reversa serve`'s HTTP server on a random port.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,11 +17,13 @@ import type { RestoreTestEvidence } from '#core/restore/evidence.ts';
 import { SecretValue } from '#core/secrets/secret-value.ts';
 import { recordInAuditLog } from '#core/use-cases/audit-trail.ts';
 import { requestExport } from '#core/use-cases/dossier-export.ts';
+import { slaStatement } from '#core/use-cases/sla-statement.ts';
 import { runExport } from '#local/export-runner.ts';
 import { servePortal } from '#local/serve.ts';
 import { runVerify } from '#local/verify-runner.ts';
 import { localApiDeps, localTokenIssuer, localUserDirectory } from '#wiring/local/api.ts';
 import { localTenantWiring } from '#wiring/local/tenants.ts';
+import { slaDepsOf } from '#wiring/sla.ts';
 import { type CloudFixture, startTestCloud } from './local-cloud.ts';
 import { applyStrategy, DAY, dailyFacts, HOUR, type SettableClock, settableClock } from './verify-fixtures.ts';
 
@@ -48,6 +51,7 @@ async function strategyFor(tenantId: string, recipient: string): Promise<string>
   return text
     .replace('id: acme', `id: ${tenantId}`)
     .replace(/name: ACME Industries/, `name: ${tenantId === 'acme' ? 'ACME Industries' : 'Globex Corporation'}`)
+    .replace('reference: MSA-ACME-2026-01', `reference: MSA-${tenantId.toUpperCase()}-2026-01`)
     .replace(/^reversibility:\n/m, `reversibility:\n  successorRecipients:\n    - ${recipient}\n`);
 }
 
@@ -180,6 +184,18 @@ export async function seedPortalTenant(
   const exported = await runExport(ports, request.input, { zeroWaits: true });
   if (exported.status !== 'SUCCEEDED')
     throw new Error(`seed export of ${tenantId}: ${exported.error} ${exported.cause}`);
+  // The previous month's statement, as the monthly schedule issues it (its events are not the portal's to test).
+  const { events: _events, ...slaDeps } = slaDepsOf(own, ports.dossiers);
+  await slaStatement(slaDeps, { tenantId, period: previousMonth(at), now: at, issuedBy: 'seed@provider.example' });
+}
+
+/**
+ * `2026-10` for a time in November 2026, by UTC month: closed whatever the hour, for a tenant zone at or ahead of
+ * UTC (the example strategy's Europe/Paris).
+ */
+export function previousMonth(at: number): string {
+  const d = new Date(at);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 15)).toISOString().slice(0, 7);
 }
 
 export async function startPortal(options: { at?: number } = {}): Promise<PortalFixture> {

@@ -60,3 +60,13 @@ export function timeAxisFormat(xs: readonly number[]): (x: number) => string {
   const span = xs.length === 0 ? 0 : Math.max(...xs) - Math.min(...xs);
   return (x) => (span < 2 * 86_400_000 ? dayTime : dayMonth).format(new Date(x));
 }
+
+/** An amount in minor units (cents) of an ISO 4217 currency, with the currency's own decimals (JPY has none). */
+export function formatMoney(minor: number, currency: string): string {
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  } catch {
+    return `${(minor / 100).toFixed(2)} ${currency}`;
+  }
+}

@@ -12,6 +12,7 @@ export type Action =
   | 'finding:comment'
   | 'dossier:download'
   | 'dossier:export'
+  | 'sla:issue'
   | 'audit:export'
   | 'user:manage';
 
@@ -23,6 +24,8 @@ export const ACTION_ROLES: Readonly<Record<Action, readonly Role[]>> = {
   'finding:comment': [...PROVIDER, 'client'],
   'dossier:download': [...PROVIDER, 'client'],
   'dossier:export': PROVIDER,
+  // Issuing a closed period's SLA statement (signed, audit-logged) when none is stored yet.
+  'sla:issue': PROVIDER,
   'audit:export': [...PROVIDER, 'client', 'auditor'],
   'user:manage': ['provider-admin'],
 };

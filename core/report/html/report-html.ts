@@ -1,3 +1,5 @@
+import { currencyOf, formatMoney } from '../../sla/money.ts';
+import type { SlaSoFar } from '../../sla/types.ts';
 import type { VerificationReport } from '../../verify/report-types.ts';
 
 const escapeMap: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -16,6 +18,8 @@ th{background:#f6f8fa}.COMPLIANT{color:#1a7f37}.NON_COMPLIANT{color:#cf222e;font
 export interface Readiness {
   restoreTests: { last30Days: number; passed: number; failed: number; openFindings: number };
   dossier: { readiness: string; changed: string[]; lastVersion: number | null; lastExportedAt: string | null };
+  /** The contract's current period so far (absent: not asked for; null: the strategy declares no contract). */
+  sla?: SlaSoFar | null;
 }
 
 export function readinessLines(r: Readiness): string[] {
@@ -25,6 +29,29 @@ export function readinessLines(r: Readiness): string[] {
     `Restore tests (last 30 days): ${t.last30Days === 0 ? 'none' : `${t.passed} of ${t.last30Days} passed`}${t.openFindings > 0 ? `, ${t.openFindings} open finding(s)` : ''}`,
     `Reversibility dossier: ${d.lastVersion === null ? 'never exported' : `v${d.lastVersion} (${d.lastExportedAt ?? '?'}) ${d.readiness}`}${d.changed.length > 0 ? ` — changed since: ${d.changed.join(', ')}` : ''}`,
   ];
+}
+
+/** One line: levels met and missed so far, and the penalty so far. */
+export function slaLine(s: SlaSoFar): string {
+  const missed = s.levels.filter((l) => !l.met).map((l) => l.id);
+  const money = formatMoney(s.total, currencyOf(s.currency));
+  return `Service levels ${s.period} so far (${s.contract}, measured to ${s.measuredTo}): ${s.levels.length - missed.length} of ${s.levels.length} met${missed.length > 0 ? ` — missed: ${missed.join(', ')}` : ''}; penalty so far ${money}${s.capApplied ? ' (capped)' : ''}`;
+}
+
+function slaSection(s: SlaSoFar): string {
+  const e = escapeHtml;
+  const money = (minor: number) => e(formatMoney(minor, currencyOf(s.currency)));
+  const rows = s.levels
+    .map(
+      (l) =>
+        `<tr><td>${e(l.title)}</td><td>${l.target}%</td><td>${l.achieved}%</td><td class="${l.met ? 'COMPLIANT' : 'NON_COMPLIANT'}">${l.met ? 'met' : 'missed'}</td><td>${l.breaches}</td><td>${money(l.penalty)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Service levels ${e(s.period)} so far</h2>
+<p>Contract <code>${e(s.contract)}</code>, measured to ${e(s.measuredTo)}: not a statement (the statement is issued when the period ends). Penalty so far: <b>${money(s.total)}</b>${s.capApplied ? ' (capped)' : ''}.</p>
+<table><thead><tr><th>level</th><th>target</th><th>achieved</th><th>standing</th><th>breaches</th><th>penalty so far</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 export function renderReportHtml(report: VerificationReport, readiness?: Readiness): string {
@@ -74,6 +101,7 @@ ${
         .join('')}</ul>`
     : ''
 }
+${readiness?.sla ? slaSection(readiness.sla) : ''}
 </body></html>
 `;
 }

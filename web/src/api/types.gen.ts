@@ -304,6 +304,57 @@ export interface RestoreTestSummary {
   auditSeq?: number;
 }
 
+/** The current measurement period's standing so far (money in minor units): computed, never stored */
+export interface SlaStanding {
+  period: string;
+  /** ISO-8601 date-time */
+  from: string;
+  /** ISO-8601 date-time */
+  to: string;
+  /** ISO-8601 date-time */
+  measuredTo: string;
+  timeZone: string;
+  contract: string;
+  currency: string;
+  levels: Array<{
+    id: string;
+    title: string;
+    target: number;
+    achieved: number;
+    met: boolean;
+    breaches: number;
+    penalty: number;
+  }>;
+  subtotal: number;
+  cap: number | null;
+  capApplied: boolean;
+  total: number;
+}
+
+/** An issued SLA statement, signed (docs/contract.md) */
+export interface SlaStatement {
+  version: number;
+  period: string;
+  /** ISO-8601 date-time */
+  issuedAt: string;
+  issuedBy: string;
+  statementSha256: string;
+  /** Base64 DER ECDSA over the canonical JSON of `statement`, by the audit key */
+  signature: string;
+  signerFingerprint: string;
+  supersedes?: number;
+  changes: string[];
+  auditSeq: number;
+  statement: {
+    /** A tenant id: lower-case letters, digits and dashes */
+    tenantId: string;
+    period: unknown;
+    levels: unknown[];
+    total: number;
+    [key: string]: unknown;
+  };
+}
+
 export interface Tenants {
   tenants: Array<{
     /** A tenant id: lower-case letters, digits and dashes */

@@ -41,6 +41,8 @@ export function Notice({ kind, children }: { kind: 'info' | 'ok' | 'warn' | 'err
 const TONES: Record<string, 'ok' | 'bad' | 'warn' | 'neutral'> = {
   PASSED: 'ok',
   MET: 'ok',
+  met: 'ok',
+  missed: 'bad',
   ready: 'ok',
   CLOSED: 'ok',
   CLEANED: 'ok',

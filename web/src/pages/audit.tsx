@@ -1,7 +1,8 @@
 /**
  * The auditor's view: choose a period, read the control mapping and the restore-test summary of
  * that period, verify the audit log live (hash chain and signed digests, with the chain head and
- * the sealed head), and download the period report (HTML, PDF) and the audit-log export (zip).
+ * the sealed head), and download the period report (HTML, PDF), the period's SLA statement (HTML, for a
+ * month or a quarter as the contract measures; reading it is audit-logged) and the audit-log export (zip).
  */
 import { useState } from 'preact/hooks';
 import type { AuditorReportView } from '../api/auditor-report.ts';
@@ -140,6 +141,23 @@ function DownloadsSection({ tenant, period, role }: { tenant: string; period: st
         >
           {state.busy === 'pdf' ? 'Preparing…' : 'Download the report (PDF)'}
         </button>
+        {/^\d{4}-(Q[1-4]|\d{2})$/.test(period) ? (
+          <button
+            type="button"
+            id="sla-statement-download"
+            disabled={state.busy !== undefined}
+            onClick={() =>
+              run('sla', async () => {
+                const name = `reversa-sla-${tenant}-${period}.html`;
+                const path = `${tenantPath(tenant, 'sla', 'statements', period)}?format=html`;
+                const { bytes } = await downloadFromApi(path, name);
+                return { done: `${name} saved (${formatBytes(bytes)}).` };
+              })
+            }
+          >
+            {state.busy === 'sla' ? 'Preparing…' : 'Download the SLA statement (HTML)'}
+          </button>
+        ) : null}
         {may(role, 'audit:export') ? (
           <button
             type="button"

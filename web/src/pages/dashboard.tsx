@@ -1,15 +1,18 @@
 /**
  * The client's dashboard: compliance over time, findings by severity, what is late now, restore
- * tests passed and failed with the RTO trend, and whether the reversibility dossier is ready.
+ * tests passed and failed with the RTO trend, whether the reversibility dossier is ready, and the
+ * contract's service levels this period so far. The service levels come from their own route
+ * (/sla/standing reads the period's verification history): loaded beside /status, never before it,
+ * so the first render waits only for the status.
  */
 import { tenantPath } from '../api/client.ts';
-import type { ReportHistory, TenantStatus } from '../api/types.gen.ts';
+import type { ReportHistory, SlaStanding, TenantStatus } from '../api/types.gen.ts';
 import { BarChart, LineChart } from '../components/charts.tsx';
 import { Facts, Section, TableRegion } from '../components/layout.tsx';
 import { Badge, Loading, ProblemNotice } from '../components/notice.tsx';
-import { formatDate, formatDateTime, formatDuration, formatPercent, timeAxisFormat } from '../format.ts';
+import { formatDate, formatDateTime, formatDuration, formatMoney, formatPercent, timeAxisFormat } from '../format.ts';
 import { tenantHref } from '../router.ts';
-import { useApi } from '../use-api.ts';
+import { type Loaded, useApi } from '../use-api.ts';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
@@ -227,9 +230,79 @@ function DossierSection({ status, tenant }: { status: TenantStatus; tenant: stri
   );
 }
 
+function ServiceLevelsSection({ standing, tenant }: { standing: Loaded<SlaStanding>; tenant: string }) {
+  const s = standing.data;
+  const noContract = standing.error?.status === 404 && standing.error.code === 'NoContract';
+  const money = (minor: number) => formatMoney(minor, s?.currency ?? 'EUR');
+  const missed = s ? s.levels.filter((l) => !l.met).length : 0;
+  return (
+    <Section title="Service levels this period" id="service-levels">
+      {noContract ? (
+        <p class="muted">The strategy declares no contract: there are no service levels to measure.</p>
+      ) : standing.error ? (
+        <ProblemNotice error={standing.error} what="the service levels" />
+      ) : !s ? (
+        <Loading what="the service levels" />
+      ) : (
+        <>
+          <p>
+            {s.period} so far ({s.contract}), measured to {formatDateTime(s.measuredTo)}:{' '}
+            {missed === 0 ? 'every level is met.' : `${missed} of ${s.levels.length} level(s) missed.`}
+          </p>
+          <TableRegion label="Service levels: achieved against target">
+            <table id="service-levels-table">
+              <caption class="sr-only">Each service level's achieved value against its target so far</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Level</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Achieved</th>
+                  <th scope="col">Standing</th>
+                  <th scope="col">Penalty so far</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.levels.map((l) => (
+                  <tr key={l.id} data-level={l.id}>
+                    <th scope="row">{l.title}</th>
+                    <td>{formatPercent(l.target)}</td>
+                    <td>{formatPercent(l.achieved)}</td>
+                    <td>
+                      <Badge value={l.met ? 'met' : 'missed'} />
+                      {l.breaches > 0 ? <span class="muted small"> {l.breaches} breach(es)</span> : null}
+                    </td>
+                    <td>{money(l.penalty)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableRegion>
+          <Facts
+            items={[
+              [
+                'Penalty so far',
+                <span key="t" id="sla-penalty">
+                  {money(s.total)}
+                  {s.capApplied ? ' (capped)' : ''}
+                </span>,
+              ],
+              ['Cap', s.cap === null ? 'none' : money(s.cap)],
+            ]}
+          />
+          <p>
+            <a href={tenantHref(tenant, 'audit')}>Statements of closed periods (auditor view)</a>
+          </p>
+        </>
+      )}
+    </Section>
+  );
+}
+
 export function DashboardPage({ tenant }: { tenant: string }) {
   const status = useApi<TenantStatus>(tenantPath(tenant, 'status'));
   const history = useApi<ReportHistory>(`${tenantPath(tenant, 'reports')}?limit=60`);
+  // Requested with the status, rendered once the status is: the dashboard's first render never waits for it.
+  const standing = useApi<SlaStanding>(tenantPath(tenant, 'sla', 'standing'));
   return (
     <>
       <h1 tabIndex={-1}>Dashboard{status.data ? <span class="subtitle">{status.data.name}</span> : null}</h1>
@@ -242,6 +315,7 @@ export function DashboardPage({ tenant }: { tenant: string }) {
           <LateSection status={status.data} />
           <RestoreSection status={status.data} tenant={tenant} />
           <DossierSection status={status.data} tenant={tenant} />
+          <ServiceLevelsSection standing={standing} tenant={tenant} />
         </div>
       ) : null}
     </>
