@@ -6,6 +6,7 @@
  */
 
 import { roleMay } from '#core/identity/roles.ts';
+import { levelSummaries } from '#core/sla/summary.ts';
 import { portalStatement } from '#core/use-cases/sla-portal.ts';
 import type { SlaStatementDeps } from '#core/use-cases/sla-statement.ts';
 import { slaStanding } from '#core/use-cases/sla-statement.ts';
@@ -47,15 +48,7 @@ export const slaRoutes = [
           timeZone: s.period.timeZone,
           contract: s.contract.reference,
           currency: s.contract.currency,
-          levels: s.levels.map((l) => ({
-            id: l.id,
-            title: l.title,
-            target: l.target,
-            achieved: l.achieved,
-            met: l.met,
-            breaches: l.breachCount,
-            penalty: l.penalty,
-          })),
+          levels: levelSummaries(s),
           subtotal: s.subtotal,
           cap: s.cap?.amount ?? null,
           capApplied: s.cap?.applied ?? false,

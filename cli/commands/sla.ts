@@ -3,8 +3,10 @@
  * a measurement period — issued (stored, signed, audit-logged) once the period is over, the
  * standing so far before. Exit 1 when a level is missed, 2 for a bad period or an unknown tenant.
  */
+
 import { writeFile } from 'node:fs/promises';
 import { currencyOf, formatMoney } from '#core/sla/money.ts';
+import { levelSummaries } from '#core/sla/summary.ts';
 import type { SlaStatement } from '#core/sla/types.ts';
 import { type StatementResult, slaStatement } from '#core/use-cases/sla-statement.ts';
 import { parseCommand, parseTime, requireString, usageError } from '../args.ts';
@@ -64,14 +66,7 @@ function summaryJson(r: StatementResult) {
     issued: r.issued,
     version: r.record?.version ?? null,
     currency: s.contract.currency,
-    levels: s.levels.map((l) => ({
-      id: l.id,
-      target: l.target,
-      achieved: l.achieved,
-      met: l.met,
-      breaches: l.breachCount,
-      penalty: l.penalty,
-    })),
+    levels: levelSummaries(s),
     subtotal: s.subtotal,
     cap: s.cap?.amount ?? null,
     capApplied: s.cap?.applied ?? false,

@@ -17,6 +17,7 @@ import { slaEvents } from '../sla/events.ts';
 import { renderStatementHtml } from '../sla/html.ts';
 import { currencyOf, formatMoney } from '../sla/money.ts';
 import { computeStatement } from '../sla/statement.ts';
+import { levelSummaries } from '../sla/summary.ts';
 import type { SlaSoFar, SlaStatement } from '../sla/types.ts';
 
 export type { SlaSoFar } from '../sla/types.ts';
@@ -109,15 +110,7 @@ export async function slaSoFar(deps: SlaGatherDeps, tenantId: string, now: numbe
     measuredTo: s.measuredTo,
     contract: s.contract.reference,
     currency: s.contract.currency,
-    levels: s.levels.map((l) => ({
-      id: l.id,
-      title: l.title,
-      target: l.target,
-      achieved: l.achieved,
-      met: l.met,
-      breaches: l.breachCount,
-      penalty: l.penalty,
-    })),
+    levels: levelSummaries(s),
     total: s.total,
     capApplied: s.cap?.applied ?? false,
   };

@@ -1,0 +1,28 @@
+/**
+ * A statement's levels reduced to what a reader scans first — achieved against target, met, how many
+ * breaches, the penalty — as the CLI's `--json`, `status`, the report and the portal's API all show them.
+ */
+import type { SlaStatement } from './types.ts';
+
+export interface LevelSummary {
+  id: string;
+  title: string;
+  target: number;
+  achieved: number;
+  met: boolean;
+  breaches: number;
+  /** Minor units of the contract's currency. */
+  penalty: number;
+}
+
+export function levelSummaries(s: SlaStatement): LevelSummary[] {
+  return s.levels.map((l) => ({
+    id: l.id,
+    title: l.title,
+    target: l.target,
+    achieved: l.achieved,
+    met: l.met,
+    breaches: l.breachCount,
+    penalty: l.penalty,
+  }));
+}
