@@ -85,8 +85,17 @@ export interface ReportStore {
   /** Idempotent per (tenantId, runId). Also moves the tenant's "latest" pointer if this run is newer. */
   putReport(summary: ReportSummary): Promise<void>;
   getLatest(tenantId: string): Promise<ReportSummary | undefined>;
-  /** Newest first. */
-  listReports(tenantId: string, limit: number): Promise<ReportSummary[]>;
+  /**
+   * Newest first, up to `limit` (complete however many store pages that takes). With a range, only
+   * runs evaluated in [from, to) (ISO-8601, either end optional): a key-range read, not a scan.
+   */
+  listReports(tenantId: string, limit: number, range?: ReportRange): Promise<ReportSummary[]>;
+}
+
+/** A half-open range of evaluation times, ISO-8601. */
+export interface ReportRange {
+  from?: string;
+  to?: string;
 }
 
 /** Per-tenant scheduling state used by the deadline sweep. */

@@ -6,7 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '#core/errors.ts';
-import type { ReportStore, ReportSummary } from '#core/ports.ts';
+import type { ReportRange, ReportStore, ReportSummary } from '#core/ports.ts';
 import { keys } from './dynamo-keys.ts';
 import { documentClient, type Item, isConditionalCheckFailed } from './dynamo-support.ts';
 
@@ -73,17 +73,40 @@ export class DynamoReportStore implements ReportStore {
     return out.Item ? toSummary(out.Item) : undefined;
   }
 
-  async listReports(tenantId: string, limit: number): Promise<ReportSummary[]> {
+  async listReports(tenantId: string, limit: number, range: ReportRange = {}): Promise<ReportSummary[]> {
     if (limit <= 0) return [];
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.reportPk(tenantId), ':prefix': keys.reportPrefix },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map(toSummary);
+    // Sort keys are `R#<ISO>#<runId>` with normalised ISO times, so [from, to) is the key range
+    // [`R#<from>`, `R#<to>`]: `R#<to>#…` sorts after `R#<to>`. `R$` is the first key after every `R#…`.
+    const lower = range.from === undefined ? keys.reportPrefix : `${keys.reportPrefix}${isoOf(range.from, 'from')}`;
+    const upper = range.to === undefined ? 'R$' : `${keys.reportPrefix}${isoOf(range.to, 'to')}`;
+    if (lower >= upper) return [];
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    // A Query page stops at 1 MB (a few hundred summaries with their late lists): keep reading.
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+          ExpressionAttributeValues: { ':pk': keys.reportPk(tenantId), ':lower': lower, ':upper': upper },
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.sk !== upper) items.push(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && items.length < limit);
+    return items.slice(0, limit).map(toSummary);
   }
+}
+
+function isoOf(text: string, path: string): string {
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    throw new ValidationError('InvalidReportRange', [
+      { file: '<report range>', path, message: `expected an ISO-8601 timestamp, got "${text.slice(0, 40)}"` },
+    ]);
+  }
+  return new Date(ms).toISOString();
 }

@@ -30,6 +30,7 @@ import { parseStoredStrategy } from '../strategy/stored.ts';
 import { evaluateResourceWithDeadline, evaluateUndeclared, factsSince } from '../verify/evaluate.ts';
 import { buildReport, type ReportResourceInput } from '../verify/report.ts';
 import type { Finding, VerificationReport } from '../verify/report-types.ts';
+import { rpoSidecarKeyOf, rpoSidecarOf } from '../verify/rpo-sidecar.ts';
 import { recordInAuditLog } from './audit-trail.ts';
 import { type IncidentDeps, syncVerificationIncidents } from './incidents.ts';
 
@@ -367,6 +368,8 @@ export async function aggregate(deps: VerifyDeps, input: AggregateInput): Promis
   });
   const reportKey = reportKeyOf(tenantId, at, runId);
   await putJson(deps.blobs, reportKey, report);
+  // Before Persist indexes the run, so every listed run written from now on has its sidecar.
+  await putJson(deps.blobs, rpoSidecarKeyOf(reportKey), rpoSidecarOf(report));
 
   const summary: ReportSummary = {
     tenantId,

@@ -9,9 +9,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '#core/ports.ts';
 import { restoreTestId } from '#core/restore/ids.ts';
 import { requestExport } from '#core/use-cases/dossier-export.ts';
 import type { RecordOutput } from '#core/use-cases/restore-test.ts';
+import type { VerificationReport } from '#core/verify/report-types.ts';
+import { rpoSidecarKeyOf, rpoSidecarOf } from '#core/verify/rpo-sidecar.ts';
 import { runExport } from '#local/export-runner.ts';
 import { runRestoreTest } from '#local/restore-runner.ts';
 import { runVerify } from '#local/verify-runner.ts';
@@ -49,6 +52,11 @@ async function entriesOf(tenantId: string, type: string): Promise<{ summary: Rec
   return out;
 }
 
+async function sidecarsOf(blobs: BlobStore): Promise<Map<string, string>> {
+  const keys = (await blobs.list('reports/kv/')).filter((k) => k.endsWith('.rpo.json'));
+  return new Map(await Promise.all(keys.map(async (k) => [k, await blobs.getText(k)] as const)));
+}
+
 /** Past the once-only claim's staleness: a re-run after a kill is a new attempt, not a concurrent one. */
 const later = () => clock.advance(2 * 60_000);
 
@@ -67,6 +75,7 @@ describe('verify, killed after each step and run again', () => {
       const input = { tenantId: 'kv', at: new Date(AT).toISOString() };
 
       const killed = await runVerify(deps, input, { executionName: name, zeroWaits: true, killAfter: state });
+      const sidecarsAfterKill = await sidecarsOf(deps.blobs);
       later();
       const rerun = await runVerify(deps, input, { executionName: name, zeroWaits: true });
 
@@ -74,7 +83,16 @@ describe('verify, killed after each step and run again', () => {
       expect(rerun.status, rerun.cause).toBe('SUCCEEDED');
       const runId = (rerun.output as { runId: string }).runId;
       expect((await entriesOf('kv', 'verification')).filter((e) => e.summary.runId === runId)).toHaveLength(1);
-      expect((await deps.reports.listReports('kv', 100)).filter((r) => r.runId === runId)).toHaveLength(1);
+      const [report] = (await deps.reports.listReports('kv', 100)).filter((r) => r.runId === runId);
+      expect(report).toBeDefined();
+      // The run's RPO sidecar: derived from its report, and the same bytes the killed run wrote.
+      const sidecarKey = rpoSidecarKeyOf(report!.reportKey);
+      const sidecar = await deps.blobs.getText(sidecarKey);
+      const full = JSON.parse(await deps.blobs.getText(report!.reportKey)) as VerificationReport;
+      expect(sidecar).toBe(JSON.stringify(rpoSidecarOf(full)));
+      expect(JSON.parse(sidecar).resources.map((r: unknown[]) => r[0])).toEqual(['nas://a', 'nas://b']);
+      const before = sidecarsAfterKill.get(sidecarKey);
+      if (before !== undefined) expect(sidecar).toBe(before);
     });
   }
 

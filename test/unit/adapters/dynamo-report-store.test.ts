@@ -46,6 +46,40 @@ describe('DynamoReportStore', () => {
     expect(await fx.adapters.reports.listReports(tenant, 10)).toHaveLength(3);
   });
 
+  it('lists a time range [from, to) completely, past the 1 MB a Query page holds', async () => {
+    const tenant = uniqueTenant('range');
+    const start = Date.parse('2026-11-01T00:00:00.000Z');
+    // ~6 KB a row (a full late list): 240 rows are more than one page.
+    const late = Array.from({ length: 20 }, (_, i) => ({
+      resourceId: `nas://filer/${'x'.repeat(200)}/${i}`,
+      ruleId: 'RpoMet',
+      summary: 'y'.repeat(80),
+    }));
+    const runs = Array.from({ length: 240 }, (_, i) => ({
+      ...summary(tenant, `run-${String(i).padStart(3, '0')}`, new Date(start + i * 3_600_000).toISOString()),
+      late,
+    }));
+    for (let i = 0; i < runs.length; i += 24)
+      await Promise.all(runs.slice(i, i + 24).map((r) => fx.adapters.reports.putReport(r)));
+    const iso = (h: number) => new Date(start + h * 3_600_000).toISOString();
+
+    const all = await fx.adapters.reports.listReports(tenant, 10_000);
+    const range = await fx.adapters.reports.listReports(tenant, 10_000, { from: iso(10), to: iso(230) });
+    const before = await fx.adapters.reports.listReports(tenant, 1, { to: iso(10) });
+    const after = await fx.adapters.reports.listReports(tenant, 10_000, { from: iso(230) });
+
+    expect(all).toHaveLength(240);
+    expect(range.map((r) => r.runId)).toEqual(
+      runs
+        .slice(10, 230)
+        .map((r) => r.runId)
+        .reverse(),
+    );
+    expect(before.map((r) => r.runId)).toEqual(['run-009']);
+    expect(after).toHaveLength(10);
+    expect(await fx.adapters.reports.listReports(tenant, 5, { from: iso(10), to: iso(230) })).toHaveLength(5);
+  });
+
   it('has no latest report for a tenant never verified', async () => {
     expect(await fx.adapters.reports.getLatest('nobody')).toBeUndefined();
   });
