@@ -7,11 +7,13 @@
  * ratio is how far the statement is from the cost of touching its facts.
  *
  * Facts are generated from a fixed seed; only the computation and the bare scan are timed.
+ * bench/sla-history.ts adds the read of a month's RPO history (sidecars against full reports).
  */
 import { pathToFileURL } from 'node:url';
 import { computeStatement } from '#core/sla/statement.ts';
 import type { RpoSeries, SlaFacts, SlaIncident, SlaInput, SlaRestoreTest } from '#core/sla/types.ts';
 import type { ContractSection } from '#core/strategy/contract-schema.ts';
+import { benchSlaHistoryRead } from './sla-history.ts';
 import type { BenchResult } from './types.ts';
 
 const FROM = Date.parse('2026-10-31T23:00:00Z'); // November 2026 in Europe/Paris
@@ -191,6 +193,8 @@ export async function benchSla(): Promise<BenchResult> {
     `100 tenants × 10 resources (same 8.6 M observations): ${all.ms.toFixed(0)} ms, ${(all.ms / 100).toFixed(1)} ms per tenant`,
     `  bare scan of the same facts: ${scanAll.ms.toFixed(0)} ms → statements/bare scan ${(all.ms / Math.max(scanAll.ms, 0.001)).toFixed(1)}×`,
   );
+  // What the statement reads before it computes: the month's RPO history from the local cloud.
+  lines.push(...(await benchSlaHistoryRead()));
   return { name: 'sla statements', lines, ok: one.ms <= TARGET_MS && deterministic };
 }
 
