@@ -2,6 +2,7 @@
  * Small DynamoDB helpers shared by the dynamo-* stores: a DocumentClient factory, bounded
  * parallelism, BatchWriteItem with UnprocessedItems retries, and paginated queries.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -11,7 +12,11 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { mapLimit } from '#core/concurrency.ts';
 import { TransientError } from '#core/errors.ts';
+
+/** For the adapters that fan out their calls; the one implementation is in core. */
+export { mapLimit };
 
 export type Item = Record<string, unknown>;
 
@@ -24,20 +29,6 @@ export function documentClient(client: DynamoDBClient = new DynamoDBClient({})):
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {

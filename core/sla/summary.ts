@@ -2,18 +2,9 @@
  * A statement's levels reduced to what a reader scans first — achieved against target, met, how many
  * breaches, the penalty — as the CLI's `--json`, `status`, the report and the portal's API all show them.
  */
-import type { SlaStatement } from './types.ts';
+import type { LevelSummary, SlaStatement } from './types.ts';
 
-export interface LevelSummary {
-  id: string;
-  title: string;
-  target: number;
-  achieved: number;
-  met: boolean;
-  breaches: number;
-  /** Minor units of the contract's currency. */
-  penalty: number;
-}
+export type { LevelSummary };
 
 export function levelSummaries(s: SlaStatement): LevelSummary[] {
   return s.levels.map((l) => ({

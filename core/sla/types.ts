@@ -173,21 +173,25 @@ export interface SlaStatement {
   breached: boolean;
 }
 
+/** A level reduced to what a reader scans first (core/sla/summary.ts builds it). */
+export interface LevelSummary {
+  id: string;
+  title: string;
+  target: number;
+  achieved: number;
+  met: boolean;
+  breaches: number;
+  /** Minor units of the contract's currency. */
+  penalty: number;
+}
+
 /** The standing so far in a few numbers: what `status` and the verification report show. */
 export interface SlaSoFar {
   period: string;
   measuredTo: string;
   contract: string;
   currency: string;
-  levels: {
-    id: string;
-    title: string;
-    target: number;
-    achieved: number;
-    met: boolean;
-    breaches: number;
-    penalty: number;
-  }[];
+  levels: LevelSummary[];
   /** Minor units, after the cap. */
   total: number;
   capApplied: boolean;

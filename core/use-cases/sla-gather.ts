@@ -4,7 +4,9 @@
  * policies scheduled, the incidents, the dossier versions, and the audit log (the sequence numbers
  * the breaches cite, and the entries that make the dossier stale). core/sla/ does the arithmetic.
  */
+
 import type { AuditDeps } from '../audit/ports.ts';
+import { mapLimit } from '../concurrency.ts';
 import type { DossierStore } from '../dossier/ports.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { incidentOf } from '../incidents/lifecycle.ts';
@@ -246,7 +248,7 @@ export async function rpoHistory(
   const firstIn = runs.findIndex((r) => r.at >= from);
   const start = firstIn === -1 ? runs.length - 1 : Math.max(0, firstIn - 1);
   const kept = runs.slice(Math.max(0, start));
-  const rows = await mapInOrder(kept, HISTORY_READS_IN_FLIGHT, (r) => runRows(deps.blobs, r.s));
+  const rows = await mapLimit(kept, HISTORY_READS_IN_FLIGHT, (r) => runRows(deps.blobs, r.s));
   const byResource = new Map<string, { at: number[]; lastGoodAt: number[]; deadline: number[]; run: number[] }>();
   for (let i = 0; i < kept.length; i++) {
     for (const [resourceId, lastGoodAt, deadline] of rows[i]!) {
@@ -279,20 +281,6 @@ async function runRows(blobs: Pick<BlobStore, 'getText'>, summary: ReportSummary
     if (!(error instanceof NotFoundError)) throw error;
   }
   return rpoRowsOf(JSON.parse(await blobs.getText(summary.reportKey, MAX_REPORT_BYTES)) as VerificationReport);
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** One pass over the log: what the breaches cite and when the dossier's inputs changed. */
