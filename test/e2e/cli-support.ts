@@ -36,3 +36,17 @@ export function reversa(args: string[], env: Record<string, string>, cwd?: strin
 export async function freshHome(label: string): Promise<Record<string, string>> {
   return { REVERSA_HOME: await mkdtemp(join(tmpdir(), `reversa-e2e-${label}-`)) };
 }
+
+/** Six hourly generic backups of `resource`, 10:00 to 15:00 UTC on 2026-11-20: the RPO deadline of the last is 16:00. */
+export function hourlyReport(resource: string): string {
+  const jobs = [10, 11, 12, 13, 14, 15].map((h, i) => ({
+    id: `files-${h}`,
+    resource,
+    state: 'COMPLETED',
+    startedAt: `2026-11-20T${h}:00:00Z`,
+    completedAt: `2026-11-20T${h}:05:00Z`,
+    sizeBytes: 1_000_000 + i,
+    recoveryPoint: { id: `files-rp-${h}` },
+  }));
+  return JSON.stringify({ reversaJobReport: 1, tool: 'e2e', jobs });
+}

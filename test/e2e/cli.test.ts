@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshHome, reversa } from './cli-support.ts';
+import { freshHome, hourlyReport, reversa } from './cli-support.ts';
 
 const STRATEGY = `apiVersion: reversa/v1
 tenant: { id: beta, name: Beta SARL }
@@ -13,20 +13,6 @@ resources:
     source: generic
 `;
 
-/** Six hourly backups, 10:00 to 15:00 UTC: the RPO deadline of the last one is 16:00. */
-function hourlyReport(): string {
-  const jobs = [10, 11, 12, 13, 14, 15].map((h, i) => ({
-    id: `files-${h}`,
-    resource: 'nas://beta/files',
-    state: 'COMPLETED',
-    startedAt: `2026-11-20T${h}:00:00Z`,
-    completedAt: `2026-11-20T${h}:05:00Z`,
-    sizeBytes: 1_000_000 + i,
-    recoveryPoint: { id: `files-rp-${h}` },
-  }));
-  return JSON.stringify({ reversaJobReport: 1, tool: 'e2e', jobs });
-}
-
 describe('reversa CLI on the local cloud', () => {
   let env: Record<string, string>;
   let dir: string;
@@ -35,7 +21,7 @@ describe('reversa CLI on the local cloud', () => {
     env = await freshHome('cli');
     dir = env.REVERSA_HOME!;
     await writeFile(join(dir, 'beta.yaml'), STRATEGY);
-    await writeFile(join(dir, 'hourly.json'), hourlyReport());
+    await writeFile(join(dir, 'hourly.json'), hourlyReport('nas://beta/files'));
     expect((await reversa(['strategy', 'apply', join(dir, 'beta.yaml')], env)).code).toBe(0);
     expect((await reversa(['ingest', join(dir, 'hourly.json'), '--tenant', 'beta'], env)).code).toBe(0);
   });

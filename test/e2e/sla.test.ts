@@ -7,7 +7,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freshHome, reversa } from './cli-support.ts';
+import { freshHome, hourlyReport, reversa } from './cli-support.ts';
 
 const STRATEGY = `apiVersion: reversa/v1
 tenant: { id: gamma, name: Gamma SAS }
@@ -39,19 +39,6 @@ contract:
   cap: { percentOfFee: 10 }
 `;
 
-function hourlyReport(): string {
-  const jobs = [10, 11, 12, 13, 14, 15].map((h, i) => ({
-    id: `files-${h}`,
-    resource: 'nas://gamma/files',
-    state: 'COMPLETED',
-    startedAt: `2026-11-20T${h}:00:00Z`,
-    completedAt: `2026-11-20T${h}:05:00Z`,
-    sizeBytes: 1_000_000 + i,
-    recoveryPoint: { id: `files-rp-${h}` },
-  }));
-  return JSON.stringify({ reversaJobReport: 1, tool: 'e2e', jobs });
-}
-
 describe('reversa sla statement on the local cloud', () => {
   let env: Record<string, string>;
   let dir: string;
@@ -60,7 +47,7 @@ describe('reversa sla statement on the local cloud', () => {
     env = await freshHome('sla');
     dir = env.REVERSA_HOME!;
     await writeFile(join(dir, 'gamma.yaml'), STRATEGY);
-    await writeFile(join(dir, 'hourly.json'), hourlyReport());
+    await writeFile(join(dir, 'hourly.json'), hourlyReport('nas://gamma/files'));
     expect((await reversa(['strategy', 'apply', join(dir, 'gamma.yaml')], env)).code).toBe(0);
     expect((await reversa(['ingest', join(dir, 'hourly.json'), '--tenant', 'gamma'], env)).code).toBe(0);
     // The verification history: met at 12:30 and 15:59, missed from 16:00 on (no backup after 15:05).
