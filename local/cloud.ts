@@ -15,9 +15,9 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { localClientConfig } from '#adapters/local/local-clients.ts';
+import { localDynamoClient } from '#adapters/local/local-clients.ts';
 import { exportToProcessEnv, type LocalEndpoints, type LocalResourceNames, localCloudEnv, reversaHome } from '#config';
 import { acquireHomeLock, type HomeLock, type HomeLockOptions } from './home-lock.ts';
 
@@ -193,7 +193,7 @@ async function startLocked(
     dossierBucketName: LOCAL_DOSSIER_BUCKET,
   };
 
-  const client = new DynamoDBClient(localClientConfig(endpoints.dynamodb));
+  const client = localDynamoClient(endpoints);
   try {
     await Promise.all([
       ensureTable(client, {
