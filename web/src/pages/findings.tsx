@@ -3,46 +3,22 @@
  * and one incident with its lifecycle and timeline. Clients (and providers) comment; provider roles
  * acknowledge, resolve, close (with root cause and corrective action) or reopen it.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiProblem, api, tenantPath } from '../api/client.ts';
-import type { Finding, FindingDetail, FindingPage, FindingPatch, TimelineEntry } from '../api/types.gen.ts';
+import type { Finding, FindingDetail, FindingPatch, TimelineEntry } from '../api/types.gen.ts';
 import { Facts, Section, TableRegion } from '../components/layout.tsx';
 import { Badge, Loading, Notice, ProblemNotice } from '../components/notice.tsx';
 import { formatDateTime } from '../format.ts';
 import { may, type Role } from '../roles.ts';
 import { tenantHref } from '../router.ts';
-import { useApi } from '../use-api.ts';
+import { useApi, usePagedApi } from '../use-api.ts';
 
 type StatusFilter = 'open' | 'closed' | 'all';
 
 export function FindingsPage({ tenant }: { tenant: string }) {
   const [filter, setFilter] = useState<StatusFilter>('open');
-  const [pages, setPages] = useState<Finding[][]>([]);
-  const [cursor, setCursor] = useState<string>();
   const query = new URLSearchParams({ limit: '50', ...(filter === 'all' ? {} : { status: filter }) });
-  const first = useApi<FindingPage>(`${tenantPath(tenant, 'findings')}?${query}`);
-  const [more, setMore] = useState<{ busy: boolean; error?: ApiProblem }>({ busy: false });
-  useEffect(() => {
-    setPages(first.data ? [first.data.items] : []);
-    setCursor(first.data?.nextCursor);
-  }, [first.data]);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setMore({ busy: true });
-    try {
-      const next = await api<FindingPage>(
-        `${tenantPath(tenant, 'findings')}?${query}&cursor=${encodeURIComponent(cursor)}`,
-      );
-      setPages((p) => [...p, next.items]);
-      setCursor(next.nextCursor);
-      setMore({ busy: false });
-    } catch (e) {
-      setMore({ busy: false, ...(e instanceof ApiProblem ? { error: e } : {}) });
-    }
-  }
-
-  const items = pages.flat();
+  const { first, items, cursor, more, loadMore } = usePagedApi<Finding>(`${tenantPath(tenant, 'findings')}?${query}`);
   return (
     <>
       <h1 tabIndex={-1}>Findings</h1>

@@ -1,41 +1,21 @@
 /** The restore-test log, filtered by resource, outcome and time, and each test's full evidence record. */
-import { useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, tenantPath } from '../api/client.ts';
-import type { RestoreTestEvidence, RestoreTestPage, RestoreTestSummary } from '../api/types.gen.ts';
+import { useState } from 'preact/hooks';
+import { tenantPath } from '../api/client.ts';
+import type { RestoreTestEvidence, RestoreTestSummary } from '../api/types.gen.ts';
 import { Facts, Hash, Section, TableRegion } from '../components/layout.tsx';
 import { Badge, Loading, ProblemNotice } from '../components/notice.tsx';
 import { formatDateTime, formatDuration } from '../format.ts';
 import { type Filters, NO_FILTERS, restoreTestQuery } from '../restore-test-filters.ts';
 import { tenantHref } from '../router.ts';
-import { useApi } from '../use-api.ts';
+import { useApi, usePagedApi } from '../use-api.ts';
 
 export function RestoreTestsPage({ tenant }: { tenant: string }) {
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [applied, setApplied] = useState<Filters>(NO_FILTERS);
   const query = restoreTestQuery(applied);
-  const first = useApi<RestoreTestPage>(`${tenantPath(tenant, 'restore-tests')}?${query}`);
-  const [items, setItems] = useState<RestoreTestSummary[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [more, setMore] = useState<{ busy: boolean; error?: ApiProblem }>({ busy: false });
-  useEffect(() => {
-    setItems(first.data?.items ?? []);
-    setCursor(first.data?.nextCursor);
-  }, [first.data]);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setMore({ busy: true });
-    try {
-      const next = await api<RestoreTestPage>(
-        `${tenantPath(tenant, 'restore-tests')}?${query}&cursor=${encodeURIComponent(cursor)}`,
-      );
-      setItems((i) => [...i, ...next.items]);
-      setCursor(next.nextCursor);
-      setMore({ busy: false });
-    } catch (e) {
-      setMore({ busy: false, ...(e instanceof ApiProblem ? { error: e } : {}) });
-    }
-  }
+  const { first, items, cursor, more, loadMore } = usePagedApi<RestoreTestSummary>(
+    `${tenantPath(tenant, 'restore-tests')}?${query}`,
+  );
   const field = (name: keyof Filters) => (e: Event) =>
     setDraft((d) => ({ ...d, [name]: (e.currentTarget as HTMLInputElement | HTMLSelectElement).value }));
 
